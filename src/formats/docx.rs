@@ -1,0 +1,9 @@
+//! DOCX reader (being written).
+
+use crate::model::Grid;
+use crate::{Error, ReadLimits, Result};
+
+/// Reads a DOCX file into the cell model.
+pub fn read(_bytes: &[u8], _limits: &ReadLimits) -> Result<Grid> {
+    Err(Error::unsupported("DOCX", "not supported yet"))
+}

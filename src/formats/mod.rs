@@ -1,0 +1,177 @@
+//! Readers: one module per input format, each turning a file's bytes into a [`Grid`].
+//!
+//! The format is chosen from the bytes, not the file name ([`detect`]): a zip holding
+//! `xl/` is XLSX, one holding `word/` is DOCX, an OLE2 container is a legacy XLS (or a
+//! Word .doc / an encrypted workbook, which get a clear error), anything else is text.
+//! Every reader obeys the same [`ReadLimits`], so hostile files are refused, not read.
+
+use crate::model::Grid;
+use crate::{Error, ErrorKind, Result};
+
+pub mod docx;
+pub mod sheets;
+pub mod text;
+pub mod xlsx;
+mod zip_parts;
+
+pub use zip_parts::Package;
+
+/// An input format jixiao reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Office Open XML workbook.
+    Xlsx,
+    /// Legacy Excel 97-2003 workbook (read through calamine).
+    Xls,
+    /// OpenDocument spreadsheet (read through calamine).
+    Ods,
+    /// Office Open XML document.
+    Docx,
+    /// Tab-separated text in any common Chinese encoding.
+    Text,
+}
+
+impl Format {
+    /// The name written in `source.format` and `files.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Xlsx => "xlsx",
+            Format::Xls => "xls",
+            Format::Ods => "ods",
+            Format::Docx => "docx",
+            Format::Text => "text",
+        }
+    }
+}
+
+/// Safety limits every reader obeys; each is adjustable from the command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// Largest input file read, in bytes.
+    pub max_file_bytes: u64,
+    /// Most bytes inflated out of one zip package (all parts together).
+    pub max_inflated_bytes: u64,
+    /// Most non-empty cells in one file.
+    pub max_cells: u64,
+}
+
+impl Default for ReadLimits {
+    fn default() -> Self {
+        ReadLimits { max_file_bytes: 256 << 20, max_inflated_bytes: 512 << 20, max_cells: 2_000_000 }
+    }
+}
+
+const OLE2_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Decides the format from the bytes.
+///
+/// Errors: an empty file; a zip that is neither a workbook nor a document; a Word .doc
+/// or an encrypted Office file (each with advice on what to do).
+pub fn detect(bytes: &[u8], limits: &ReadLimits) -> Result<Format> {
+    if bytes.is_empty() {
+        return Err(Error::new(ErrorKind::Empty));
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        let package = Package::open(bytes, "zip", limits)?;
+        if package.has("xl/workbook.xml") {
+            return Ok(Format::Xlsx);
+        }
+        if package.has("word/document.xml") {
+            return Ok(Format::Docx);
+        }
+        if package.has("content.xml") && package.has("mimetype") {
+            return Ok(Format::Ods);
+        }
+        return Err(Error::unsupported(
+            "a zip archive that is neither an Excel workbook (xl/workbook.xml) nor a Word document (word/document.xml)",
+            "save the form as .xlsx or .docx",
+        ));
+    }
+    if bytes.starts_with(OLE2_MAGIC) {
+        return detect_ole2(bytes);
+    }
+    Ok(Format::Text)
+}
+
+/// Tells the OLE2 containers apart by the stream names in their directory
+/// (stored as UTF-16LE): `Workbook`/`Book` is XLS, `WordDocument` a Word .doc,
+/// `EncryptedPackage` a password-protected XLSX/DOCX.
+fn detect_ole2(bytes: &[u8]) -> Result<Format> {
+    let has = |name: &str| {
+        let needle: Vec<u8> = name.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        bytes.windows(needle.len()).any(|w| w == needle.as_slice())
+    };
+    if has("EncryptedPackage") {
+        return Err(Error::unsupported(
+            "an encrypted (password-protected) Office file",
+            "open it in Office, remove the password (File > Info > Protect), and save it as .xlsx or .docx",
+        ));
+    }
+    if has("WordDocument") {
+        return Err(Error::unsupported(
+            "a legacy Word 97-2003 document (.doc)",
+            "open it in Word or LibreOffice and save it as .docx",
+        ));
+    }
+    if has("Workbook") || has("Book") {
+        return Ok(Format::Xls);
+    }
+    Err(Error::unsupported(
+        "an OLE2 container that is neither an Excel workbook nor a Word document",
+        "save the form as .xlsx or .docx",
+    ))
+}
+
+/// Reads a file's bytes into the cell model with the given format's reader.
+pub fn read(bytes: &[u8], format: Format, limits: &ReadLimits) -> Result<Grid> {
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(Error::limit(
+            format!("the file has {} bytes", bytes.len()),
+            format!("{} bytes per file; raise it with --max-file-mb", limits.max_file_bytes),
+        ));
+    }
+    match format {
+        Format::Xlsx => xlsx::read(bytes, limits),
+        Format::Xls | Format::Ods => sheets::read(bytes, format, limits),
+        Format::Docx => docx::read(bytes, limits),
+        Format::Text => text::read(bytes, limits),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_bytes_are_an_error() {
+        let err = detect(b"", &ReadLimits::default()).unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::Empty));
+    }
+
+    #[test]
+    fn plain_bytes_are_text() {
+        assert_eq!(detect("部门名称\t广州".as_bytes(), &ReadLimits::default()).unwrap(), Format::Text);
+    }
+
+    #[test]
+    fn ole2_word_document_is_refused_with_advice() {
+        let mut bytes = OLE2_MAGIC.to_vec();
+        bytes.extend("WordDocument".encode_utf16().flat_map(|u| u.to_le_bytes()));
+        let err = detect(&bytes, &ReadLimits::default()).unwrap_err();
+        assert!(err.to_string().contains("save it as .docx"), "{err}");
+    }
+
+    #[test]
+    fn ole2_encrypted_package_is_refused_with_advice() {
+        let mut bytes = OLE2_MAGIC.to_vec();
+        bytes.extend("EncryptedPackage".encode_utf16().flat_map(|u| u.to_le_bytes()));
+        let err = detect(&bytes, &ReadLimits::default()).unwrap_err();
+        assert!(err.to_string().contains("password"), "{err}");
+    }
+
+    #[test]
+    fn truncated_zip_is_malformed_not_a_panic() {
+        let err = detect(b"PK\x03\x04garbage", &ReadLimits::default()).unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::Malformed { .. }), "{err}");
+    }
+}

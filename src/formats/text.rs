@@ -1,0 +1,254 @@
+//! Text reader: tab-separated lines (what a clerk gets copying a form out of Excel or
+//! Word) in whatever encoding the clerk's machine saved them.
+//!
+//! Encoding, in order of certainty: a BOM (UTF-8, UTF-16LE/BE); BOM-less UTF-16 told by
+//! its NUL bytes; valid UTF-8; valid GB18030 (the default on Chinese Windows); last, the
+//! chardetng detector, which is a guess and says so with `input.encoding_guessed`.
+//! One line is one row, one tab-separated field one cell; blank lines (page breaks)
+//! are kept as empty rows.
+
+use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE, UTF_8};
+
+use crate::model::{Block, Cell, Grid, Loc, ReaderNote, Row, Table};
+use crate::{Error, ReadLimits, Result};
+
+/// Reads text bytes into one table of lines and fields.
+pub fn read(bytes: &[u8], limits: &ReadLimits) -> Result<Grid> {
+    let decoded = decode(bytes)?;
+    let mut notes = Vec::new();
+    if let Some(note) = decoded.note {
+        notes.push(note);
+    }
+    let table = split_lines(&decoded.text, limits)?;
+    Ok(Grid { blocks: vec![Block::Table(table)], encoding: Some(decoded.encoding.to_string()), notes })
+}
+
+/// Text decoded from bytes, with how sure we are of the encoding.
+struct Decoded {
+    text: String,
+    encoding: &'static str,
+    note: Option<ReaderNote>,
+}
+
+fn decode(bytes: &[u8]) -> Result<Decoded> {
+    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        let note = had_errors.then(|| replaced_note(encoding));
+        return Ok(Decoded { text: text.into_owned(), encoding: encoding_name(encoding), note });
+    }
+    if let Some(encoding) = bomless_utf16(bytes) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+        let note = Some(if had_errors {
+            replaced_note(encoding)
+        } else {
+            guessed_note(encoding, "it has no byte-order mark; its NUL bytes say UTF-16")
+        });
+        return Ok(Decoded { text: text.into_owned(), encoding: encoding_name(encoding), note });
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(Decoded { text: text.to_string(), encoding: "utf-8", note: None });
+    }
+    if let Some(text) = GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
+        return Ok(Decoded { text: text.into_owned(), encoding: "gb18030", note: None });
+    }
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    let encoding = detector.guess(Some(b"cn"), true);
+    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+    let replaced = text.chars().filter(|&c| c == '\u{FFFD}').count();
+    if replaced * 100 > text.chars().count().max(1) {
+        return Err(Error::malformed(
+            "text",
+            None,
+            "not valid text in UTF-8, GB18030, UTF-16 or any encoding the detector knows",
+        ));
+    }
+    let note = if had_errors {
+        replaced_note(encoding)
+    } else {
+        guessed_note(encoding, "it is neither UTF-8 nor GB18030; the detector chose it")
+    };
+    Ok(Decoded { text: text.into_owned(), encoding: encoding_name(encoding), note: Some(note) })
+}
+
+/// UTF-16 without a BOM shows as NUL bytes in every other position (ASCII tabs and
+/// digits are common in forms); which positions tells the byte order.
+fn bomless_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
+    let sample = &bytes[..bytes.len().min(4096) & !1];
+    if sample.len() < 4 {
+        return None;
+    }
+    let nul_at = |parity: usize| sample.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();
+    let (even, odd) = (nul_at(0), nul_at(1));
+    let half = sample.len() / 2;
+    if odd * 5 > half && even * 20 < half {
+        Some(UTF_16LE)
+    } else if even * 5 > half && odd * 20 < half {
+        Some(UTF_16BE)
+    } else {
+        None
+    }
+}
+
+fn encoding_name(encoding: &'static Encoding) -> &'static str {
+    if encoding == UTF_8 {
+        "utf-8"
+    } else if encoding == UTF_16LE {
+        "utf-16le"
+    } else if encoding == UTF_16BE {
+        "utf-16be"
+    } else if encoding == GB18030 {
+        "gb18030"
+    } else if encoding == encoding_rs::GBK {
+        "gbk"
+    } else if encoding == encoding_rs::BIG5 {
+        "big5"
+    } else {
+        // encoding_rs names are WHATWG labels ("Shift_JIS", "windows-1252"): lower-case them.
+        static NAMES: std::sync::OnceLock<std::sync::Mutex<Vec<(&'static str, &'static str)>>> =
+            std::sync::OnceLock::new();
+        let names = NAMES.get_or_init(Default::default);
+        let mut names = names.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, lower)) = names.iter().find(|(name, _)| *name == encoding.name()) {
+            return lower;
+        }
+        let lower: &'static str = Box::leak(encoding.name().to_ascii_lowercase().into_boxed_str());
+        names.push((encoding.name(), lower));
+        lower
+    }
+}
+
+fn guessed_note(encoding: &'static Encoding, why: &str) -> ReaderNote {
+    ReaderNote {
+        code: "input.encoding_guessed",
+        message: format!("read as {}: {why}", encoding_name(encoding)),
+    }
+}
+
+fn replaced_note(encoding: &'static Encoding) -> ReaderNote {
+    ReaderNote {
+        code: "input.encoding_errors",
+        message: format!(
+            "read as {}, but some bytes are not valid in it and were replaced with U+FFFD",
+            encoding_name(encoding)
+        ),
+    }
+}
+
+/// Splits decoded text into rows (lines) of cells (tab-separated fields), trimming each
+/// field; CRLF, LF and lone CR all end a line.
+fn split_lines(text: &str, limits: &ReadLimits) -> Result<Table> {
+    let mut rows = Vec::new();
+    let mut cells_seen: u64 = 0;
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    for (index, line) in text.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let line_no = index as u32 + 1;
+        if line.bytes().any(is_binary_control) {
+            return Err(Error::malformed(
+                "text",
+                Some(format!("line {line_no}")),
+                "control characters found: this is binary data, not a text form",
+            ));
+        }
+        let mut row = Row::default();
+        for (field_index, field) in line.split('\t').enumerate() {
+            let field = field.trim_matches(|c: char| c.is_whitespace());
+            if field.is_empty() {
+                continue;
+            }
+            cells_seen += 1;
+            if cells_seen > limits.max_cells {
+                return Err(Error::limit(
+                    format!("more than {} non-empty fields", limits.max_cells),
+                    format!("{} cells per file; raise it with --max-cells", limits.max_cells),
+                ));
+            }
+            let loc = Loc::Line { line: line_no, field: field_index as u32 + 1 };
+            row.cells.push(Cell::text(field_index as u32, field, loc));
+        }
+        rows.push(row);
+    }
+    Ok(Table { name: None, rows })
+}
+
+/// C0 controls other than tab, LF, CR, form feed and vertical tab do not occur in text forms.
+fn is_binary_control(b: u8) -> bool {
+    b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0B | 0x0C) || b == 0x7F
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cells(grid: &Grid) -> Vec<Vec<(String, String)>> {
+        let Block::Table(table) = &grid.blocks[0] else { panic!("text reads as one table") };
+        table
+            .rows
+            .iter()
+            .map(|r| r.cells.iter().map(|c| (c.text.clone(), c.loc.to_string())).collect())
+            .collect()
+    }
+
+    const SAMPLE: &str = "部门名称\t广州市司法局\t\t\r\n\t基本支出\t153,069.97\n\n总体绩效目标\t 目标 \n";
+
+    #[test]
+    fn utf8_lines_and_fields_keep_their_positions() {
+        let grid = read(SAMPLE.as_bytes(), &ReadLimits::default()).unwrap();
+        assert_eq!(grid.encoding.as_deref(), Some("utf-8"));
+        assert!(grid.notes.is_empty());
+        let rows = cells(&grid);
+        assert_eq!(rows[0], vec![("部门名称".into(), "line 1 field 1".into()), ("广州市司法局".into(), "line 1 field 2".into())]);
+        assert_eq!(rows[1][1], ("153,069.97".into(), "line 2 field 3".into()));
+        assert!(rows[2].is_empty(), "blank line kept as an empty row");
+        assert_eq!(rows[3][1].0, "目标", "fields are trimmed");
+    }
+
+    #[test]
+    fn gb18030_is_read_without_a_guess() {
+        let (bytes, _, _) = GB18030.encode(SAMPLE);
+        let grid = read(&bytes, &ReadLimits::default()).unwrap();
+        assert_eq!(grid.encoding.as_deref(), Some("gb18030"));
+        assert!(grid.notes.is_empty());
+        assert_eq!(cells(&grid)[0][1].0, "广州市司法局");
+    }
+
+    #[test]
+    fn utf16_with_and_without_bom() {
+        let units: Vec<u8> = SAMPLE.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        let mut with_bom = vec![0xFF, 0xFE];
+        with_bom.extend(&units);
+        let grid = read(&with_bom, &ReadLimits::default()).unwrap();
+        assert_eq!(grid.encoding.as_deref(), Some("utf-16le"));
+        assert!(grid.notes.is_empty());
+        assert_eq!(cells(&grid)[1][0].0, "基本支出");
+
+        let ascii_heavy = "a\tb\t1\t2\t3\n".repeat(4) + SAMPLE;
+        let units: Vec<u8> = ascii_heavy.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        let grid = read(&units, &ReadLimits::default()).unwrap();
+        assert_eq!(grid.encoding.as_deref(), Some("utf-16be"));
+        assert_eq!(grid.notes[0].code, "input.encoding_guessed");
+    }
+
+    #[test]
+    fn utf8_bom_is_stripped() {
+        let mut bytes = vec![0xEF, 0xBB, 0xBF];
+        bytes.extend(SAMPLE.as_bytes());
+        let grid = read(&bytes, &ReadLimits::default()).unwrap();
+        assert_eq!(cells(&grid)[0][0].0, "部门名称");
+    }
+
+    #[test]
+    fn binary_bytes_are_refused() {
+        let bytes: Vec<u8> = (0..=255u8).cycle().take(2000).collect();
+        let err = read(&bytes, &ReadLimits::default()).unwrap_err();
+        assert!(err.to_string().contains("not"), "{err}");
+    }
+
+    #[test]
+    fn cell_limit_is_enforced() {
+        let limits = ReadLimits { max_cells: 3, ..ReadLimits::default() };
+        let err = read(b"a\tb\nc\td\n", &limits).unwrap_err();
+        assert!(err.to_string().contains("--max-cells"), "{err}");
+    }
+}

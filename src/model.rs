@@ -1,0 +1,188 @@
+//! The intermediate cell model every reader produces and every extractor consumes.
+//!
+//! A source file becomes a [`Grid`]: an ordered list of [`Block`]s (free paragraphs and
+//! tables, in reading order). A table is a list of [`Row`]s; a row holds the non-empty
+//! [`Cell`]s it *anchors*, each at its grid column. A merged region is one cell with a
+//! span: it is stored once, at its top-left position, and the positions it covers hold
+//! nothing, so an extractor sees exactly what a text rendering of the same form shows
+//! (blank below the first row of a merged level cell) and fills down where it must.
+//!
+//! Nothing in this module knows about file formats: a reader's only job is to fill it,
+//! an extractor's only input is it.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// Where a cell came from, in terms a clerk can follow back to the source.
+///
+/// Rendered by [`fmt::Display`] as the contract's Loc string.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Loc {
+    /// A spreadsheet cell; `row` and `col` are 0-based, shown as `'Sheet1'!C4`.
+    Sheet {
+        /// Sheet name as in the workbook.
+        sheet: Arc<str>,
+        /// 0-based row index.
+        row: u32,
+        /// 0-based column index.
+        col: u32,
+    },
+    /// A DOCX/HTML table cell, 1-based, shown as `table 2 row 5 cell 3`. `cell` counts the
+    /// cells as written in the row (a spanning cell counts once), as a clerk counts them.
+    Table {
+        /// 1-based table number in the document.
+        table: u32,
+        /// 1-based row number in the table.
+        row: u32,
+        /// 1-based cell number in the row.
+        cell: u32,
+    },
+    /// A body paragraph outside any table, 1-based, shown as `paragraph 3`.
+    Paragraph {
+        /// 1-based paragraph number among the body's paragraphs.
+        paragraph: u32,
+    },
+    /// A field of a line of text, 1-based, shown as `line 12 field 3`.
+    Line {
+        /// 1-based line number.
+        line: u32,
+        /// 1-based field number (fields are separated by tabs).
+        field: u32,
+    },
+}
+
+impl fmt::Display for Loc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Loc::Sheet { sheet, row, col } => {
+                write!(f, "'{}'!{}{}", sheet.replace('\'', "''"), column_name(*col), row + 1)
+            }
+            Loc::Table { table, row, cell } => write!(f, "table {table} row {row} cell {cell}"),
+            Loc::Paragraph { paragraph } => write!(f, "paragraph {paragraph}"),
+            Loc::Line { line, field } => write!(f, "line {line} field {field}"),
+        }
+    }
+}
+
+/// Spreadsheet column letters for a 0-based index: 0 → `A`, 25 → `Z`, 26 → `AA`.
+pub fn column_name(col: u32) -> String {
+    let mut n = col as u64 + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = ((n - 1) % 26) as u8;
+        letters.push(b'A' + rem);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).expect("ASCII letters")
+}
+
+/// One cell as the reader saw it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cell {
+    /// The text as displayed: paragraphs joined with `\n`, numbers formatted with the
+    /// cell's number format (`153,069.97`), dates as ISO `2024-12-31`. Never empty:
+    /// readers do not store empty cells.
+    pub text: String,
+    /// The numeric value when the source typed the cell as a number.
+    pub number: Option<f64>,
+    /// 0-based grid column where the cell starts.
+    pub col: u32,
+    /// Columns covered (1 unless merged across).
+    pub col_span: u32,
+    /// Rows covered (1 unless merged down).
+    pub row_span: u32,
+    /// Where it came from.
+    pub loc: Loc,
+}
+
+impl Cell {
+    /// A plain one-position text cell.
+    pub fn text(col: u32, text: impl Into<String>, loc: Loc) -> Self {
+        Cell { text: text.into(), number: None, col, col_span: 1, row_span: 1, loc }
+    }
+}
+
+/// One row of a table: the cells it anchors, sorted by column.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Row {
+    /// Non-empty anchor cells, sorted by `col`.
+    pub cells: Vec<Cell>,
+}
+
+impl Row {
+    /// The cell anchored at grid column `col`, if any.
+    pub fn at(&self, col: u32) -> Option<&Cell> {
+        self.cells.iter().find(|c| c.col == col)
+    }
+
+    /// Whether the row anchors no cell.
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+}
+
+/// A table (a worksheet, a DOCX/HTML table, or the lines of a text file).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Table {
+    /// Sheet name for spreadsheets; `None` elsewhere.
+    pub name: Option<String>,
+    /// Rows in order; empty rows are kept (they mark page breaks in text).
+    pub rows: Vec<Row>,
+}
+
+/// A unit of reading order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Block {
+    /// Text outside any table (a DOCX body paragraph, e.g. the title).
+    Paragraph(Cell),
+    /// A table.
+    Table(Table),
+}
+
+/// Everything a reader found in one file, in reading order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Grid {
+    /// Blocks in reading order.
+    pub blocks: Vec<Block>,
+    /// The text encoding detected (text inputs only), e.g. `utf-8`, `gb18030`.
+    pub encoding: Option<String>,
+    /// Soft problems the reader met (a guessed encoding, a skipped part): they become
+    /// findings on every form read from this file.
+    pub notes: Vec<ReaderNote>,
+}
+
+/// A soft problem a reader met that does not stop the file from being read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReaderNote {
+    /// Stable dotted finding code, e.g. `input.encoding_guessed`.
+    pub code: &'static str,
+    /// What happened, with the specifics.
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_names_follow_spreadsheet_letters() {
+        assert_eq!(column_name(0), "A");
+        assert_eq!(column_name(25), "Z");
+        assert_eq!(column_name(26), "AA");
+        assert_eq!(column_name(701), "ZZ");
+        assert_eq!(column_name(702), "AAA");
+        assert_eq!(column_name(16383), "XFD");
+    }
+
+    #[test]
+    fn locs_render_as_the_contract_says() {
+        let sheet = Loc::Sheet { sheet: Arc::from("Sheet1"), row: 3, col: 2 };
+        assert_eq!(sheet.to_string(), "'Sheet1'!C4");
+        let quoted = Loc::Sheet { sheet: Arc::from("O'Brien"), row: 0, col: 0 };
+        assert_eq!(quoted.to_string(), "'O''Brien'!A1");
+        assert_eq!(Loc::Table { table: 2, row: 5, cell: 3 }.to_string(), "table 2 row 5 cell 3");
+        assert_eq!(Loc::Line { line: 12, field: 3 }.to_string(), "line 12 field 3");
+        assert_eq!(Loc::Paragraph { paragraph: 1 }.to_string(), "paragraph 1");
+    }
+}
