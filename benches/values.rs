@@ -1,0 +1,2 @@
+//! Value-reader throughput benchmark (being written).
+fn main() {}

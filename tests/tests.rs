@@ -1,0 +1,14 @@
+//! One integration-test binary (see Cargo.toml `[[test]]`); one module per concern.
+
+// Shared harness: temp dirs, running the built binary, fixture paths.
+mod util;
+// Whole-document comparison of every fixture against its expected JSON.
+mod fixtures;
+// Command-line behaviour: exit codes, outputs, errors.
+mod cli;
+// The value reader on a table of real-looking values.
+mod values;
+// XLSX/XLS/ODS reader behaviour on made and hostile workbooks.
+mod xlsx;
+// DOCX reader behaviour on made and hostile documents.
+mod docx;
