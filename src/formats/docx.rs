@@ -22,7 +22,9 @@
 //! written in that row.
 //!
 //! Run text: `<w:t>` as written (spaces kept), `<w:tab/>` is a tab, `<w:br/>` and
-//! `<w:cr/>` are newlines, `<w:noBreakHyphen/>` a hyphen. Inserted text (`<w:ins>`,
+//! `<w:cr/>` are newlines, `<w:noBreakHyphen/>` a hyphen. A content control that shows
+//! its placeholder (`<w:showingPlcHdr/>`, "单击或点击此处输入文字。") has no value: its
+//! text is not read. Inserted text (`<w:ins>`,
 //! `<w:moveTo>`) is read; deleted text (`<w:del>`, `<w:moveFrom>`), field codes
 //! (`<w:instrText>`), content-control properties and the VML fallback of
 //! `<mc:AlternateContent>` (a duplicate of the chosen content) are skipped. Symbols
@@ -30,7 +32,8 @@
 //!
 //! Safety: nesting deeper than [`MAX_DEPTH`] elements is refused (quick-xml does not
 //! limit it), as is a file with more than [`ReadLimits::max_cells`] non-empty cells
-//! (paragraphs and cells of nested tables count). The inflate cap is the
+//! (paragraphs and cells of nested tables count), or with more table rows than that
+//! (empty rows are kept, so they need a bound too). The inflate cap is the
 //! [`Package`]'s. Errors name the part and the place (`word/document.xml, table 2 row
 //! 5 cell 3, byte 1234`).
 
@@ -117,6 +120,10 @@ enum Tag {
     GridSpan,
     VMerge,
     HMerge,
+    /// A content control, the mark that it shows its placeholder, and its content.
+    Sdt,
+    ShowingPlaceholder,
+    SdtContent,
     /// An element whose whole content is skipped (deleted text, field codes, …).
     Skip,
     Other,
@@ -140,8 +147,11 @@ fn classify(ns: &ResolveResult<'_>, local: &str) -> Tag {
             "hMerge" => Tag::HMerge,
             // Deleted and moved-away text, field codes, and property blocks that hold
             // no displayed text (tab stops in pPr must not become tabs).
-            "del" | "moveFrom" | "delText" | "instrText" | "delInstrText" | "sdtPr"
-            | "sdtEndPr" | "pPr" | "rPr" => Tag::Skip,
+            "sdt" => Tag::Sdt,
+            "showingPlcHdr" => Tag::ShowingPlaceholder,
+            "sdtContent" => Tag::SdtContent,
+            "del" | "moveFrom" | "delText" | "instrText" | "delInstrText" | "sdtEndPr" | "pPr"
+            | "rPr" => Tag::Skip,
             _ => Tag::Other,
         },
         ResolveResult::Bound(Namespace(ns)) if *ns == MC_NS && local == "Fallback" => Tag::Skip,
@@ -217,6 +227,15 @@ struct Builder<'l> {
     open: Vec<Tag>,
     /// While skipping, the depth of the skipped element's parent.
     skip_above: Option<usize>,
+    /// Per open content control, whether it shows its placeholder ("单击此处输入文字"):
+    /// such content is prompt, not a value, so its text is muted (its paragraphs,
+    /// rows and cells still count).
+    sdts: Vec<bool>,
+    /// While muted, the depth of the muted `<w:sdtContent>`'s parent.
+    muted_above: Option<usize>,
+    /// Table rows seen (empty ones too), held to the cell limit so that a file of
+    /// millions of `<w:tr/>` cannot allocate without bound.
+    rows: u64,
     paragraphs: u32,
     tables: u32,
     cells: u64,
@@ -233,6 +252,9 @@ fn parse(xml: &str, limits: &ReadLimits) -> Result<Grid> {
         frames: Vec::new(),
         open: Vec::new(),
         skip_above: None,
+        sdts: Vec::new(),
+        muted_above: None,
+        rows: 0,
         paragraphs: 0,
         tables: 0,
         cells: 0,
@@ -277,6 +299,9 @@ fn parse(xml: &str, limits: &ReadLimits) -> Result<Grid> {
                     Some(depth) if b.open.len() == depth => b.skip_above = None,
                     Some(_) => {}
                     None => b.end(tag, at)?,
+                }
+                if b.muted_above == Some(b.open.len()) {
+                    b.muted_above = None;
                 }
             }
             Event::Text(t) if b.in_text() => b.push_text(&t.xml10_content()),
@@ -359,6 +384,9 @@ impl Builder<'_> {
     }
 
     fn push_text(&mut self, text: &str) {
+        if self.muted_above.is_some() {
+            return;
+        }
         if let Some(Frame::Paragraph { text: buffer, .. }) = self.frames.last_mut() {
             buffer.push_str(text);
         }
@@ -397,7 +425,34 @@ impl Builder<'_> {
                     merges: HashMap::new(),
                 }));
             }
+            Tag::Sdt => self.sdts.push(false),
+            Tag::ShowingPlaceholder => {
+                // An on/off property: absent value means on.
+                let on = !matches!(val(e).as_deref(), Some("0" | "false" | "off"));
+                if let Some(showing) = self.sdts.last_mut() {
+                    *showing = on;
+                }
+            }
+            Tag::SdtContent
+                if pushed && self.muted_above.is_none() && self.sdts.last() == Some(&true) =>
+            {
+                self.muted_above = Some(self.open.len() - 1);
+            }
             Tag::Tr => {
+                self.rows += 1;
+                if self.rows > self.limits.max_cells {
+                    return Err(Error::limit(
+                        format!(
+                            "more than {} table rows (at {})",
+                            self.limits.max_cells,
+                            self.place(at)
+                        ),
+                        format!(
+                            "as many rows as cells, {} per file; raise it with --max-cells",
+                            self.limits.max_cells
+                        ),
+                    ));
+                }
                 let Some(Frame::Table(table)) = self.frames.last_mut() else {
                     return Err(self.malformed(at, "a table row (w:tr) outside a table"));
                 };
@@ -510,6 +565,9 @@ impl Builder<'_> {
                 table.merges.retain(|_, m| m.last_row == index);
             }
             Tag::Tc => self.end_cell(at)?,
+            Tag::Sdt => {
+                self.sdts.pop();
+            }
             _ => {}
         }
         Ok(())
@@ -1029,6 +1087,66 @@ mod tests {
             panic!()
         };
         assert_eq!(cell.text, "保留1A&B中文\n框!");
+    }
+
+    #[test]
+    fn a_content_control_showing_its_placeholder_has_no_value() {
+        let control = |props: &str, content: &str| {
+            format!(
+                "<w:sdt><w:sdtPr>{props}</w:sdtPr><w:sdtContent>{content}</w:sdtContent></w:sdt>"
+            )
+        };
+        let prompt = r#"<w:r><w:rPr><w:rStyle w:val="PlaceholderText"/></w:rPr><w:t>单击或点击此处输入文字。</w:t></w:r>"#;
+        let body = format!(
+            "{}{}<w:tbl><w:tr>{}{}</w:tr></w:tbl>",
+            control("<w:showingPlcHdr/>", &format!("<w:p>{prompt}</w:p>")),
+            control(r#"<w:showingPlcHdr w:val="false"/>"#, &p("已填")),
+            tc(
+                "",
+                &format!("<w:p>{}</w:p>", control("<w:showingPlcHdr/>", prompt))
+            ),
+            tc(
+                "",
+                &format!(
+                    "<w:p><w:r><w:t>金额</w:t></w:r>{}</w:p>",
+                    control("", "<w:r><w:t>9,725.00</w:t></w:r>")
+                )
+            ),
+        );
+        let grid = read_body(&body);
+        let Block::Paragraph(filled) = &grid.blocks[0] else {
+            panic!("{:?}", grid.blocks)
+        };
+        assert_eq!(
+            (filled.text.as_str(), filled.loc.to_string()),
+            ("已填", "paragraph 2".into())
+        );
+        assert_eq!(
+            layout(tables(&grid)[0]),
+            vec![vec![cell(1, "金额9,725.00", 1, 1, "table 1 row 1 cell 2")]]
+        );
+    }
+
+    #[test]
+    fn rows_are_held_to_the_cell_limit() {
+        let limits = ReadLimits {
+            max_cells: 100,
+            ..ReadLimits::default()
+        };
+        let err = read(
+            &docx(&format!("<w:tbl>{}</w:tbl>", "<w:tr/>".repeat(101))),
+            &limits,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("more than 100 table rows"),
+            "{err}"
+        );
+        assert!(read(
+            &docx(&format!("<w:tbl>{}</w:tbl>", "<w:tr/>".repeat(100))),
+            &limits
+        )
+        .is_ok());
     }
 
     #[test]
