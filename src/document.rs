@@ -190,6 +190,19 @@ pub enum ValueKind {
     Date,
 }
 
+impl ValueKind {
+    /// The contract's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValueKind::Quantity => "quantity",
+            ValueKind::Range => "range",
+            ValueKind::Text => "text",
+            ValueKind::Compound => "compound",
+            ValueKind::Date => "date",
+        }
+    }
+}
+
 /// A comparator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Op {
@@ -385,3 +398,6 @@ mod tests {
         assert_eq!(serde_json::to_string(&amount).unwrap(), r#"{"raw":"0.2","value":0.2,"unit":"万元"}"#);
     }
 }
+
+/// The JSON Schema (draft 2020-12) of [`Form`], as printed by `jixiao schema`.
+pub const JSON_SCHEMA: &str = include_str!("form.schema.json");
