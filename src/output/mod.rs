@@ -81,7 +81,7 @@ impl OutputDir {
             out.json = Some(out.open("forms.jsonl")?);
         }
         if formats.contains(&OutputFormat::Csv) {
-            let mut open_csv = |name: &str| -> io::Result<CsvOut> { Ok(csv::Writer::from_writer(out.open(name)?)) };
+            let mut open_csv = |name: &str| -> io::Result<CsvOut> { Ok(csv_writer(out.open(name)?)) };
             let mut tables = CsvTables {
                 files: open_csv("files.csv")?,
                 forms: open_csv("forms.csv")?,
@@ -161,7 +161,7 @@ impl OutputDir {
     /// Writes `summary.csv`, flushes every table and moves them into place.
     pub fn finish(mut self) -> io::Result<()> {
         if let Some(csv) = self.csv.take() {
-            let mut summary = csv::Writer::from_writer(self.open("summary.csv")?);
+            let mut summary = csv_writer(self.open("summary.csv")?);
             summary.write_record(Summary::headers())?;
             for row in self.summary.rows() {
                 summary.write_record(row)?;
@@ -178,6 +178,12 @@ impl OutputDir {
         }
         Ok(())
     }
+}
+
+/// A CSV writer that leaves the header to us: headers are written explicitly when a
+/// table is opened, so an empty table still has them and serialize() must not add more.
+fn csv_writer(file: BufWriter<File>) -> CsvOut {
+    csv::WriterBuilder::new().has_headers(false).from_writer(file)
 }
 
 /// The `files.csv` row of a file that was read (or failed to be).
