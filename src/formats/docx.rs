@@ -1,9 +1,1187 @@
-//! DOCX reader (being written).
+//! DOCX reader: one streaming pass over `word/document.xml` (quick-xml), no DOM.
+//!
+//! What becomes what, in document order:
+//!
+//! * a body paragraph (`<w:p>` outside any table, including those inside `<w:sdt>`
+//!   content controls) is a [`Block::Paragraph`] at column 0, located
+//!   `paragraph n` where `n` counts every body paragraph, empty ones included, so that a
+//!   clerk counting paragraphs in Word lands on it; only non-empty ones are stored;
+//! * a top-level `<w:tbl>` is a [`Block::Table`]. Tables are numbered 1-based among the
+//!   **top-level** tables only, so `table 2` is the second table block of the grid.
+//!   A table nested in a cell (or in a text box) is not a block: its text is appended to
+//!   the enclosing cell (or paragraph) as one more paragraph, cells joined by tabs and
+//!   rows by newlines, so nothing written in it is lost.
+//!
+//! A cell's text is its paragraphs joined with `\n`, trimmed at both ends (U+3000
+//! included). Its grid column is `<w:gridBefore>` plus the `<w:gridSpan>`s of the cells
+//! before it; `<w:vMerge w:val="restart"/>` starts a vertical merge that following
+//! `<w:vMerge/>` cells at the same grid column extend (the anchor's `row_span` grows;
+//! the continuation cells' own text is dropped, as Word drops it). The legacy
+//! `<w:hMerge>` is honoured the same way across. Every `<w:tr>` yields a row, empty or
+//! not, so `row n` in a [`Loc`] is the n-th `<w:tr>`; `cell n` is the n-th `<w:tc>` as
+//! written in that row.
+//!
+//! Run text: `<w:t>` as written (spaces kept), `<w:tab/>` is a tab, `<w:br/>` and
+//! `<w:cr/>` are newlines, `<w:noBreakHyphen/>` a hyphen. Inserted text (`<w:ins>`,
+//! `<w:moveTo>`) is read; deleted text (`<w:del>`, `<w:moveFrom>`), field codes
+//! (`<w:instrText>`), content-control properties and the VML fallback of
+//! `<mc:AlternateContent>` (a duplicate of the chosen content) are skipped. Symbols
+//! (`<w:sym>`), drawings, math and any element not named here are ignored.
+//!
+//! Safety: nesting deeper than [`MAX_DEPTH`] elements is refused (quick-xml does not
+//! limit it), as is a file with more than [`ReadLimits::max_cells`] non-empty cells
+//! (paragraphs and cells of nested tables count). The inflate cap is the
+//! [`Package`]'s. Errors name the part and the place (`word/document.xml, table 2 row
+//! 5 cell 3, byte 1234`).
 
-use crate::model::Grid;
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use encoding_rs::{Encoding, UTF_8};
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::{Namespace, ResolveResult};
+use quick_xml::reader::NsReader;
+use quick_xml::XmlVersion;
+
+use crate::formats::Package;
+use crate::model::{Block, Cell, Grid, Loc, Row, Table};
 use crate::{Error, ReadLimits, Result};
 
-/// Reads a DOCX file into the cell model.
-pub fn read(_bytes: &[u8], _limits: &ReadLimits) -> Result<Grid> {
-    Err(Error::unsupported("DOCX", "not supported yet"))
+/// The part holding the document body.
+const PART: &str = "word/document.xml";
+
+/// Deepest element nesting accepted. Real documents stay far below it (a cell in a
+/// nested table in a text box is about 30 levels); a hostile file nesting millions of
+/// elements would otherwise cost memory and time for nothing.
+pub const MAX_DEPTH: usize = 256;
+
+/// Largest gridSpan/gridBefore honoured (Word allows 63 columns); a hostile value is
+/// clamped so that column arithmetic cannot overflow.
+const MAX_GRID: u32 = 16_384;
+
+/// WordprocessingML, transitional and strict.
+const W_NS: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+const W_STRICT_NS: &str = "http://purl.oclc.org/ooxml/wordprocessingml/main";
+/// Markup compatibility (`mc:AlternateContent`).
+const MC_NS: &str = "http://schemas.openxmlformats.org/markup-compatibility/2006";
+
+/// Reads a DOCX file into the cell model: body paragraphs and top-level tables in
+/// document order (see the module documentation for the rules).
+pub fn read(bytes: &[u8], limits: &ReadLimits) -> Result<Grid> {
+    let mut package = Package::open(bytes, "docx", limits)?;
+    let xml = package
+        .read(PART)?
+        .ok_or_else(|| Error::malformed("docx", None, format!("the package has no {PART} part")))?;
+    let text = decode(&xml)?;
+    parse(&text, limits)
+}
+
+/// The part as text: UTF-8 (BOM or not), or UTF-16 when it starts with a UTF-16 BOM.
+fn decode(xml: &[u8]) -> Result<Cow<'_, str>> {
+    if let Some((encoding, bom_len)) = Encoding::for_bom(xml) {
+        if encoding != UTF_8 {
+            let (text, had_errors) = encoding.decode_without_bom_handling(&xml[bom_len..]);
+            if had_errors {
+                return Err(Error::malformed(
+                    "docx",
+                    Some(PART.into()),
+                    format!("not valid {}", encoding.name()),
+                ));
+            }
+            return Ok(Cow::Owned(text.into_owned()));
+        }
+    }
+    let body = xml.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(xml);
+    std::str::from_utf8(body).map(Cow::Borrowed).map_err(|e| {
+        Error::malformed(
+            "docx",
+            Some(format!("{PART}, byte {}", e.valid_up_to())),
+            "not valid UTF-8",
+        )
+    })
+}
+
+/// The elements the reader acts on; everything else is [`Tag::Other`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tag {
+    P,
+    R,
+    T,
+    Tab,
+    Br,
+    Hyphen,
+    Tbl,
+    Tr,
+    Tc,
+    GridBefore,
+    GridSpan,
+    VMerge,
+    HMerge,
+    /// An element whose whole content is skipped (deleted text, field codes, …).
+    Skip,
+    Other,
+}
+
+fn classify(ns: &ResolveResult<'_>, local: &str) -> Tag {
+    match ns {
+        ResolveResult::Bound(Namespace(ns)) if *ns == W_NS || *ns == W_STRICT_NS => match local {
+            "p" => Tag::P,
+            "r" => Tag::R,
+            "t" => Tag::T,
+            "tab" | "ptab" => Tag::Tab,
+            "br" | "cr" => Tag::Br,
+            "noBreakHyphen" => Tag::Hyphen,
+            "tbl" => Tag::Tbl,
+            "tr" => Tag::Tr,
+            "tc" => Tag::Tc,
+            "gridBefore" => Tag::GridBefore,
+            "gridSpan" => Tag::GridSpan,
+            "vMerge" => Tag::VMerge,
+            "hMerge" => Tag::HMerge,
+            // Deleted and moved-away text, field codes, and property blocks that hold
+            // no displayed text (tab stops in pPr must not become tabs).
+            "del" | "moveFrom" | "delText" | "instrText" | "delInstrText" | "sdtPr"
+            | "sdtEndPr" | "pPr" | "rPr" => Tag::Skip,
+            _ => Tag::Other,
+        },
+        ResolveResult::Bound(Namespace(ns)) if *ns == MC_NS && local == "Fallback" => Tag::Skip,
+        _ => Tag::Other,
+    }
+}
+
+/// A vertical-merge mark on a cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Merge {
+    None,
+    Restart,
+    Continue,
+}
+
+/// A cell being read.
+struct CellBuild {
+    /// Paragraph texts joined with `\n`.
+    text: String,
+    paragraphs: u32,
+    /// 1-based index of the `<w:tc>` in its row.
+    tc: u32,
+    span: u32,
+    vmerge: Merge,
+    hmerge_continue: bool,
+}
+
+/// A row being read.
+struct RowBuild {
+    cells: Vec<Cell>,
+    /// Grid column where the next cell starts.
+    next_col: u32,
+    /// `<w:tc>` elements seen so far.
+    tcs: u32,
+    cell: Option<CellBuild>,
+}
+
+/// An open vertical merge, by the grid column it starts at.
+struct OpenMerge {
+    /// Row index (0-based in the table) of the anchor.
+    row: usize,
+    /// Index of the anchor in that row's cells, when the anchor is not empty.
+    cell: Option<usize>,
+    /// Last row index the region covers so far.
+    last_row: usize,
+}
+
+/// A table being read.
+struct TableBuild {
+    /// 1-based number among top-level tables; 0 for a nested table.
+    number: u32,
+    rows: Vec<Row>,
+    row: Option<RowBuild>,
+    merges: HashMap<u32, OpenMerge>,
+}
+
+/// What a piece of text currently belongs to, innermost last.
+enum Frame {
+    /// A paragraph; `body` is its body paragraph number when it is one.
+    Paragraph {
+        text: String,
+        body: Option<u32>,
+    },
+    Table(TableBuild),
+}
+
+/// The reader's state during the pass.
+struct Builder<'l> {
+    limits: &'l ReadLimits,
+    blocks: Vec<Block>,
+    frames: Vec<Frame>,
+    /// Tags of the open elements (its length is the nesting depth).
+    open: Vec<Tag>,
+    /// While skipping, the depth of the skipped element's parent.
+    skip_above: Option<usize>,
+    paragraphs: u32,
+    tables: u32,
+    cells: u64,
+    /// Elements seen: none at all means an empty or non-XML part.
+    elements: u64,
+}
+
+/// Parses the body XML into a grid.
+fn parse(xml: &str, limits: &ReadLimits) -> Result<Grid> {
+    let mut reader = NsReader::from_str(xml);
+    let mut b = Builder {
+        limits,
+        blocks: Vec::new(),
+        frames: Vec::new(),
+        open: Vec::new(),
+        skip_above: None,
+        paragraphs: 0,
+        tables: 0,
+        cells: 0,
+        elements: 0,
+    };
+    loop {
+        // The namespace borrows the reader: classify at once and let it go.
+        let (tag, event) = match reader.read_resolved_event() {
+            Ok((ns, event)) => {
+                let tag = match &event {
+                    Event::Start(e) | Event::Empty(e) => classify(&ns, e.local_name().into_inner()),
+                    _ => Tag::Other,
+                };
+                (tag, event)
+            }
+            Err(e) => {
+                let at = reader.error_position();
+                return Err(b.malformed(at, format!("bad XML: {e}")));
+            }
+        };
+        let at = reader.buffer_position();
+        if matches!(event, Event::Start(_) | Event::Empty(_)) {
+            b.elements += 1;
+        }
+        match event {
+            Event::Start(e) => {
+                let skipping = b.skip_above.is_some();
+                b.enter(if skipping { Tag::Other } else { tag }, at)?;
+                if !skipping && tag != Tag::Skip {
+                    b.start(tag, &e, at, true)?;
+                }
+            }
+            Event::Empty(e) if b.skip_above.is_none() && tag != Tag::Skip => {
+                b.start(tag, &e, at, false)?;
+                b.end(tag, at)?;
+            }
+            Event::End(_) => {
+                let Some(tag) = b.open.pop() else {
+                    return Err(b.malformed(at, "an end tag without a start tag"));
+                };
+                match b.skip_above {
+                    Some(depth) if b.open.len() == depth => b.skip_above = None,
+                    Some(_) => {}
+                    None => b.end(tag, at)?,
+                }
+            }
+            Event::Text(t) if b.in_text() => b.push_text(&t.xml10_content()),
+            Event::CData(t) if b.in_text() => b.push_text(&t.xml10_content()),
+            Event::GeneralRef(r) if b.in_text() => {
+                let ch = match r.resolve_char_ref() {
+                    Ok(Some(ch)) => ch,
+                    Ok(None) => match &*r {
+                        "amp" => '&',
+                        "lt" => '<',
+                        "gt" => '>',
+                        "quot" => '"',
+                        "apos" => '\'',
+                        other => return Err(b.malformed(at, format!("unknown entity &{other};"))),
+                    },
+                    Err(e) => return Err(b.malformed(at, format!("bad character reference: {e}"))),
+                };
+                b.push_text(ch.encode_utf8(&mut [0; 4]));
+            }
+            Event::Eof => break,
+            // Comments, the declaration, processing instructions; a DTD is not read, so
+            // no entity it declares can expand.
+            _ => {}
+        }
+    }
+    if b.elements == 0 {
+        return Err(Error::malformed(
+            "docx",
+            Some(PART.into()),
+            "the part holds no XML element",
+        ));
+    }
+    if !b.open.is_empty() || !b.frames.is_empty() {
+        let at = reader.buffer_position();
+        return Err(b.malformed(at, "the document ends inside an open element (truncated?)"));
+    }
+    Ok(Grid {
+        blocks: b.blocks,
+        encoding: None,
+        notes: Vec::new(),
+    })
+}
+
+impl Builder<'_> {
+    /// Records an opened element: depth check, and the start of a skipped region.
+    fn enter(&mut self, tag: Tag, at: u64) -> Result<()> {
+        if self.open.len() >= MAX_DEPTH {
+            return Err(Error::limit(
+                format!(
+                    "{} nests elements more than {MAX_DEPTH} deep",
+                    self.place(at)
+                ),
+                format!("{MAX_DEPTH} levels of XML nesting; real documents stay far below it"),
+            ));
+        }
+        if tag == Tag::Skip && self.skip_above.is_none() {
+            self.skip_above = Some(self.open.len());
+        }
+        self.open.push(tag);
+        Ok(())
+    }
+
+    /// Whether the element being started sits directly in a run (`open`'s top for an
+    /// empty element, the one below it for a start tag already pushed).
+    fn parent_is_run(&self, pushed: bool) -> bool {
+        let n = self.open.len();
+        let parent = if pushed {
+            n.checked_sub(2)
+        } else {
+            n.checked_sub(1)
+        };
+        parent.and_then(|i| self.open.get(i)) == Some(&Tag::R)
+    }
+
+    /// Whether text events are run text now (inside `<w:t>` of an open paragraph).
+    fn in_text(&self) -> bool {
+        self.skip_above.is_none()
+            && self.open.last() == Some(&Tag::T)
+            && matches!(self.frames.last(), Some(Frame::Paragraph { .. }))
+    }
+
+    fn push_text(&mut self, text: &str) {
+        if let Some(Frame::Paragraph { text: buffer, .. }) = self.frames.last_mut() {
+            buffer.push_str(text);
+        }
+    }
+
+    /// Acts on an element's start; `pushed` says whether it is already on `open` (a
+    /// start tag) or not (an empty element).
+    fn start(&mut self, tag: Tag, e: &BytesStart<'_>, at: u64, pushed: bool) -> Result<()> {
+        match tag {
+            Tag::P => {
+                let body = if self.frames.is_empty() {
+                    self.paragraphs += 1;
+                    Some(self.paragraphs)
+                } else {
+                    None
+                };
+                self.frames.push(Frame::Paragraph {
+                    text: String::new(),
+                    body,
+                });
+            }
+            Tag::Tab if self.parent_is_run(pushed) => self.push_text("\t"),
+            Tag::Br if self.parent_is_run(pushed) => self.push_text("\n"),
+            Tag::Hyphen if self.parent_is_run(pushed) => self.push_text("-"),
+            Tag::Tbl => {
+                let number = if self.frames.is_empty() {
+                    self.tables += 1;
+                    self.tables
+                } else {
+                    0
+                };
+                self.frames.push(Frame::Table(TableBuild {
+                    number,
+                    rows: Vec::new(),
+                    row: None,
+                    merges: HashMap::new(),
+                }));
+            }
+            Tag::Tr => {
+                let Some(Frame::Table(table)) = self.frames.last_mut() else {
+                    return Err(self.malformed(at, "a table row (w:tr) outside a table"));
+                };
+                if table.row.is_some() {
+                    return Err(self.malformed(at, "a table row (w:tr) inside another row"));
+                }
+                table.row = Some(RowBuild {
+                    cells: Vec::new(),
+                    next_col: 0,
+                    tcs: 0,
+                    cell: None,
+                });
+            }
+            Tag::Tc => {
+                let row = match self.frames.last_mut() {
+                    Some(Frame::Table(TableBuild { row: Some(row), .. })) if row.cell.is_none() => {
+                        row
+                    }
+                    _ => return Err(self.malformed(at, "a table cell (w:tc) outside a table row")),
+                };
+                row.tcs += 1;
+                row.cell = Some(CellBuild {
+                    text: String::new(),
+                    paragraphs: 0,
+                    tc: row.tcs,
+                    span: 1,
+                    vmerge: Merge::None,
+                    hmerge_continue: false,
+                });
+            }
+            Tag::GridBefore => {
+                let value = grid_value(e);
+                if let Some(row) = self.open_row() {
+                    if row.tcs == 0 {
+                        row.next_col = value;
+                    }
+                }
+            }
+            Tag::GridSpan => {
+                let value = grid_value(e);
+                if let Some(cell) = self.open_cell() {
+                    cell.span = value;
+                }
+            }
+            Tag::VMerge | Tag::HMerge => {
+                let restart = val(e).as_deref() == Some("restart");
+                if let Some(cell) = self.open_cell() {
+                    if tag == Tag::VMerge {
+                        cell.vmerge = if restart {
+                            Merge::Restart
+                        } else {
+                            Merge::Continue
+                        };
+                    } else {
+                        cell.hmerge_continue = !restart;
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, tag: Tag, at: u64) -> Result<()> {
+        match tag {
+            Tag::P => {
+                let Some(Frame::Paragraph { text, body }) = self.frames.pop() else {
+                    return Err(self.malformed(at, "a paragraph closed out of order"));
+                };
+                match body {
+                    Some(number) => {
+                        let text = trim(&text);
+                        if !text.is_empty() {
+                            self.count_cell(at)?;
+                            let loc = Loc::Paragraph { paragraph: number };
+                            self.blocks.push(Block::Paragraph(Cell::text(0, text, loc)));
+                        }
+                    }
+                    None => self.append_paragraph(text),
+                }
+            }
+            Tag::Tbl => {
+                let Some(Frame::Table(mut table)) = self.frames.pop() else {
+                    return Err(self.malformed(at, "a table closed out of order"));
+                };
+                if table.row.is_some() {
+                    // quick-xml checks end names, so an open row here means a w:tr
+                    // was not closed inside this table: cannot happen, but do not panic.
+                    table.row = None;
+                }
+                if table.number > 0 {
+                    self.blocks.push(Block::Table(Table {
+                        name: None,
+                        rows: table.rows,
+                    }));
+                } else {
+                    self.append_paragraph(render(&table.rows));
+                }
+            }
+            Tag::Tr => {
+                let Some(Frame::Table(table)) = self.frames.last_mut() else {
+                    return Ok(());
+                };
+                let Some(row) = table.row.take() else {
+                    return Ok(());
+                };
+                let index = table.rows.len();
+                table.rows.push(Row { cells: row.cells });
+                // A region not continued in this row is closed.
+                table.merges.retain(|_, m| m.last_row == index);
+            }
+            Tag::Tc => self.end_cell(at)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Files a finished nested paragraph (or a nested table's text) with what encloses
+    /// it: the open cell, or the open paragraph (a text box).
+    fn append_paragraph(&mut self, text: String) {
+        match self.frames.last_mut() {
+            Some(Frame::Paragraph { text: outer, .. }) => {
+                if !outer.is_empty() && !text.is_empty() {
+                    outer.push('\n');
+                }
+                outer.push_str(&text);
+            }
+            Some(Frame::Table(TableBuild {
+                row: Some(RowBuild {
+                    cell: Some(cell), ..
+                }),
+                ..
+            })) => {
+                if cell.paragraphs > 0 {
+                    cell.text.push('\n');
+                }
+                cell.paragraphs += 1;
+                cell.text.push_str(&text);
+            }
+            // Text directly in a table or row, outside any cell: Word shows none of it.
+            _ => {}
+        }
+    }
+
+    fn end_cell(&mut self, at: u64) -> Result<()> {
+        let Some(Frame::Table(table)) = self.frames.last_mut() else {
+            return Ok(());
+        };
+        let number = table.number;
+        let row_index = table.rows.len();
+        let Some(row) = table.row.as_mut() else {
+            return Ok(());
+        };
+        let Some(cell) = row.cell.take() else {
+            return Ok(());
+        };
+        let col = row.next_col;
+        row.next_col = row.next_col.saturating_add(cell.span);
+        let text = trim(&cell.text);
+
+        if cell.hmerge_continue {
+            // Legacy horizontal merge: widen the cell to the left, drop this one's text.
+            if let Some(left) = row.cells.last_mut() {
+                if left.col.saturating_add(left.col_span) == col {
+                    left.col_span = left.col_span.saturating_add(cell.span);
+                }
+            }
+            return Ok(());
+        }
+        if cell.vmerge == Merge::Continue {
+            if let Some(open) = table.merges.get_mut(&col) {
+                if open.last_row + 1 == row_index {
+                    open.last_row = row_index;
+                    if let Some(i) = open.cell {
+                        if let Some(anchor) = table
+                            .rows
+                            .get_mut(open.row)
+                            .and_then(|r| r.cells.get_mut(i))
+                        {
+                            anchor.row_span += 1;
+                        }
+                    }
+                    return Ok(());
+                }
+            }
+            // A continuation with nothing above to continue starts a region of its own.
+        }
+        let stored = if text.is_empty() {
+            None
+        } else {
+            let loc = Loc::Table {
+                table: number,
+                row: row_index as u32 + 1,
+                cell: cell.tc,
+            };
+            row.cells.push(Cell {
+                text: text.to_string(),
+                number: None,
+                col,
+                col_span: cell.span,
+                row_span: 1,
+                loc,
+            });
+            Some(row.cells.len() - 1)
+        };
+        if cell.vmerge != Merge::None {
+            table.merges.insert(
+                col,
+                OpenMerge {
+                    row: row_index,
+                    cell: stored,
+                    last_row: row_index,
+                },
+            );
+        } else {
+            table.merges.remove(&col);
+        }
+        if stored.is_some() {
+            self.count_cell(at)?;
+        }
+        Ok(())
+    }
+
+    fn count_cell(&mut self, at: u64) -> Result<()> {
+        self.cells += 1;
+        if self.cells > self.limits.max_cells {
+            return Err(Error::limit(
+                format!(
+                    "more than {} non-empty cells (at {})",
+                    self.limits.max_cells,
+                    self.place(at)
+                ),
+                format!(
+                    "{} cells per file; raise it with --max-cells",
+                    self.limits.max_cells
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn open_row(&mut self) -> Option<&mut RowBuild> {
+        match self.frames.last_mut() {
+            Some(Frame::Table(table)) => table.row.as_mut(),
+            _ => None,
+        }
+    }
+
+    fn open_cell(&mut self) -> Option<&mut CellBuild> {
+        self.open_row().and_then(|row| row.cell.as_mut())
+    }
+
+    /// Where the reader is, for error messages: the top-level table, row and cell, or
+    /// the body paragraph, and the byte offset in the part.
+    fn place(&self, at: u64) -> String {
+        let mut place = format!("{PART}, ");
+        match self.frames.first() {
+            Some(Frame::Table(table)) => {
+                place.push_str(&format!("table {}", table.number));
+                match &table.row {
+                    Some(row) => {
+                        place.push_str(&format!(" row {}", table.rows.len() + 1));
+                        if row.cell.is_some() {
+                            place.push_str(&format!(" cell {}", row.tcs));
+                        }
+                    }
+                    None if !table.rows.is_empty() => {
+                        place.push_str(&format!(" after row {}", table.rows.len()))
+                    }
+                    None => {}
+                }
+            }
+            Some(Frame::Paragraph { body: Some(n), .. }) => {
+                place.push_str(&format!("paragraph {n}"))
+            }
+            _ if self.tables > 0 || self.paragraphs > 0 => place.push_str(&format!(
+                "after paragraph {} and table {}",
+                self.paragraphs, self.tables
+            )),
+            _ => place.push_str("before the first paragraph"),
+        }
+        place.push_str(&format!(", byte {at}"));
+        place
+    }
+
+    fn malformed(&self, at: u64, detail: impl Into<String>) -> Error {
+        Error::malformed("docx", Some(self.place(at)), detail)
+    }
+}
+
+/// The `w:val` attribute (any prefix), unescaped; `None` when absent or unreadable.
+fn val(e: &BytesStart<'_>) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.local_name().into_inner() == "val")
+        .and_then(|a| {
+            a.normalized_value(XmlVersion::Implicit1_0)
+                .ok()
+                .map(Cow::into_owned)
+        })
+}
+
+/// A gridSpan/gridBefore count: 1..=MAX_GRID for a span, 0 allowed for gridBefore.
+fn grid_value(e: &BytesStart<'_>) -> u32 {
+    let value = val(e).and_then(|v| v.trim().parse::<u32>().ok());
+    let is_span = e.local_name().into_inner() == "gridSpan";
+    match value {
+        Some(0) | None if is_span => 1,
+        Some(v) => v.min(MAX_GRID),
+        None => 0,
+    }
+}
+
+fn trim(text: &str) -> &str {
+    text.trim_matches(char::is_whitespace)
+}
+
+/// A nested table as text: non-empty cells joined by tabs, non-empty rows by newlines.
+fn render(rows: &[Row]) -> String {
+    let lines: Vec<String> = rows
+        .iter()
+        .filter(|r| !r.is_empty())
+        .map(|r| {
+            r.cells
+                .iter()
+                .map(|c| c.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect();
+    lines.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Cursor, Write};
+    use std::time::Instant;
+
+    use zip::write::SimpleFileOptions;
+
+    use super::*;
+    use crate::ErrorKind;
+
+    const NS: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006""#;
+
+    /// A DOCX package holding `document.xml` as its body part.
+    fn package(document: impl AsRef<[u8]>) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options =
+            SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("[Content_Types].xml", options).unwrap();
+        zip.write_all(br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#)
+            .unwrap();
+        zip.start_file(PART, options).unwrap();
+        zip.write_all(document.as_ref()).unwrap();
+        zip.finish().unwrap().into_inner()
+    }
+
+    /// A DOCX whose body is `body`.
+    fn docx(body: &str) -> Vec<u8> {
+        package(format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><w:document {NS}><w:body>{body}</w:body></w:document>"#
+        ))
+    }
+
+    fn read_body(body: &str) -> Grid {
+        read(&docx(body), &ReadLimits::default()).unwrap()
+    }
+
+    fn p(text: &str) -> String {
+        format!(r#"<w:p><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>"#)
+    }
+
+    fn tc(props: &str, paragraphs: &str) -> String {
+        format!("<w:tc><w:tcPr>{props}</w:tcPr>{paragraphs}</w:tc>")
+    }
+
+    fn tables(grid: &Grid) -> Vec<&Table> {
+        grid.blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Table(t) => Some(t),
+                Block::Paragraph(_) => None,
+            })
+            .collect()
+    }
+
+    /// (col, text, col_span, row_span, loc) of one cell.
+    type Shape = (u32, String, u32, u32, String);
+
+    /// The shapes of a table's cells, per row.
+    fn layout(table: &Table) -> Vec<Vec<Shape>> {
+        table
+            .rows
+            .iter()
+            .map(|r| {
+                r.cells
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.col,
+                            c.text.clone(),
+                            c.col_span,
+                            c.row_span,
+                            c.loc.to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn cell(col: u32, text: &str, col_span: u32, row_span: u32, loc: &str) -> Shape {
+        (col, text.to_string(), col_span, row_span, loc.to_string())
+    }
+
+    #[test]
+    fn the_zip_crate_writes_what_the_package_reads() {
+        let bytes = docx(&p("x"));
+        assert!(bytes.starts_with(b"PK\x03\x04"));
+        assert_eq!(
+            crate::formats::detect(&bytes, &ReadLimits::default()).unwrap(),
+            crate::Format::Docx
+        );
+    }
+
+    #[test]
+    fn grid_span_and_grid_before_place_cells_on_the_grid() {
+        let row1 = format!(
+            "<w:tr>{}{}{}</w:tr>",
+            tc("", &p("部门名称")),
+            tc(r#"<w:gridSpan w:val="3"/>"#, &p("广州市司法局")),
+            tc("", &p("x"))
+        );
+        let row2 = format!(
+            r#"<w:tr><w:trPr><w:gridBefore w:val="2"/></w:trPr>{}{}</w:tr>"#,
+            tc("", &p("c")),
+            tc("", &p("d"))
+        );
+        let grid = read_body(&format!("<w:tbl>{row1}{row2}</w:tbl>"));
+        assert_eq!(
+            layout(tables(&grid)[0]),
+            vec![
+                vec![
+                    cell(0, "部门名称", 1, 1, "table 1 row 1 cell 1"),
+                    cell(1, "广州市司法局", 3, 1, "table 1 row 1 cell 2"),
+                    cell(4, "x", 1, 1, "table 1 row 1 cell 3"),
+                ],
+                vec![
+                    cell(2, "c", 1, 1, "table 1 row 2 cell 1"),
+                    cell(3, "d", 1, 1, "table 1 row 2 cell 2")
+                ],
+            ]
+        );
+    }
+
+    #[test]
+    fn vertical_merges_grow_the_anchor_and_drop_continuations() {
+        let restart = r#"<w:vMerge w:val="restart"/>"#;
+        let rows = [
+            format!(
+                "<w:tr>{}{}</w:tr>",
+                tc(restart, &p("预算整体情况")),
+                tc("", &p("a"))
+            ),
+            format!(
+                "<w:tr>{}{}</w:tr>",
+                tc("<w:vMerge/>", "<w:p/>"),
+                tc("", &p("b"))
+            ),
+            // Word ignores a continuation's own text; so do we.
+            format!(
+                r#"<w:tr>{}{}</w:tr>"#,
+                tc(r#"<w:vMerge w:val="continue"/>"#, &p("stray")),
+                tc("", &p("c"))
+            ),
+            format!(
+                "<w:tr>{}{}</w:tr>",
+                tc("", &p("总体绩效目标")),
+                tc(restart, &p("m"))
+            ),
+            format!(
+                "<w:tr>{}{}</w:tr>",
+                tc("<w:vMerge/>", "<w:p/>"),
+                tc("<w:vMerge/>", "<w:p/>")
+            ),
+        ];
+        let grid = read_body(&format!("<w:tbl>{}</w:tbl>", rows.concat()));
+        assert_eq!(
+            layout(tables(&grid)[0]),
+            vec![
+                vec![
+                    cell(0, "预算整体情况", 1, 3, "table 1 row 1 cell 1"),
+                    cell(1, "a", 1, 1, "table 1 row 1 cell 2")
+                ],
+                vec![cell(1, "b", 1, 1, "table 1 row 2 cell 2")],
+                vec![cell(1, "c", 1, 1, "table 1 row 3 cell 2")],
+                // A plain cell ends the region above it; the orphan continuation in
+                // row 5 column 0 starts nothing and holds nothing.
+                vec![
+                    cell(0, "总体绩效目标", 1, 1, "table 1 row 4 cell 1"),
+                    cell(1, "m", 1, 2, "table 1 row 4 cell 2")
+                ],
+                vec![],
+            ]
+        );
+    }
+
+    #[test]
+    fn merges_follow_the_grid_column_not_the_cell_index() {
+        // Row 2 has a gridSpan before the continuation, so its continuation is its
+        // second <w:tc> but still grid column 2.
+        let rows = [
+            format!(
+                "<w:tr>{}{}{}</w:tr>",
+                tc("", &p("a")),
+                tc("", &p("b")),
+                tc(r#"<w:vMerge w:val="restart"/>"#, &p("L"))
+            ),
+            format!(
+                "<w:tr>{}{}</w:tr>",
+                tc(r#"<w:gridSpan w:val="2"/>"#, &p("ab")),
+                tc("<w:vMerge/>", "<w:p/>")
+            ),
+        ];
+        let grid = read_body(&format!("<w:tbl>{}</w:tbl>", rows.concat()));
+        let t = tables(&grid)[0];
+        assert_eq!(t.rows[0].at(2).unwrap().row_span, 2);
+        assert_eq!(
+            layout(t)[1],
+            vec![cell(0, "ab", 2, 1, "table 1 row 2 cell 1")]
+        );
+    }
+
+    #[test]
+    fn cell_paragraphs_join_with_newlines_and_the_whole_is_trimmed() {
+        let paragraphs = concat!(
+            "<w:p><w:r><w:t xml:space=\"preserve\">\u{3000} 一是</w:t></w:r><w:r><w:t>健全</w:t></w:r></w:p>",
+            "<w:p/>",
+            "<w:p><w:r><w:t>二是</w:t><w:tab/><w:t>甲</w:t><w:br/><w:t>乙</w:t><w:cr/><w:t>丙 </w:t></w:r></w:p>",
+            "<w:p><w:r><w:t xml:space=\"preserve\">  </w:t></w:r></w:p>",
+        );
+        let grid = read_body(&format!(
+            "<w:tbl><w:tr>{}</w:tr></w:tbl>",
+            tc("", paragraphs)
+        ));
+        assert_eq!(
+            tables(&grid)[0].rows[0].cells[0].text,
+            "一是健全\n\n二是\t甲\n乙\n丙"
+        );
+    }
+
+    #[test]
+    fn a_title_paragraph_comes_before_the_table_and_paragraphs_count_empty_ones() {
+        let body = format!(
+            r#"<w:p/>{}<w:tbl><w:tr>{}</w:tr></w:tbl>{}<w:sdt><w:sdtPr><w:alias w:val="x"/><w:placeholder><w:docPart w:val="y"/></w:placeholder></w:sdtPr><w:sdtContent>{}</w:sdtContent></w:sdt><w:sectPr/>"#,
+            r#"<w:p><w:pPr><w:jc w:val="center"/><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr><w:r><w:rPr><w:b/></w:rPr><w:t>广州市司法局2024年部门整体预算绩效目标申报表</w:t></w:r></w:p>"#,
+            tc("", &p("部门名称")),
+            p("   "),
+            p("填报说明")
+        );
+        let grid = read_body(&body);
+        assert_eq!(grid.blocks.len(), 3);
+        let Block::Paragraph(title) = &grid.blocks[0] else {
+            panic!("title first: {:?}", grid.blocks[0])
+        };
+        assert_eq!(title.text, "广州市司法局2024年部门整体预算绩效目标申报表");
+        assert_eq!(title.loc, Loc::Paragraph { paragraph: 2 });
+        assert_eq!(title.col, 0);
+        assert!(
+            matches!(&grid.blocks[1], Block::Table(t) if t.rows[0].cells[0].text == "部门名称")
+        );
+        // Paragraph 3 is blank (not stored); the content control's paragraph is 4.
+        let Block::Paragraph(note) = &grid.blocks[2] else {
+            panic!("paragraph last")
+        };
+        assert_eq!(
+            (note.text.as_str(), note.loc.to_string()),
+            ("填报说明", "paragraph 4".to_string())
+        );
+    }
+
+    #[test]
+    fn two_tables_are_numbered_and_a_nested_table_is_folded_into_its_cell() {
+        let nested = format!(
+            "<w:tbl><w:tr>{}{}</w:tr><w:tr/><w:tr>{}</w:tr></w:tbl>",
+            tc("", &p("n1")),
+            tc("", &p("n2")),
+            tc("", &p("n3"))
+        );
+        let first = format!(
+            "<w:tbl><w:tr>{}</w:tr></w:tbl>",
+            tc("", &format!("{}{nested}<w:p/>", p("outer")))
+        );
+        let second = format!(
+            "<w:tbl><w:tr/><w:tr>{}</w:tr></w:tbl>",
+            tc("", &p("second"))
+        );
+        let grid = read_body(&format!("{first}<w:p/>{second}"));
+        let t = tables(&grid);
+        assert_eq!(t.len(), 2, "the nested table is not a block");
+        assert_eq!(t[0].rows[0].cells[0].text, "outer\nn1\tn2\nn3");
+        assert!(
+            t[1].rows[0].is_empty(),
+            "an empty <w:tr> is kept as an empty row"
+        );
+        assert_eq!(
+            t[1].rows[1].cells[0].loc.to_string(),
+            "table 2 row 2 cell 1"
+        );
+    }
+
+    #[test]
+    fn deleted_text_field_codes_and_fallbacks_are_skipped_inserted_text_is_read() {
+        let body = concat!(
+            "<w:p><w:r><w:t>保</w:t></w:r>",
+            "<w:del w:id=\"1\" w:author=\"a\"><w:r><w:delText>删除</w:delText></w:r><w:r><w:t>也删</w:t></w:r></w:del>",
+            "<w:ins w:id=\"2\" w:author=\"a\"><w:r><w:t>留</w:t></w:r></w:ins>",
+            "<w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r>",
+            "<w:r><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType=\"end\"/></w:r>",
+            "<w:r><w:rPr><w:highlight/><w:del w:id=\"3\"/></w:rPr><w:sym w:font=\"Wingdings\" w:char=\"F0FC\"/><w:t>A&amp;B&#x4E2D;&#25991;</w:t></w:r>",
+            "<w:r><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><w:txbxContent><w:p><w:r><w:t>框</w:t></w:r></w:p></w:txbxContent></w:drawing></mc:Choice>",
+            "<mc:Fallback><w:pict><w:txbxContent><w:p><w:r><w:t>框</w:t></w:r></w:p></w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r>",
+            "<w:unknownThing w:foo=\"1\"><w:r><w:t>!</w:t></w:r></w:unknownThing>",
+            "</w:p>",
+        );
+        let grid = read_body(body);
+        let Block::Paragraph(cell) = &grid.blocks[0] else {
+            panic!()
+        };
+        assert_eq!(cell.text, "保留1A&B中文\n框!");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let depth = MAX_DEPTH + 10;
+        let body = format!(
+            "{}{}",
+            "<w:customXml>".repeat(depth),
+            "</w:customXml>".repeat(depth)
+        );
+        let err = read(&docx(&body), &ReadLimits::default()).unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::Limit { .. }), "{err}");
+        assert!(err.to_string().contains("deep"), "{err}");
+        // Just under the limit is fine.
+        let ok = MAX_DEPTH - 10;
+        let body = format!(
+            "{}{}{}",
+            "<w:customXml>".repeat(ok),
+            p("深"),
+            "</w:customXml>".repeat(ok)
+        );
+        assert!(read(&docx(&body), &ReadLimits::default()).is_ok());
+    }
+
+    #[test]
+    fn cell_limit_is_refused() {
+        let row = format!("<w:tr>{}{}</w:tr>", tc("", &p("a")), tc("", &p("b")));
+        let bytes = docx(&format!("{}<w:tbl>{}</w:tbl>", p("title"), row.repeat(2)));
+        let limits = ReadLimits {
+            max_cells: 4,
+            ..ReadLimits::default()
+        };
+        let err = read(&bytes, &limits).unwrap_err();
+        assert!(err.to_string().contains("--max-cells"), "{err}");
+        assert!(err.to_string().contains("table 1 row 2"), "{err}");
+        let limits = ReadLimits {
+            max_cells: 5,
+            ..ReadLimits::default()
+        };
+        assert!(read(&bytes, &limits).is_ok());
+    }
+
+    #[test]
+    fn bad_xml_is_an_error_that_names_the_place() {
+        let good_row = format!("<w:tr>{}</w:tr>", tc("", &p("a")));
+        let bad_row = "<w:tr><w:tc><w:p><w:r><w:t>x</w:r></w:p></w:tc></w:tr>";
+        let body = format!("<w:tbl>{good_row}</w:tbl><w:p/><w:tbl>{good_row}{bad_row}</w:tbl>");
+        let err = read(&docx(&body), &ReadLimits::default()).unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::Malformed { format: "docx", .. }),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .contains("word/document.xml, table 2 row 2 cell 1"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn broken_packages_are_errors_not_panics() {
+        let limits = ReadLimits::default();
+        // Truncated body.
+        let truncated = package(format!("<w:document {NS}><w:body><w:tbl><w:tr><w:tc><w:p>"));
+        let err = read(&truncated, &limits).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("word/document.xml, table 1 row 1 cell 1"),
+            "{err}"
+        );
+        // A cell outside a row, a row outside a table.
+        for body in [
+            "<w:tbl><w:tc><w:p/></w:tc></w:tbl>",
+            "<w:tr></w:tr>",
+            "<w:p><w:t>&nbsp;</w:t></w:p>",
+        ] {
+            let err = read(&docx(body), &limits).unwrap_err();
+            assert!(
+                matches!(err.kind(), ErrorKind::Malformed { .. }),
+                "{body}: {err}"
+            );
+        }
+        // Not UTF-8.
+        let mut bad = format!("<w:document {NS}><w:body><w:p><w:r><w:t>").into_bytes();
+        bad.extend([0xC3, 0x28, b'<']);
+        let err = read(&package(&bad), &limits).unwrap_err();
+        assert!(err.to_string().contains("not valid UTF-8"), "{err}");
+        // No document part, not a zip.
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file("word/other.xml", SimpleFileOptions::default())
+            .unwrap();
+        let err = read(&zip.finish().unwrap().into_inner(), &limits).unwrap_err();
+        assert!(err.to_string().contains("no word/document.xml"), "{err}");
+        assert!(read(b"PK\x03\x04nonsense", &limits).is_err());
+        let err = read(&package(""), &limits).unwrap_err();
+        assert!(err.to_string().contains("no XML element"), "{err}");
+        // Hostile spans are clamped, not overflowed.
+        let body = format!(
+            "<w:tbl><w:tr><w:trPr><w:gridBefore w:val=\"4294967295\"/></w:trPr>{}{}</w:tr></w:tbl>",
+            tc(r#"<w:gridSpan w:val="4294967295"/>"#, &p("a")),
+            tc(r#"<w:gridSpan w:val="-3"/>"#, &p("b"))
+        );
+        let grid = read_body(&body);
+        let cells = &tables(&grid)[0].rows[0].cells;
+        assert_eq!(
+            (cells[0].col, cells[0].col_span, cells[1].col_span),
+            (MAX_GRID, MAX_GRID, 1)
+        );
+    }
+
+    #[test]
+    fn utf16_document_part_is_decoded() {
+        let xml = format!(
+            r#"<?xml version="1.0" encoding="UTF-16"?><w:document {NS}><w:body>{}</w:body></w:document>"#,
+            p("中文")
+        );
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(xml.encode_utf16().flat_map(|u| u.to_le_bytes()));
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file(PART, SimpleFileOptions::default()).unwrap();
+        zip.write_all(&bytes).unwrap();
+        let grid = read(&zip.finish().unwrap().into_inner(), &ReadLimits::default()).unwrap();
+        assert!(matches!(&grid.blocks[0], Block::Paragraph(c) if c.text == "中文"));
+    }
+
+    #[test]
+    fn a_ten_thousand_row_table_reads_quickly() {
+        let row = format!(
+            "<w:tr>{}{}{}</w:tr>",
+            tc(r#"<w:vMerge w:val="restart"/>"#, &p("绩效指标")),
+            tc("", &p("三级指标名称")),
+            tc("", &p("≥90%"))
+        );
+        let cont = format!(
+            "<w:tr>{}{}{}</w:tr>",
+            tc("<w:vMerge/>", "<w:p/>"),
+            tc("", &p("指标")),
+            tc("", &p("100%"))
+        );
+        let mut body = String::from("<w:tbl>");
+        body.push_str(&row);
+        for _ in 1..10_000 {
+            body.push_str(&cont);
+        }
+        body.push_str("</w:tbl>");
+        let bytes = docx(&body);
+        let start = Instant::now();
+        let grid = read(&bytes, &ReadLimits::default()).unwrap();
+        let elapsed = start.elapsed();
+        let t = tables(&grid)[0];
+        assert_eq!(t.rows.len(), 10_000);
+        assert_eq!(t.rows[0].cells[0].row_span, 10_000);
+        // Generous even for an unoptimised build; the point is "not quadratic".
+        assert!(elapsed.as_secs() < 20, "{elapsed:?}");
+    }
 }

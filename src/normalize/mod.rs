@@ -1,9 +1,26 @@
 //! Normalizers: officials' text into numbers, units, comparators and dates.
 //!
 //! The same reader serves indicator values ([`parse_value`]), budget amounts
-//! ([`parse_amount`]) and the `jixiao value` command.
+//! ([`parse_amount`]) and the `jixiao value` command. The word lists it knows (comparator
+//! words, units and their families, baseline words, separators, qualitative words) are
+//! data in [`tables`]; extend them there.
+//!
+//! Layout: `number` reads digits and Chinese numerals, `units` the unit table and
+//! compound units, `date` calendar dates, `value` comparators, ranges, dates and compound
+//! cells, `amount` money in 万元; `lexicon` indexes the tables once.
 
-use crate::document::{Amount, Value};
+mod amount;
+mod date;
+mod lexicon;
+mod number;
+pub mod tables;
+mod units;
+mod value;
+
+pub use amount::parse_amount;
+pub use number::parse_number;
+pub use units::{unit_in_name, unit_kind};
+pub use value::parse_value;
 
 /// What the surrounding form tells the value reader.
 #[derive(Clone, Copy, Debug, Default)]
@@ -12,17 +29,4 @@ pub struct ValueContext<'a> {
     pub year: Option<i32>,
     /// A unit written in the indicator's name (`结案率（%）`), for bare values.
     pub unit_hint: Option<&'a str>,
-}
-
-/// Reads one indicator value the way officials write it (being written).
-pub fn parse_value(raw: &str, _ctx: &ValueContext) -> Value {
-    Value::text(raw)
-}
-
-/// Reads a money amount into 万元 (being written).
-///
-/// `number` is the cell's numeric value when the source typed it; `unit` the unit from
-/// the cell's column or row header (`预算金额(万元)`), `None` meaning 万元.
-pub fn parse_amount(raw: &str, number: Option<f64>, _unit: Option<&str>) -> Amount {
-    Amount { raw: raw.to_string(), value: number.or_else(|| raw.replace(',', "").trim().parse().ok()), unit: "万元".into(), unit_as_written: None }
 }

@@ -1,0 +1,1319 @@
+//! The value reader: comparators, numbers with units, ranges, dates and compound cells.
+//!
+//! One left-to-right pass over the cell finds *atoms*: a number (or date) with the unit,
+//! multiplier and suffix written after it, a second bound when a range connector follows,
+//! and the comparator, baseline word or ordinal written before it. Separators (`；` `，`
+//! `、` 且 和…) are noted on the way. Then the atoms that are targets decide the kind:
+//! none → `text`; one → `quantity`/`range`/`date` with the whole cell as raw; a `≥a 且 ≤b`
+//! pair → `range`; more → `compound`, each part cut at the strongest separator between
+//! two targets.
+//!
+//! A plain number (no unit, comparator or percent) or a year alone is a target only when
+//! the cell holds nothing else, so `12348热线` and `2024年完成100件` do not mislead. A
+//! number after a baseline (较上年, 同比) or directly after a change verb (增长10%) is a
+//! change, not a level, and reads as text. Numbers in 《》 are titles; numbers in brackets
+//! are notes, dropped when the cell has a target outside them.
+//!
+//! The scan allocates nothing; only the returned [`Value`] does.
+
+use super::date::Date;
+use super::lexicon::{Word, WORDS};
+use super::number::{
+    digit_at, is_cn_numeral, is_cn_start, scan_arabic, scan_chinese, skip_ws, GroupTail, Num,
+};
+use super::tables;
+use super::units::{is_cjk, match_unit, unit_kind};
+use super::ValueContext;
+use crate::document::{Op, Scalar, UnitKind, Value, ValueKind};
+
+const MAX_ATOMS: usize = 16;
+const MAX_SEPS: usize = 24;
+
+/// Where an atom's unit is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum UnitRef {
+    None,
+    /// As written, at these byte offsets.
+    Span(usize, usize),
+    /// 百分之…
+    Percent,
+    /// 千分之…
+    Permille,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Payload {
+    Num(f64),
+    Range(f64, f64),
+    Date(Date),
+    Dates(Date, Date),
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Atom {
+    /// First byte, including a comparator written before it.
+    start: usize,
+    end: usize,
+    payload: Payload,
+    op: Option<Op>,
+    unit: UnitRef,
+    kind: Option<UnitKind>,
+    /// A plain number or a year alone: a target only when the cell holds nothing else.
+    plain: bool,
+    relative: bool,
+    unclear: bool,
+    bracket: bool,
+    title: bool,
+    ordinal: bool,
+}
+
+const EMPTY_ATOM: Atom = Atom {
+    start: 0,
+    end: 0,
+    payload: Payload::Num(0.0),
+    op: None,
+    unit: UnitRef::None,
+    kind: None,
+    plain: false,
+    relative: false,
+    unclear: false,
+    bracket: false,
+    title: false,
+    ordinal: false,
+};
+
+/// One side of an atom: a number with what is written after it, or a date.
+#[derive(Clone, Copy, Debug)]
+struct Operand {
+    end: usize,
+    val: OVal,
+    unit: UnitRef,
+    kind: Option<UnitKind>,
+    /// 多/余 was written: "more than".
+    more: bool,
+    suffix: Option<Op>,
+    unclear: bool,
+    /// A whole number 1900..=2100 written with four digits and nothing after it.
+    year_like: bool,
+    /// One Chinese numeral character (一, 三): a number only where a word cannot be.
+    cn_single: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum OVal {
+    /// The number, its sign, and the power of ten of a multiplier after it.
+    Num { num: Num, neg: bool, pow: i32 },
+    /// A date; `strong` when more than a year alone, or with a deadline word.
+    Date { date: Date, strong: bool },
+    /// A month range inside one year (2024年1-6月).
+    Dates(Date, Date),
+}
+
+impl OVal {
+    fn number(&self, pow: Option<i32>) -> f64 {
+        match *self {
+            OVal::Num { num, neg, pow: p } => {
+                let v = num.scaled(pow.unwrap_or(p));
+                if neg {
+                    -v
+                } else {
+                    v
+                }
+            }
+            _ => 0.0,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Pending {
+    op: Option<Op>,
+    start: usize,
+    end: usize,
+    adjacent: bool,
+}
+
+/// Reads one indicator value the way officials write it: see the module docs and
+/// CONTRACT.md "Value". Never panics; `raw` is the input exactly; deterministic.
+///
+/// ```
+/// use jixiao::normalize::{parse_value, ValueContext};
+/// let v = parse_value("≥3000件", &ValueContext::default());
+/// assert_eq!(
+///     serde_json::to_string(&v).unwrap(),
+///     r#"{"raw":"≥3000件","kind":"quantity","op":">=","value":3000,"low":null,"high":null,"unit":"件","unit_kind":"count"}"#
+/// );
+/// ```
+pub fn parse_value(raw: &str, ctx: &ValueContext) -> Value {
+    if raw.len() > 64 * 1024 {
+        return Value::text(raw);
+    }
+    let t = raw.trim_matches(|c: char| c.is_whitespace());
+    if t.is_empty() || tables::QUALITATIVE.contains(&t) {
+        return Value::text(raw);
+    }
+    let mut sc = Scanner::new(raw, ctx);
+    sc.run();
+    sc.finish()
+}
+
+struct Scanner<'a> {
+    s: &'a str,
+    ctx: &'a ValueContext<'a>,
+    atoms: [Atom; MAX_ATOMS],
+    n: usize,
+    overflow: bool,
+    seps: [(usize, usize, u8); MAX_SEPS],
+    ns: usize,
+    /// Characters that are neither targets, comparators, separators nor brackets.
+    words: u32,
+    /// End of the last character that was not whitespace.
+    last_end: usize,
+    /// End of the last character counted in `words`.
+    last_word_end: usize,
+    pending: Option<Pending>,
+    relative: bool,
+    change_end: Option<usize>,
+    ordinal_end: Option<usize>,
+    bracket: u32,
+    title: u32,
+}
+
+/// What can come right after a connector to make a range.
+fn connector_at(s: &str, i: usize) -> Option<usize> {
+    let c = s[i..].chars().next()?;
+    match c {
+        '-' | '－' | '–' | '~' | '～' | '〜' | '至' | '到' | '−' => Some(c.len_utf8()),
+        '—' => Some(if s[i + 3..].starts_with('—') { 6 } else { 3 }),
+        _ => None,
+    }
+}
+
+fn starts_any<'t>(s: &str, i: usize, words: &'t [(&'t str, Op)]) -> Option<(usize, Op)> {
+    let rest = &s[i..];
+    words
+        .iter()
+        .find(|(w, _)| rest.starts_with(w))
+        .map(|&(w, op)| (w.len(), op))
+}
+
+/// 多/余 at `i`.
+fn more_at(s: &str, i: usize) -> Option<usize> {
+    tables::MORE_WORDS
+        .iter()
+        .find(|w| s[i..].starts_with(*w))
+        .map(|w| w.len())
+}
+
+/// A 万/亿/千 multiplier at `i`: (byte length, power of ten).
+fn multiplier_at(s: &str, i: usize) -> Option<(usize, i32)> {
+    tables::MULTIPLIERS
+        .iter()
+        .find(|(w, _)| s[i..].starts_with(w))
+        .map(|&(w, p)| (w.len(), p))
+}
+
+/// Is the text at `i` the end of a word-like run (so 一次 is a count but 一次性 is not)?
+fn boundary_at(s: &str, i: usize) -> bool {
+    match s[i..].chars().next() {
+        None => true,
+        Some(c) => {
+            if is_cjk(c) {
+                matches!(WORDS.longest_with(s, i, c), Some((_, Word::Sep(_))))
+                    || starts_any(s, i, tables::SUFFIX_WORDS).is_some()
+            } else {
+                !c.is_alphanumeric()
+            }
+        }
+    }
+}
+
+/// A number 1..=max at `i`, Arabic or Chinese, followed by one of `after`:
+/// (value, byte offset after the `after` character).
+fn small_num_then(s: &str, i: usize, max: u64, after: &[char]) -> Option<(u64, usize)> {
+    let n = match scan_arabic(s, i) {
+        Some(n) => n,
+        None => scan_chinese(s, i, false, GroupTail::Keep)?,
+    };
+    if n.end != n.int_end || n.sep {
+        return None;
+    }
+    let v = n.int()?;
+    if !(1..=max).contains(&v) {
+        return None;
+    }
+    let c = s[n.end..].chars().next()?;
+    after.contains(&c).then(|| (v, n.end + c.len_utf8()))
+}
+
+/// The integer part of a number (`2024` of `2024.07`).
+fn int_part(n: &Num) -> Option<u64> {
+    if n.extra != 0 {
+        return None;
+    }
+    Some(n.mant / 10u64.checked_pow(n.scale)?)
+}
+
+fn trim_part(t: &str) -> &str {
+    t.trim_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '；' | ';' | '，' | ',' | '、' | '。')
+    })
+}
+
+impl<'a> Scanner<'a> {
+    fn new(s: &'a str, ctx: &'a ValueContext<'a>) -> Self {
+        Scanner {
+            s,
+            ctx,
+            atoms: [EMPTY_ATOM; MAX_ATOMS],
+            n: 0,
+            overflow: false,
+            seps: [(0, 0, 0); MAX_SEPS],
+            ns: 0,
+            words: 0,
+            last_end: 0,
+            last_word_end: usize::MAX,
+            pending: None,
+            relative: false,
+            change_end: None,
+            ordinal_end: None,
+            bracket: 0,
+            title: 0,
+        }
+    }
+
+    fn sep(&mut self, start: usize, end: usize, strength: u8) {
+        if self.ns < MAX_SEPS {
+            self.seps[self.ns] = (start, end, strength);
+            self.ns += 1;
+        }
+        if strength >= 3 {
+            self.pending = None;
+            self.relative = false;
+        }
+        self.last_end = end;
+    }
+
+    fn word(&mut self, end: usize) {
+        self.words += 1;
+        self.last_word_end = end;
+        self.last_end = end;
+    }
+
+    fn run(&mut self) {
+        let s = self.s;
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let c0 = b[i];
+            if c0 < 0x80 {
+                match c0 {
+                    b'0'..=b'9' => {
+                        i = self.atom(i, i, false);
+                        continue;
+                    }
+                    b'-' | b'+' if digit_at(s, i + 1).is_some() && !self.after_atom() => {
+                        i = self.atom(i, i + 1, c0 == b'-');
+                        continue;
+                    }
+                    b'>' | b'<' | b'=' => {
+                        let (op, l) = self.sign(i, c0 as char);
+                        self.set_pending(Some(op), i, i + l, false);
+                        i += l;
+                        continue;
+                    }
+                    b';' => self.sep(i, i + 1, 4),
+                    b',' => self.sep(i, i + 1, 3),
+                    b'\n' => self.sep(i, i + 1, 5),
+                    b'(' | b'[' => {
+                        self.bracket += 1;
+                        self.last_end = i + 1;
+                    }
+                    b')' | b']' => {
+                        self.bracket = self.bracket.saturating_sub(1);
+                        self.last_end = i + 1;
+                    }
+                    b' ' | b'\t' | b'\r' => {}
+                    b'.' | b'!' | b'?' | b'-' | b'\'' | b'"' => self.last_end = i + 1,
+                    _ => self.word(i + 1),
+                }
+                i += 1;
+                continue;
+            }
+            let Some(c) = s[i..].chars().next() else {
+                break;
+            };
+            let l = c.len_utf8();
+            match c {
+                '０'..='９' => {
+                    i = self.atom(i, i, false);
+                    continue;
+                }
+                '－' | '−' | '＋' if digit_at(s, i + l).is_some() && !self.after_atom() => {
+                    i = self.atom(i, i + l, c != '＋');
+                    continue;
+                }
+                '≥' | '≧' | '⩾' | '≮' | '≤' | '≦' | '⩽' | '≯' | '＞' | '＜' | '＝' =>
+                {
+                    let (op, l2) = self.sign(i, c);
+                    self.set_pending(Some(op), i, i + l2, false);
+                    i += l2;
+                    continue;
+                }
+                '；' | '。' => self.sep(i, i + l, 4),
+                '，' => self.sep(i, i + l, 3),
+                '、' => self.sep(i, i + l, 2),
+                '（' | '【' | '〔' | '［' | '｛' => {
+                    self.bracket += 1;
+                    self.last_end = i + l;
+                }
+                '）' | '】' | '〕' | '］' | '｝' => {
+                    self.bracket = self.bracket.saturating_sub(1);
+                    self.last_end = i + l;
+                }
+                '《' | '〈' => {
+                    self.title += 1;
+                    self.last_end = i + l;
+                }
+                '》' | '〉' => {
+                    self.title = self.title.saturating_sub(1);
+                    self.last_end = i + l;
+                }
+                '\u{3000}' | '\u{a0}' => {}
+                '“' | '”' | '‘' | '’' | '：' | '！' | '？' | '—' | '…' | '·' => {
+                    self.last_end = i + l
+                }
+                _ => {
+                    if is_cn_start(c)
+                        || (c == '百' && s[i..].starts_with("百分之"))
+                        || (c == '千' && s[i..].starts_with("千分之"))
+                    {
+                        let e = self.atom(i, i, false);
+                        if e > i {
+                            i = e;
+                            continue;
+                        }
+                    }
+                    if c == '年' {
+                        if let Some(e) = self.year_end_word(i) {
+                            i = e;
+                            continue;
+                        }
+                    }
+                    if let Some((wl, w)) = WORDS.longest_with(s, i, c) {
+                        self.on_word(i, i + wl, w);
+                        i += wl;
+                        continue;
+                    }
+                    if c == '较' {
+                        let next = s[i + l..].chars().next();
+                        if next.is_some_and(|n| {
+                            n.is_ascii_digit() || matches!(n, '上' | '去' | '前' | '同' | '基')
+                        }) {
+                            self.relative = true;
+                        }
+                    }
+                    self.word(i + l);
+                }
+            }
+            i += l;
+        }
+    }
+
+    /// Is position `i` right after an atom (only whitespace between)?
+    fn after_atom(&self) -> bool {
+        self.n > 0 && self.atoms[self.n - 1].end == self.last_end
+    }
+
+    /// A comparator sign at `i`, with `=` pairing (`>=`, `＞＝`, `=>`, `≥=`).
+    fn sign(&self, i: usize, c: char) -> (Op, usize) {
+        let l = c.len_utf8();
+        let next = self.s[i + l..].chars().next();
+        let eq_next = matches!(next, Some('=' | '＝'));
+        let op = tables::COMPARATOR_SIGNS
+            .iter()
+            .find(|(ch, _)| *ch == c)
+            .map(|&(_, op)| op)
+            .unwrap_or(Op::Eq);
+        match (op, next) {
+            (Op::Gt, _) if eq_next => (Op::Ge, l + next.map_or(0, char::len_utf8)),
+            (Op::Lt, _) if eq_next => (Op::Le, l + next.map_or(0, char::len_utf8)),
+            (Op::Eq, Some(n @ ('>' | '＞'))) => (Op::Ge, l + n.len_utf8()),
+            (Op::Eq, Some(n @ ('<' | '＜'))) => (Op::Le, l + n.len_utf8()),
+            (Op::Ge | Op::Le, _) if eq_next => (op, l + next.map_or(0, char::len_utf8)),
+            _ => (op, l),
+        }
+    }
+
+    fn set_pending(&mut self, op: Option<Op>, start: usize, end: usize, adjacent: bool) {
+        self.pending = Some(Pending {
+            op,
+            start,
+            end,
+            adjacent,
+        });
+        self.last_end = end;
+    }
+
+    fn on_word(&mut self, i: usize, end: usize, w: Word) {
+        match w {
+            Word::Cmp { op, adjacent } => self.set_pending(op, i, end, adjacent),
+            Word::Relative => {
+                self.relative = true;
+                self.words += 1;
+                self.last_word_end = end;
+                self.last_end = end;
+            }
+            Word::Change => {
+                self.change_end = Some(end);
+                self.words += 1;
+                self.last_word_end = end;
+                self.last_end = end;
+            }
+            Word::Sep(st) => {
+                self.words += 1;
+                self.sep(i, end, st);
+                self.last_word_end = end;
+            }
+            Word::Ordinal => {
+                self.ordinal_end = Some(end);
+                self.words += 1;
+                self.last_word_end = end;
+                self.last_end = end;
+            }
+        }
+    }
+
+    /// 年底/年末/年内 written without a number: the form's year.
+    fn year_end_word(&mut self, i: usize) -> Option<usize> {
+        let s = self.s;
+        let rest = &s[i + 3..];
+        if !(rest.starts_with('底')
+            || rest.starts_with('末')
+            || rest.starts_with('内')
+            || rest.starts_with('终'))
+        {
+            return None;
+        }
+        if let Some(prev) = s[..i].chars().next_back() {
+            if is_cjk(prev)
+                && !matches!(prev, '本' | '今' | '当' | '于' | '在' | '至' | '到' | '止')
+            {
+                return None;
+            }
+            if prev.is_alphanumeric() && !is_cjk(prev) {
+                return None;
+            }
+        }
+        let mut p = i + 6;
+        let inner = rest.starts_with('内');
+        let mut op = if inner { Op::Le } else { Op::Eq };
+        if !inner {
+            if let Some((l, o)) = starts_any(s, p, tables::DATE_SUFFIXES) {
+                op = o;
+                p += l;
+            }
+        }
+        let (payload, unclear) = match self.ctx.year {
+            Some(y) => (Payload::Date(Date { y, m: 12, d: 31 }), false),
+            None => (Payload::Date(Date::default()), true),
+        };
+        let mut a = EMPTY_ATOM;
+        a.start = i;
+        a.end = p;
+        a.payload = payload;
+        a.op = Some(op);
+        a.unclear = unclear;
+        self.attach_and_push(a, i, i);
+        Some(p)
+    }
+
+    /// Reads an atom whose number starts at `num_start` (`start` is the sign, if any).
+    /// Returns where scanning goes on; `start` itself when nothing was read there.
+    fn atom(&mut self, start: usize, num_start: usize, neg: bool) -> usize {
+        let s = self.s;
+        let Some(a) = self.operand(num_start, neg, None) else {
+            return self.not_a_number(start);
+        };
+        // One Chinese numeral character is a number only standing alone (三次, 不低于五),
+        // not inside a word (统一, 一次性, 四个出新).
+        if a.cn_single {
+            let word_before = self.last_word_end == start;
+            let alone = boundary_at(s, a.end) && (a.unit != UnitRef::None || !word_before);
+            if !alone {
+                return self.not_a_number(start);
+            }
+        }
+        let mut atom = EMPTY_ATOM;
+        atom.start = start;
+        atom.unclear = a.unclear;
+        let mut end = a.end;
+        let mut range = None;
+        if a.suffix.is_none() && !a.more && !a.unclear {
+            range = self.range_after(&a);
+        }
+        match range {
+            Some((lo, hi, e)) => {
+                end = e;
+                match (lo.val, hi.val) {
+                    (OVal::Date { date: d1, .. }, OVal::Date { date: d2, .. }) => {
+                        atom.payload = Payload::Dates(d1, d2);
+                    }
+                    _ => {
+                        let pow = match (lo.val, hi.val) {
+                            (OVal::Num { pow: 0, .. }, OVal::Num { pow, .. }) => pow,
+                            (OVal::Num { pow, .. }, _) => pow,
+                            _ => 0,
+                        };
+                        let (x, y) = (lo.val.number(Some(pow)), hi.val.number(None));
+                        atom.payload = Payload::Range(x.min(y), x.max(y));
+                        let (u, k) = if lo.unit != UnitRef::None {
+                            (lo.unit, lo.kind)
+                        } else {
+                            (hi.unit, hi.kind)
+                        };
+                        atom.unit = u;
+                        atom.kind = k;
+                        atom.plain = u == UnitRef::None;
+                    }
+                }
+                atom.unclear = hi.unclear;
+                // 之间 after a range says nothing more.
+                let q = skip_ws(s, end);
+                if s[q..].starts_with("之间") {
+                    end = q + 6;
+                }
+            }
+            None => match a.val {
+                OVal::Num { .. } => {
+                    atom.payload = Payload::Num(a.val.number(None));
+                    atom.unit = a.unit;
+                    atom.kind = a.kind;
+                    atom.op = a.suffix.or(if a.more { Some(Op::Gt) } else { None });
+                    atom.plain = a.unit == UnitRef::None && atom.op.is_none();
+                }
+                OVal::Date { date, strong } => {
+                    atom.payload = Payload::Date(date);
+                    atom.op = a.suffix;
+                    atom.plain = !strong && a.suffix.is_none();
+                }
+                OVal::Dates(d1, d2) => atom.payload = Payload::Dates(d1, d2),
+            },
+        }
+        atom.end = end;
+        self.attach_and_push(atom, start, num_start);
+        end
+    }
+
+    /// A character that looked like a number start but is not one: count it as text.
+    fn not_a_number(&mut self, i: usize) -> usize {
+        let l = self.s[i..].chars().next().map_or(1, char::len_utf8);
+        self.word(i + l);
+        i + l
+    }
+
+    /// Attaches what was written before the atom (comparator, baseline, ordinal) and
+    /// records it.
+    fn attach_and_push(&mut self, mut a: Atom, start: usize, _num_start: usize) {
+        let adjacent_here = self.last_end;
+        if let Some(p) = self.pending {
+            if !p.adjacent || p.end == adjacent_here {
+                match p.op {
+                    Some(op) => {
+                        let suffix = a.op;
+                        a.op = match (suffix, op) {
+                            // A weak = yields to a suffix (为95%以上); otherwise the prefix rules.
+                            (Some(sx), Op::Eq)
+                                if matches!(a.payload, Payload::Num(_) | Payload::Date(_)) =>
+                            {
+                                Some(sx)
+                            }
+                            _ => Some(op),
+                        };
+                        if matches!(a.payload, Payload::Range(..) | Payload::Dates(..)) {
+                            // A comparator before a range (在90%-95%之间) adds nothing.
+                            a.op = None;
+                        }
+                    }
+                    None => a.unclear = true,
+                }
+                a.plain = false;
+                a.start = p.start;
+                self.pending = None;
+            }
+        }
+        if matches!(a.payload, Payload::Range(..) | Payload::Dates(..)) {
+            a.op = None;
+        }
+        if self.relative {
+            a.relative = true;
+            self.relative = false;
+        }
+        if self.change_end == Some(adjacent_here) {
+            a.relative = true;
+        }
+        self.change_end = None;
+        if self.ordinal_end == Some(adjacent_here) {
+            a.ordinal = true;
+        }
+        self.ordinal_end = None;
+        a.bracket = self.bracket > 0;
+        a.title = self.title > 0;
+        let _ = start;
+        if self.n < MAX_ATOMS {
+            self.atoms[self.n] = a;
+            self.n += 1;
+        } else {
+            self.overflow = true;
+        }
+        self.last_end = a.end;
+    }
+
+    /// A range connector and a second bound after `a`: (low, high, end).
+    fn range_after(&self, a: &Operand) -> Option<(Operand, Operand, usize)> {
+        let s = self.s;
+        let q = skip_ws(s, a.end);
+        let cl = connector_at(s, q)?;
+        let r = skip_ws(s, q + cl);
+        let mut b = self.operand(r, false, Some(a))?;
+        if b.cn_single && b.unit == UnitRef::None && !boundary_at(s, b.end) {
+            return None;
+        }
+        let mut lo = *a;
+        match (a.val, b.val) {
+            (OVal::Date { .. }, OVal::Date { .. }) => {}
+            (OVal::Num { .. }, OVal::Date { date, .. })
+                if a.year_like && date.m == 0 && b.suffix.is_none() =>
+            {
+                let y = a.val.number(None) as i32;
+                lo.val = OVal::Date {
+                    date: Date { y, m: 0, d: 0 },
+                    strong: true,
+                };
+            }
+            (OVal::Num { .. }, OVal::Num { .. }) => {
+                let (ua, ub) = (self.unit_text(a.unit), self.unit_text(b.unit));
+                match (ua, ub) {
+                    (Some(x), Some(y)) if !same_unit(x, y) => return None,
+                    (None, Some(_)) => {
+                        lo.unit = b.unit;
+                        lo.kind = b.kind;
+                    }
+                    (Some(_), None) => {
+                        b.unit = a.unit;
+                        b.kind = a.kind;
+                    }
+                    _ => {}
+                }
+                if b.suffix.is_some() || b.more {
+                    // 3-5次以上: not a clean range.
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+        Some((lo, b, b.end))
+    }
+
+    fn unit_text(&self, u: UnitRef) -> Option<&'a str> {
+        match u {
+            UnitRef::None => None,
+            UnitRef::Span(a, b) => Some(&self.s[a..b]),
+            UnitRef::Percent => Some("%"),
+            UnitRef::Permille => Some("‰"),
+        }
+    }
+
+    /// One number or date at `i`, with its multiplier, unit and suffix.
+    /// `range_of`: the low bound when this is the high bound of a range.
+    fn operand(&self, i: usize, neg: bool, range_of: Option<&Operand>) -> Option<Operand> {
+        let s = self.s;
+        let mut p = i;
+        let pct = if s[p..].starts_with("百分之") {
+            UnitRef::Percent
+        } else if s[p..].starts_with("千分之") {
+            UnitRef::Permille
+        } else {
+            UnitRef::None
+        };
+        if pct != UnitRef::None {
+            p += "百分之".len();
+        }
+        let num = match scan_arabic(s, p) {
+            Some(n) => n,
+            None => {
+                let c = s[p..].chars().next()?;
+                if !(is_cn_start(c) || (pct != UnitRef::None && is_cn_numeral(c))) {
+                    return None;
+                }
+                scan_chinese(s, p, pct != UnitRef::None, GroupTail::BeforeCurrency)?
+            }
+        };
+        let cn_single = num.chinese && num.chars == 1 && num.scale == 0;
+        let mut op = Operand {
+            end: num.end,
+            val: OVal::Num { num, neg, pow: 0 },
+            unit: UnitRef::None,
+            kind: None,
+            more: false,
+            suffix: None,
+            unclear: false,
+            year_like: false,
+            cn_single: cn_single && pct == UnitRef::None,
+        };
+        if pct != UnitRef::None {
+            op.unit = pct;
+            op.kind = Some(UnitKind::Percent);
+            op.cn_single = false;
+            self.suffix(&mut op);
+            return Some(op);
+        }
+        if !neg {
+            if let Some(d) = self.date_operand(&num, range_of) {
+                return Some(d);
+            }
+        }
+        let mut q = skip_ws(s, num.end);
+        if let Some(l) = more_at(s, q) {
+            op.more = true;
+            q += l;
+        }
+        if let Some(m) = match_unit(s, q) {
+            op.unit = UnitRef::Span(q, m.end);
+            op.kind = Some(m.kind);
+            op.end = m.end;
+        } else if let Some((ml, pow)) = multiplier_at(s, q) {
+            let mut r = q + ml;
+            if let Some(l) = more_at(s, r) {
+                op.more = true;
+                r += l;
+            }
+            op.val = OVal::Num { num, neg, pow };
+            op.end = r;
+            if let Some(m) = match_unit(s, r) {
+                op.unit = UnitRef::Span(r, m.end);
+                op.kind = Some(m.kind);
+                op.end = m.end;
+            }
+            op.cn_single = false;
+        } else if op.more {
+            op.end = q;
+        } else if let Some(c) = s[q..].chars().next() {
+            // A measure word not in the table, standing at the end of the cell or clause
+            // (50床, 3艘): kept as written, family `other`.
+            let l = c.len_utf8();
+            if is_cjk(c)
+                && !is_cn_numeral(c)
+                && !WORDS.may_start(c)
+                && starts_any(s, q, tables::SUFFIX_WORDS).is_none()
+                && c != '年'
+                && c != '月'
+                && self.clause_ends(q + l)
+                && !num.chinese
+            {
+                op.unit = UnitRef::Span(q, q + l);
+                op.kind = Some(UnitKind::Other);
+                op.end = q + l;
+            }
+        }
+        if let UnitRef::Span(a, b) = op.unit {
+            // 10日前 without a month: a day of some month, not a quantity.
+            if matches!(&s[a..b], "日" | "号") && s[b..].starts_with('前') {
+                op.unclear = true;
+            }
+        }
+        if op.unit == UnitRef::None && matches!(op.val, OVal::Num { pow: 0, .. }) {
+            op.year_like = !num.chinese
+                && num.int_digits == 4
+                && !num.sep
+                && num.int().is_some_and(|y| (1900..=2100).contains(&y));
+        }
+        self.suffix(&mut op);
+        Some(op)
+    }
+
+    /// Is the text from `i` only punctuation/space up to the end or a separator?
+    fn clause_ends(&self, i: usize) -> bool {
+        for c in self.s[i..].chars() {
+            match c {
+                '；' | ';' | '，' | ',' | '、' | '。' | '\n' | '）' | ')' => return true,
+                c if c.is_whitespace() || c == '\u{3000}' => continue,
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    /// 以上/以内/左右… after an operand, and a following （含）.
+    fn suffix(&self, op: &mut Operand) {
+        let s = self.s;
+        let q = skip_ws(s, op.end);
+        if let Some((l, o)) = starts_any(s, q, tables::SUFFIX_WORDS) {
+            op.suffix = Some(o);
+            op.end = q + l;
+            let r = &s[op.end..];
+            for w in ["（含）", "(含)", "（含本数）", "(含本数)"] {
+                if r.starts_with(w) {
+                    op.end += w.len();
+                    break;
+                }
+            }
+        }
+    }
+
+    /// A date starting with `num`: 2024年12月31日, 2024.07, 2024-12-31, 12月底前.
+    fn date_operand(&self, num: &Num, range_of: Option<&Operand>) -> Option<Operand> {
+        let s = self.s;
+        let y_int = int_part(num)?;
+        let four = if num.chinese {
+            num.chars == 4
+        } else {
+            num.int_digits == 4 && !num.sep
+        };
+        let mut date = Date::default();
+        let mut strong;
+        let mut p;
+        let mut unclear = false;
+        if four && (1900..=2100).contains(&y_int) {
+            date.y = y_int as i32;
+            let rest = &s[num.int_end..];
+            if rest.starts_with('年') {
+                p = num.int_end + 3;
+                if s[p..].starts_with('度') {
+                    p += 3;
+                }
+                strong = false;
+                if let Some((m, e)) = small_num_then(s, p, 12, &['月']) {
+                    date.m = m as u8;
+                    strong = true;
+                    p = e;
+                    p = self.day_part(&mut date, p);
+                } else if let Some((m1, e1)) =
+                    small_num_then(s, p, 12, &['-', '－', '~', '～', '至', '到', '—'])
+                {
+                    // 2024年1-6月
+                    if let Some((m2, e2)) = small_num_then(s, e1, 12, &['月']) {
+                        let d1 = Date {
+                            y: date.y,
+                            m: m1 as u8,
+                            d: 0,
+                        };
+                        let d2 = Date {
+                            y: date.y,
+                            m: m2 as u8,
+                            d: 0,
+                        };
+                        return Some(Operand {
+                            end: e2,
+                            val: OVal::Dates(d1, d2),
+                            unit: UnitRef::None,
+                            kind: None,
+                            more: false,
+                            suffix: None,
+                            unclear: false,
+                            year_like: false,
+                            cn_single: false,
+                        });
+                    }
+                } else if s[p..].starts_with('底')
+                    || s[p..].starts_with('末')
+                    || s[p..].starts_with('终')
+                {
+                    date = date.end_of_period();
+                    strong = true;
+                    p += 3;
+                } else if s[p..].starts_with("上半年") {
+                    date = Date {
+                        y: date.y,
+                        m: 6,
+                        d: 30,
+                    };
+                    strong = true;
+                    p += 9;
+                } else if s[p..].starts_with("下半年") {
+                    date = date.end_of_period();
+                    strong = true;
+                    p += 9;
+                }
+            } else if !num.chinese {
+                // 2024.07, 2024-12-31, 2024/6
+                let sep_len = match rest.chars().next() {
+                    Some(c @ ('.' | '-' | '/' | '．' | '－' | '／')) => c.len_utf8(),
+                    _ => return None,
+                };
+                let mp = num.int_end + sep_len;
+                let mn = scan_arabic(s, mp)?;
+                if mn.int_digits > 2 || mn.sep {
+                    return None;
+                }
+                let m = int_part(&mn)?;
+                if !(1..=12).contains(&m) {
+                    return None;
+                }
+                date.m = m as u8;
+                p = mn.int_end;
+                strong = true;
+                if let Some(c @ ('.' | '-' | '/' | '．' | '－' | '／')) = s[p..].chars().next() {
+                    if let Some(dn) = scan_arabic(s, p + c.len_utf8()) {
+                        if dn.int_digits <= 2 && dn.end == dn.int_end {
+                            date.d = dn.int()? as u8;
+                            p = dn.end;
+                        }
+                    }
+                }
+                if s[p..].starts_with('%') || s[p..].starts_with('％') {
+                    return None;
+                }
+                if digit_at(s, p).is_some() {
+                    return None;
+                }
+            } else {
+                return None;
+            }
+        } else if (1..=12).contains(&y_int)
+            && num.end == num.int_end
+            && s[num.int_end..].starts_with('月')
+        {
+            // 12月底前: a month of the form's year (or of the range's low bound).
+            let inherited = match range_of.map(|o| o.val) {
+                Some(OVal::Date { date, .. }) => Some(date.y),
+                _ => None,
+            };
+            let after = &s[num.int_end + 3..];
+            let marked = ["底", "末", "前", "份", "上旬", "中旬", "下旬", "初"]
+                .iter()
+                .any(|w| after.starts_with(w))
+                || small_num_then(s, num.int_end + 3, 31, &['日', '号']).is_some();
+            if !(marked || inherited.is_some()) {
+                return None;
+            }
+            match inherited.or(self.ctx.year) {
+                Some(y) => date.y = y,
+                None => {
+                    unclear = true;
+                    date.y = 2000;
+                }
+            }
+            date.m = y_int as u8;
+            strong = true;
+            p = self.day_part(&mut date, num.int_end + 3);
+        } else {
+            return None;
+        }
+        if !date.is_valid() {
+            unclear = true;
+        }
+        let mut suffix = None;
+        if let Some((l, o)) = starts_any(s, p, tables::DATE_SUFFIXES) {
+            let w = &s[p..p + l];
+            if matches!(w, "内" | "以内" | "之内") {
+                date = date.end_of_period();
+            }
+            suffix = Some(o);
+            p += l;
+        }
+        if !strong && suffix.is_none() {
+            // A year alone is a date only when nothing but a unit-less year was meant.
+            strong = false;
+        }
+        Some(Operand {
+            end: p,
+            val: OVal::Date { date, strong },
+            unit: UnitRef::None,
+            kind: None,
+            more: false,
+            suffix,
+            unclear,
+            year_like: false,
+            cn_single: false,
+        })
+    }
+
+    /// The day after a month: 31日, 底/末, 上旬/中旬/下旬, 份, 初.
+    fn day_part(&self, date: &mut Date, p: usize) -> usize {
+        let s = self.s;
+        if let Some((d, e)) = small_num_then(s, p, 31, &['日', '号']) {
+            date.d = d as u8;
+            return e;
+        }
+        let rest = &s[p..];
+        if rest.starts_with('底') || rest.starts_with('末') {
+            *date = date.end_of_period();
+            return p + 3;
+        }
+        if rest.starts_with("上旬") {
+            date.d = 10;
+            return p + 6;
+        }
+        if rest.starts_with("中旬") {
+            date.d = 20;
+            return p + 6;
+        }
+        if rest.starts_with("下旬") {
+            *date = date.end_of_period();
+            return p + 6;
+        }
+        if rest.starts_with('份') || rest.starts_with('初') {
+            return p + 3;
+        }
+        p
+    }
+
+    fn significant(&self, a: &Atom) -> bool {
+        a.relative || a.unclear || !a.plain || self.words == 0
+    }
+
+    fn finish(self) -> Value {
+        let raw = self.s;
+        if self.overflow {
+            return Value::text(raw);
+        }
+        let atoms = &self.atoms[..self.n];
+        let outside = atoms
+            .iter()
+            .any(|a| !a.bracket && !a.title && !a.ordinal && self.significant(a));
+        let mut sel = [0u8; MAX_ATOMS];
+        let mut n = 0;
+        for (k, a) in atoms.iter().enumerate() {
+            if a.ordinal || a.title || (a.bracket && outside) || !self.significant(a) {
+                continue;
+            }
+            sel[n] = k as u8;
+            n += 1;
+        }
+        match n {
+            0 => Value::text(raw),
+            1 => self.value_of(&atoms[sel[0] as usize], raw.to_string()),
+            _ => {
+                if n == 2 {
+                    if let Some(v) =
+                        self.pair_range(&atoms[sel[0] as usize], &atoms[sel[1] as usize])
+                    {
+                        return v;
+                    }
+                }
+                let mut parts = Vec::with_capacity(n);
+                let mut seg_start = 0;
+                for k in 0..n {
+                    let a = &atoms[sel[k] as usize];
+                    let (seg_end, next) = if k + 1 < n {
+                        self.cut(a.end, atoms[sel[k + 1] as usize].start)
+                    } else {
+                        (raw.len(), raw.len())
+                    };
+                    let text = trim_part(&raw[seg_start.min(seg_end)..seg_end]);
+                    parts.push(self.value_of(a, text.to_string()));
+                    seg_start = next;
+                }
+                if parts.iter().all(|p| p.kind == ValueKind::Text) {
+                    return Value::text(raw);
+                }
+                Value {
+                    raw: raw.to_string(),
+                    kind: ValueKind::Compound,
+                    op: None,
+                    value: None,
+                    low: None,
+                    high: None,
+                    unit: None,
+                    unit_kind: None,
+                    parts,
+                }
+            }
+        }
+    }
+
+    /// Where to cut between a target ending at `a_end` and the next starting at `b_start`:
+    /// the strongest separator between them (the first of equals), else right after the
+    /// first. Returns (end of this part, start of the next).
+    fn cut(&self, a_end: usize, b_start: usize) -> (usize, usize) {
+        let mut best: Option<(usize, usize, u8)> = None;
+        for &(st, en, strength) in &self.seps[..self.ns] {
+            if st >= a_end && en <= b_start && best.is_none_or(|b| strength > b.2) {
+                best = Some((st, en, strength));
+            }
+        }
+        match best {
+            Some((st, en, _)) => (st, en),
+            None => (a_end.min(b_start), a_end.min(b_start)),
+        }
+    }
+
+    /// `不低于90%且不高于95%` → range.
+    fn pair_range(&self, a: &Atom, b: &Atom) -> Option<Value> {
+        let (Payload::Num(x), Payload::Num(y)) = (a.payload, b.payload) else {
+            return None;
+        };
+        if a.relative || b.relative || a.unclear || b.unclear {
+            return None;
+        }
+        let lower = |op: Option<Op>| matches!(op, Some(Op::Ge | Op::Gt));
+        let upper = |op: Option<Op>| matches!(op, Some(Op::Le | Op::Lt));
+        let (lo, hi, la, lb) = if lower(a.op) && upper(b.op) {
+            (x, y, a, b)
+        } else if upper(a.op) && lower(b.op) {
+            (y, x, b, a)
+        } else {
+            return None;
+        };
+        if lo > hi {
+            return None;
+        }
+        let (ua, ub) = (self.unit_text(la.unit), self.unit_text(lb.unit));
+        if let (Some(p), Some(q)) = (ua, ub) {
+            if !same_unit(p, q) {
+                return None;
+            }
+        }
+        let gap = &self.s[a.end.min(b.start)..b.start];
+        let gap = trim_part(gap);
+        if !matches!(
+            gap,
+            "" | "且" | "并且" | "而且" | "和" | "同时" | "但" | "并" | "但不超过"
+        ) {
+            return None;
+        }
+        let unit_src = if la.unit != UnitRef::None { la } else { lb };
+        let (unit, kind) = self.unit_out(unit_src);
+        Some(Value {
+            raw: self.s.to_string(),
+            kind: ValueKind::Range,
+            op: None,
+            value: None,
+            low: Some(Scalar::Number(lo)),
+            high: Some(Scalar::Number(hi)),
+            unit,
+            unit_kind: kind,
+            parts: Vec::new(),
+        })
+    }
+
+    /// The unit to write for a numeric atom: its own, else the indicator name's.
+    fn unit_out(&self, a: &Atom) -> (Option<String>, Option<UnitKind>) {
+        match a.unit {
+            UnitRef::Span(x, y) => (Some(normalize_unit(&self.s[x..y])), a.kind),
+            UnitRef::Percent => (Some("%".to_string()), Some(UnitKind::Percent)),
+            UnitRef::Permille => (Some("‰".to_string()), Some(UnitKind::Percent)),
+            UnitRef::None => match self.ctx.unit_hint.map(str::trim).filter(|h| !h.is_empty()) {
+                Some(h) => (Some(normalize_unit(h)), unit_kind(h)),
+                None => (None, None),
+            },
+        }
+    }
+
+    fn value_of(&self, a: &Atom, raw: String) -> Value {
+        if a.relative || a.unclear {
+            return Value::text(raw);
+        }
+        let mut v = Value::text(raw);
+        match a.payload {
+            Payload::Num(x) => {
+                v.kind = ValueKind::Quantity;
+                v.op = Some(a.op.unwrap_or(Op::Eq));
+                v.value = Some(Scalar::Number(x));
+                (v.unit, v.unit_kind) = self.unit_out(a);
+            }
+            Payload::Range(lo, hi) => {
+                v.kind = ValueKind::Range;
+                v.low = Some(Scalar::Number(lo));
+                v.high = Some(Scalar::Number(hi));
+                (v.unit, v.unit_kind) = self.unit_out(a);
+            }
+            Payload::Date(d) => {
+                v.kind = ValueKind::Date;
+                v.op = Some(a.op.unwrap_or(Op::Eq));
+                v.value = Some(Scalar::Text(d.iso()));
+            }
+            Payload::Dates(d1, d2) => {
+                let (d1, d2) = if d2 < d1 { (d2, d1) } else { (d1, d2) };
+                v.kind = ValueKind::Date;
+                v.low = Some(Scalar::Text(d1.iso()));
+                v.high = Some(Scalar::Text(d2.iso()));
+            }
+        }
+        v
+    }
+}
+
+/// Units compare equal across full-width spellings (`%`/`％`).
+fn same_unit(a: &str, b: &str) -> bool {
+    a == b || normalize_unit(a) == normalize_unit(b)
+}
+
+/// `％` → `%`, `／` → `/`; everything else as written.
+fn normalize_unit(u: &str) -> String {
+    if u.contains(['％', '／']) {
+        u.replace('％', "%").replace('／', "/")
+    } else {
+        u.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn j(raw: &str) -> String {
+        serde_json::to_string(&parse_value(
+            raw,
+            &ValueContext {
+                year: Some(2024),
+                unit_hint: None,
+            },
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn seed_values() {
+        assert_eq!(
+            j("≥3000件"),
+            r#"{"raw":"≥3000件","kind":"quantity","op":">=","value":3000,"low":null,"high":null,"unit":"件","unit_kind":"count"}"#
+        );
+        assert_eq!(
+            j("低于0.2%"),
+            r#"{"raw":"低于0.2%","kind":"quantity","op":"<","value":0.2,"low":null,"high":null,"unit":"%","unit_kind":"percent"}"#
+        );
+        assert_eq!(
+            j("≥93"),
+            r#"{"raw":"≥93","kind":"quantity","op":">=","value":93,"low":null,"high":null,"unit":null,"unit_kind":null}"#
+        );
+        assert_eq!(
+            j("全覆盖"),
+            r#"{"raw":"全覆盖","kind":"text","op":null,"value":null,"low":null,"high":null,"unit":null,"unit_kind":null}"#
+        );
+    }
+
+    #[test]
+    fn hint_applies_to_bare_values() {
+        let ctx = ValueContext {
+            year: None,
+            unit_hint: Some("％"),
+        };
+        let v = parse_value("95", &ctx);
+        assert_eq!(v.unit.as_deref(), Some("%"));
+        assert_eq!(v.unit_kind, Some(UnitKind::Percent));
+    }
+
+    #[test]
+    fn hostile_inputs() {
+        for s in [
+            "",
+            "\u{0}",
+            "-",
+            "--5",
+            "≥≥",
+            "1,",
+            "1.",
+            "年底",
+            "2024年13月",
+            "一一一",
+            "百分之",
+            "2024.",
+            "9".repeat(400).as_str(),
+        ] {
+            let v = parse_value(s, &ValueContext::default());
+            assert_eq!(v.raw, s);
+        }
+    }
+}
