@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 /// Extensions read when found inside a folder.
-pub const FORM_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods", "docx", "doc", "txt", "tsv", "text"];
+pub const FORM_EXTENSIONS: &[&str] = &[
+    "xlsx", "xlsm", "xls", "ods", "docx", "doc", "txt", "tsv", "text",
+];
 
 /// One input of a run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,7 +52,10 @@ pub fn collect(paths: &[PathBuf]) -> Inputs {
         }
         // follow_links with walkdir's loop detection: a symlink loop is an error entry, not a hang.
         let hidden = std::cell::Cell::new(0);
-        let walker = WalkDir::new(path).follow_links(true).sort_by_file_name().into_iter();
+        let walker = WalkDir::new(path)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter();
         let walker = walker.filter_entry(|e| {
             let keep = e.depth() == 0 || !is_hidden(e.file_name().to_string_lossy().as_ref());
             if !keep {
@@ -66,7 +71,11 @@ pub fn collect(paths: &[PathBuf]) -> Inputs {
                         inputs.hidden += 1;
                         continue;
                     }
-                    let ext = entry.path().extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+                    let ext = entry
+                        .path()
+                        .extension()
+                        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+                        .unwrap_or_default();
                     if FORM_EXTENSIONS.contains(&ext.as_str()) {
                         inputs.files.push(Input::Read(entry.into_path()));
                     } else {
@@ -80,8 +89,15 @@ pub fn collect(paths: &[PathBuf]) -> Inputs {
                 }
                 Ok(_) => {}
                 Err(e) => {
-                    let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| path.clone());
-                    let reason = if e.loop_ancestor().is_some() { "symbolic link loop".to_string() } else { e.to_string() };
+                    let path = e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| path.clone());
+                    let reason = if e.loop_ancestor().is_some() {
+                        "symbolic link loop".to_string()
+                    } else {
+                        e.to_string()
+                    };
                     inputs.files.push(Input::Skipped(path, reason));
                 }
             }

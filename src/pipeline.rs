@@ -72,7 +72,13 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// ```
 pub fn extract_bytes(bytes: &[u8], path: &str, options: &ExtractOptions) -> FileReport {
     let sha256 = sha256_hex(bytes);
-    let mut report = FileReport { path: path.to_string(), sha256, bytes: bytes.len() as u64, format: None, result: Ok(Vec::new()) };
+    let mut report = FileReport {
+        path: path.to_string(),
+        sha256,
+        bytes: bytes.len() as u64,
+        format: None,
+        result: Ok(Vec::new()),
+    };
     let format = match formats::detect(bytes, &options.limits) {
         Ok(format) => format,
         Err(e) => {
@@ -81,32 +87,45 @@ pub fn extract_bytes(bytes: &[u8], path: &str, options: &ExtractOptions) -> File
         }
     };
     report.format = Some(format);
-    report.result = formats::read(bytes, format, &options.limits).map_err(|e| e.with_path(path)).map(|grid| {
-        let source = Source {
-            path: path.to_string(),
-            format: format.as_str().to_string(),
-            encoding: grid.encoding.clone(),
-            sha256: report.sha256.clone(),
-            bytes: report.bytes,
-        };
-        extract::extract(&grid, &source, &report.sha256[..16])
-    });
+    report.result = formats::read(bytes, format, &options.limits)
+        .map_err(|e| e.with_path(path))
+        .map(|grid| {
+            let source = Source {
+                path: path.to_string(),
+                format: format.as_str().to_string(),
+                encoding: grid.encoding.clone(),
+                sha256: report.sha256.clone(),
+                bytes: report.bytes,
+            };
+            extract::extract(&grid, &source, &report.sha256[..16])
+        });
     report
 }
 
 /// Reads the forms in the file at `path` (see [`extract_bytes`]).
 pub fn extract_path(path: &Path, options: &ExtractOptions) -> FileReport {
     let shown = path.display().to_string();
-    let too_big = std::fs::metadata(path).ok().filter(|m| m.len() > options.limits.max_file_bytes);
+    let too_big = std::fs::metadata(path)
+        .ok()
+        .filter(|m| m.len() > options.limits.max_file_bytes);
     let bytes = match too_big {
         Some(meta) => Err(Error::limit(
             format!("the file has {} bytes", meta.len()),
-            format!("{} bytes per file; raise it with --max-file-mb", options.limits.max_file_bytes),
+            format!(
+                "{} bytes per file; raise it with --max-file-mb",
+                options.limits.max_file_bytes
+            ),
         )),
         None => std::fs::read(path).map_err(Error::from),
     };
     match bytes {
         Ok(bytes) => extract_bytes(&bytes, &shown, options),
-        Err(e) => FileReport { path: shown.clone(), sha256: String::new(), bytes: 0, format: None, result: Err(e.with_path(shown)) },
+        Err(e) => FileReport {
+            path: shown.clone(),
+            sha256: String::new(),
+            bytes: 0,
+            format: None,
+            result: Err(e.with_path(shown)),
+        },
     }
 }

@@ -16,7 +16,11 @@ const TOLERANCE: f64 = 0.005;
 pub fn validate(form: &mut Form, sections: &[Section], grid: &Grid) {
     let mut findings = Vec::new();
     for note in &grid.notes {
-        let severity = if note.code == "input.encoding_guessed" { Severity::Info } else { Severity::Warning };
+        let severity = if note.code == "input.encoding_guessed" {
+            Severity::Info
+        } else {
+            Severity::Warning
+        };
         findings.push(finding(severity, note.code, note.message.clone(), None));
     }
     check_sections(form, sections, &mut findings);
@@ -27,7 +31,12 @@ pub fn validate(form: &mut Form, sections: &[Section], grid: &Grid) {
 }
 
 fn finding(severity: Severity, code: &str, message: String, at: Option<String>) -> Finding {
-    Finding { severity, code: code.to_string(), message, at }
+    Finding {
+        severity,
+        code: code.to_string(),
+        message,
+        at,
+    }
 }
 
 fn check_sections(form: &Form, sections: &[Section], findings: &mut Vec<Finding>) {
@@ -65,7 +74,12 @@ fn check_sections(form: &Form, sections: &[Section], findings: &mut Vec<Finding>
         missing.push("绩效指标 (一级/二级/三级指标)");
     }
     for name in missing {
-        findings.push(finding(Severity::Warning, "section.missing", format!("the form has no {name} section"), None));
+        findings.push(finding(
+            Severity::Warning,
+            "section.missing",
+            format!("the form has no {name} section"),
+            None,
+        ));
     }
 }
 
@@ -91,18 +105,31 @@ struct GroupTotal<'a> {
     at: &'a str,
 }
 
-fn group_lines<'a>(budget: &'a [BudgetLine], group: BudgetGroup) -> Vec<&'a BudgetLine> {
-    budget.iter().filter(|l| l.group.as_deref().and_then(budget_group) == Some(group)).collect()
+fn group_lines(budget: &[BudgetLine], group: BudgetGroup) -> Vec<&BudgetLine> {
+    budget
+        .iter()
+        .filter(|l| l.group.as_deref().and_then(budget_group) == Some(group))
+        .collect()
 }
 
 fn group_total(budget: &[BudgetLine], group: BudgetGroup) -> Option<GroupTotal<'_>> {
     let lines = group_lines(budget, group);
     let first = lines.first()?;
-    let stated = lines.iter().find(|l| l.key.as_deref() == Some("total")).and_then(|l| l.amount.value);
-    let parts: Vec<f64> =
-        lines.iter().filter(|l| l.key.as_deref() != Some("total")).filter_map(|l| l.amount.value).collect();
+    let stated = lines
+        .iter()
+        .find(|l| l.key.as_deref() == Some("total"))
+        .and_then(|l| l.amount.value);
+    let parts: Vec<f64> = lines
+        .iter()
+        .filter(|l| l.key.as_deref() != Some("total"))
+        .filter_map(|l| l.amount.value)
+        .collect();
     let total = stated.or_else(|| (!parts.is_empty()).then(|| parts.iter().sum()))?;
-    Some(GroupTotal { name: first.group.as_deref().unwrap_or(""), total, at: &first.at })
+    Some(GroupTotal {
+        name: first.group.as_deref().unwrap_or(""),
+        total,
+        at: &first.at,
+    })
 }
 
 fn check_budget(budget: &[BudgetLine], findings: &mut Vec<Finding>) {
@@ -114,9 +141,16 @@ fn check_budget(budget: &[BudgetLine], findings: &mut Vec<Finding>) {
         }
     }
     for group in groups {
-        let lines: Vec<_> = budget.iter().filter(|l| l.group.as_deref() == group).collect();
-        let Some(total_line) = lines.iter().find(|l| l.key.as_deref() == Some("total")) else { continue };
-        let Some(stated) = total_line.amount.value else { continue };
+        let lines: Vec<_> = budget
+            .iter()
+            .filter(|l| l.group.as_deref() == group)
+            .collect();
+        let Some(total_line) = lines.iter().find(|l| l.key.as_deref() == Some("total")) else {
+            continue;
+        };
+        let Some(stated) = total_line.amount.value else {
+            continue;
+        };
         let parts: Vec<f64> = lines
             .iter()
             .filter(|l| l.key.as_deref() != Some("total"))
@@ -145,10 +179,22 @@ fn check_budget(budget: &[BudgetLine], findings: &mut Vec<Finding>) {
     let by_level = group_total(budget, BudgetGroup::ByLevel);
     let expenditure = group_total(budget, BudgetGroup::Expenditure).map(|e| {
         let development = group_total(budget, BudgetGroup::Development);
-        let name = if development.is_some() { "部门预算支出 + 事业发展性支出" } else { e.name };
-        GroupTotal { name, total: e.total + development.map_or(0.0, |d| d.total), at: e.at }
+        let name = if development.is_some() {
+            "部门预算支出 + 事业发展性支出"
+        } else {
+            e.name
+        };
+        GroupTotal {
+            name,
+            total: e.total + development.map_or(0.0, |d| d.total),
+            at: e.at,
+        }
     });
-    let pairs = [(&income, &by_level), (&income, &expenditure), (&by_level, &expenditure)];
+    let pairs = [
+        (&income, &by_level),
+        (&income, &expenditure),
+        (&by_level, &expenditure),
+    ];
     for (a, b) in pairs {
         let (Some(a), Some(b)) = (a, b) else { continue };
         let diff = a.total - b.total;
@@ -173,11 +219,19 @@ fn check_budget(budget: &[BudgetLine], findings: &mut Vec<Finding>) {
 }
 
 fn check_task_funds(form: &Form, findings: &mut Vec<Finding>) {
-    let funds: Vec<f64> = form.tasks.iter().filter_map(|t| t.funds.as_ref()?.value).collect();
+    let funds: Vec<f64> = form
+        .tasks
+        .iter()
+        .filter_map(|t| t.funds.as_ref()?.value)
+        .collect();
     if funds.is_empty() {
         return;
     }
-    let project = form.budget.iter().find(|l| l.key.as_deref() == Some("project_expenditure")).and_then(|l| l.amount.value);
+    let project = form
+        .budget
+        .iter()
+        .find(|l| l.key.as_deref() == Some("project_expenditure"))
+        .and_then(|l| l.amount.value);
     let development = group_total(&form.budget, BudgetGroup::Development).map(|g| g.total);
     if project.is_none() && development.is_none() {
         return;
@@ -200,14 +254,20 @@ fn check_task_funds(form: &Form, findings: &mut Vec<Finding>) {
 }
 
 fn check_values(form: &Form, findings: &mut Vec<Finding>) {
-    let has_digit = |s: &str| s.chars().any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c));
+    let has_digit = |s: &str| {
+        s.chars()
+            .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+    };
     for indicator in &form.indicators {
         for value in [&indicator.period, &indicator.annual].into_iter().flatten() {
             if value.kind == ValueKind::Text && has_digit(&value.raw) {
                 findings.push(finding(
                     Severity::Warning,
                     "value.unparsed",
-                    format!("{}: the value {:?} has a number but no readable target", indicator.level3, value.raw),
+                    format!(
+                        "{}: the value {:?} has a number but no readable target",
+                        indicator.level3, value.raw
+                    ),
                     Some(indicator.at.clone()),
                 ));
             }
@@ -217,7 +277,11 @@ fn check_values(form: &Form, findings: &mut Vec<Finding>) {
         .budget
         .iter()
         .map(|l| (&l.label, Some(&l.amount), &l.at))
-        .chain(form.tasks.iter().map(|t| (t.name.as_ref().unwrap_or(&t.at), t.funds.as_ref(), &t.at)));
+        .chain(
+            form.tasks
+                .iter()
+                .map(|t| (t.name.as_ref().unwrap_or(&t.at), t.funds.as_ref(), &t.at)),
+        );
     for (label, amount, at) in amounts {
         let Some(amount) = amount else { continue };
         if amount.value.is_none() && !amount.raw.trim().is_empty() {

@@ -9,8 +9,12 @@ use crate::util::{fixture, jixiao, run};
 /// Extracts one fixture with `jixiao extract <path> -o -` (path relative to the crate
 /// root, so `source.path` is stable) and parses the document.
 fn extract(rel: &str) -> Value {
-    let output = run(jixiao().args(["extract", &format!("fixtures/{rel}"), "-o", "-"]), 0);
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{rel}: output is not one JSON document: {e}"))
+    let output = run(
+        jixiao().args(["extract", &format!("fixtures/{rel}"), "-o", "-"]),
+        0,
+    );
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{rel}: output is not one JSON document: {e}"))
 }
 
 /// Lists the JSON pointers where two documents differ (empty when equal).
@@ -38,7 +42,12 @@ fn differences(expected: &Value, got: &Value, at: &str, out: &mut Vec<String>) {
 fn assert_same(expected: &Value, got: &Value, what: &str) {
     let mut diffs = Vec::new();
     differences(expected, got, "", &mut diffs);
-    assert!(diffs.is_empty(), "{what} differs in {} places:\n{}", diffs.len(), diffs.join("\n"));
+    assert!(
+        diffs.is_empty(),
+        "{what} differs in {} places:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
 }
 
 fn check_expected(case: &str, input: &str) {
@@ -112,11 +121,18 @@ fn guangzhou_facts_hold_in_every_rendering() {
         assert_eq!(doc["department"], "广州市司法局", "{ctx}");
         assert_eq!(doc["year"], 2024, "{ctx}");
         assert_eq!(doc["form_kind"], "department_overall", "{ctx}");
-        assert_eq!(doc["unmapped"].as_array().unwrap().len(), 0, "{ctx}: {}", doc["unmapped"]);
+        assert_eq!(
+            doc["unmapped"].as_array().unwrap().len(),
+            0,
+            "{ctx}: {}",
+            doc["unmapped"]
+        );
 
         let budget = doc["budget"].as_array().unwrap();
         assert_eq!(budget.len(), 8, "{ctx}");
-        let amount = |key: &str| number(&budget.iter().find(|l| l["key"] == key).unwrap()["amount"]["value"]);
+        let amount = |key: &str| {
+            number(&budget.iter().find(|l| l["key"] == key).unwrap()["amount"]["value"])
+        };
         assert_eq!(amount("basic_expenditure"), 153069.97, "{ctx}");
         assert_eq!(amount("other_funds"), 40.42, "{ctx}");
         assert_eq!(amount("special_fiscal_funds"), 0.0, "{ctx}");
@@ -125,8 +141,16 @@ fn guangzhou_facts_hold_in_every_rendering() {
             .as_array()
             .unwrap()
             .iter()
-            .find(|f| f["code"] == "budget.sum_mismatch" && f["message"].as_str().unwrap().contains("按预算级次划分"))
-            .unwrap_or_else(|| panic!("{ctx}: no sum mismatch against 按预算级次划分: {}", doc["findings"]));
+            .find(|f| {
+                f["code"] == "budget.sum_mismatch"
+                    && f["message"].as_str().unwrap().contains("按预算级次划分")
+            })
+            .unwrap_or_else(|| {
+                panic!(
+                    "{ctx}: no sum mismatch against 按预算级次划分: {}",
+                    doc["findings"]
+                )
+            });
         assert_eq!(mismatch["severity"], "warning");
         let message = mismatch["message"].as_str().unwrap();
         for figure in ["183,374.03", "183,333.61", "40.42"] {
@@ -134,16 +158,28 @@ fn guangzhou_facts_hold_in_every_rendering() {
         }
 
         let tasks = doc["tasks"].as_array().unwrap();
-        assert_eq!(tasks.len(), 4, "{ctx}: the tasks after the page break are data");
+        assert_eq!(
+            tasks.len(),
+            4,
+            "{ctx}: the tasks after the page break are data"
+        );
         assert_eq!(tasks[2]["name"], "持续深化法治政府建设", "{ctx}");
         assert_eq!(tasks[2]["seq"], 3, "{ctx}");
         assert_eq!(number(&tasks[0]["funds"]["value"]), 9725.0, "{ctx}");
 
         let indicators = doc["indicators"].as_array().unwrap();
-        assert_eq!(indicators.len(), 18, "{ctx}: category rows without 三级指标 yield none");
+        assert_eq!(
+            indicators.len(),
+            18,
+            "{ctx}: category rows without 三级指标 yield none"
+        );
         let by_name = |name: &str| indicators.iter().find(|i| i["level3"] == name).unwrap();
         let filled = by_name("公证案件办结率");
-        assert_eq!((filled["level1"].as_str(), filled["level2"].as_str()), (Some("绩效指标"), Some("质量指标")), "{ctx}");
+        assert_eq!(
+            (filled["level1"].as_str(), filled["level2"].as_str()),
+            (Some("绩效指标"), Some("质量指标")),
+            "{ctx}"
+        );
         assert_eq!(filled["category"], "output.quality", "{ctx}");
         let last = indicators.last().unwrap();
         assert_eq!(last["category"], "satisfaction", "{ctx}");
@@ -153,14 +189,37 @@ fn guangzhou_facts_hold_in_every_rendering() {
         assert_eq!(cases["annual"]["value"], 3000, "{ctx}");
         assert_eq!(cases["annual"]["unit"], "件", "{ctx}");
         let rate = by_name("社区矫正对象再犯罪率");
-        assert_eq!((rate["annual"]["op"].as_str(), number(&rate["annual"]["value"])), (Some("<"), 0.2), "{ctx}");
+        assert_eq!(
+            (
+                rate["annual"]["op"].as_str(),
+                number(&rate["annual"]["value"])
+            ),
+            (Some("<"), 0.2),
+            "{ctx}"
+        );
         let seats = &by_name("法律职业资格证书机位数量达到配备比例。")["annual"];
         assert_eq!(seats["kind"], "compound", "{ctx}");
         let parts = seats["parts"].as_array().unwrap();
         assert_eq!(parts.len(), 2, "{ctx}");
-        assert_eq!((number(&parts[0]["value"]), number(&parts[1]["value"])), (105.0, 110.0), "{ctx}");
+        assert_eq!(
+            (number(&parts[0]["value"]), number(&parts[1]["value"])),
+            (105.0, 110.0),
+            "{ctx}"
+        );
         let videos = &by_name("在广州普法抖音、快手、视频号等全媒体平台推送量")["annual"];
-        assert_eq!((videos["kind"].as_str(), number(&videos["value"]), videos["unit"].as_str()), (Some("quantity"), 148.0, Some("期")), "{ctx}");
-        assert_eq!(by_name("全市法律顾问覆盖村（社区）数量")["annual"]["kind"], "text", "{ctx}");
+        assert_eq!(
+            (
+                videos["kind"].as_str(),
+                number(&videos["value"]),
+                videos["unit"].as_str()
+            ),
+            (Some("quantity"), 148.0, Some("期")),
+            "{ctx}"
+        );
+        assert_eq!(
+            by_name("全市法律顾问覆盖村（社区）数量")["annual"]["kind"],
+            "text",
+            "{ctx}"
+        );
     }
 }

@@ -78,12 +78,23 @@ pub fn run(cmd: &mut Command, expected_code: i32) -> Output {
 /// Parses a CSV table into header + rows of strings.
 pub fn csv_rows(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let headers = reader.headers().expect("csv header").iter().map(String::from).collect();
-    let rows = reader.records().map(|r| r.expect("csv row").iter().map(String::from).collect()).collect();
+    let headers = reader
+        .headers()
+        .expect("csv header")
+        .iter()
+        .map(String::from)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| r.expect("csv row").iter().map(String::from).collect())
+        .collect();
     (headers, rows)
 }
 
 /// The column of `name` in `headers`.
 pub fn col(headers: &[String], name: &str) -> usize {
-    headers.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name} in {headers:?}"))
+    headers
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {headers:?}"))
 }

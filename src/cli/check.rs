@@ -11,8 +11,10 @@ use super::{Exit, LimitArgs};
 
 /// Arguments of `check`.
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Output: one line per finding, `path<TAB>form_id<TAB>severity<TAB>code<TAB>at<TAB>message`.\n\n\
-Example:\n  jixiao check forms/ && echo all good")]
+#[command(
+    after_help = "Output: one line per finding, `path<TAB>form_id<TAB>severity<TAB>code<TAB>at<TAB>message`.\n\n\
+Example:\n  jixiao check forms/ && echo all good"
+)]
 pub struct Args {
     /// Files and folders (walked recursively).
     #[arg(required = true, value_name = "PATH")]

@@ -12,8 +12,10 @@ use super::{Exit, LimitArgs, UsageError};
 
 /// Arguments of `extract`.
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  jixiao extract fixtures -o out\n  jixiao extract 2024/ 2025/ -o tables --format json,csv\n  \
-jixiao extract form.xlsx -o -      (one form's JSON document on stdout)")]
+#[command(
+    after_help = "Examples:\n  jixiao extract fixtures -o out\n  jixiao extract 2024/ 2025/ -o tables --format json,csv\n  \
+jixiao extract form.xlsx -o -      (one form's JSON document on stdout)"
+)]
 pub struct Args {
     /// Files and folders (folders are walked recursively; hidden files and ~$ lock files are passed over).
     #[arg(required = true, value_name = "PATH")]
@@ -22,7 +24,12 @@ pub struct Args {
     #[arg(short, long, value_name = "DIR", default_value = "jixiao-out")]
     pub output: PathBuf,
     /// Comma list of output formats: json (forms.jsonl), csv (the tables).
-    #[arg(long, value_name = "LIST", default_value = "json,csv", value_delimiter = ',')]
+    #[arg(
+        long,
+        value_name = "LIST",
+        default_value = "json,csv",
+        value_delimiter = ','
+    )]
     pub format: Vec<OutputFormat>,
     /// No summary line on stderr.
     #[arg(short, long)]
@@ -40,7 +47,10 @@ pub fn run(args: Args) -> Result<Exit> {
     let inputs = inputs::collect(&args.paths);
     let mut out = OutputDir::create(&args.output, &args.format)
         .with_context(|| format!("cannot create the output folder {}", args.output.display()))?;
-    let mut counts = Counts { hidden: inputs.hidden, ..Counts::default() };
+    let mut counts = Counts {
+        hidden: inputs.hidden,
+        ..Counts::default()
+    };
     let mut seen: Vec<(String, String)> = Vec::new();
     for input in &inputs.files {
         match input {
@@ -56,7 +66,10 @@ pub fn run(args: Args) -> Result<Exit> {
             }
             Input::Read(path) => {
                 let report = jixiao::extract_path(path, &options);
-                if let Some((_, first)) = seen.iter().find(|(sha, _)| !report.sha256.is_empty() && *sha == report.sha256) {
+                if let Some((_, first)) = seen
+                    .iter()
+                    .find(|(sha, _)| !report.sha256.is_empty() && *sha == report.sha256)
+                {
                     counts.duplicate += 1;
                     let mut row = file_row(&report);
                     row.status = "duplicate".into();
@@ -76,11 +89,16 @@ pub fn run(args: Args) -> Result<Exit> {
             }
         }
     }
-    out.finish().with_context(|| format!("cannot write the tables in {}", args.output.display()))?;
+    out.finish()
+        .with_context(|| format!("cannot write the tables in {}", args.output.display()))?;
     if !args.quiet {
         eprintln!("jixiao: {} → {}", counts.line(), args.output.display());
     }
-    Ok(if counts.unreadable > 0 { Exit::Unreadable } else { Exit::Ok })
+    Ok(if counts.unreadable > 0 {
+        Exit::Unreadable
+    } else {
+        Exit::Ok
+    })
 }
 
 /// `-o -`: one file's form document(s), pretty-printed, on stdout.
@@ -89,7 +107,11 @@ fn print_one(args: &Args, options: &jixiao::ExtractOptions) -> Result<Exit> {
         return Err(UsageError("-o - prints one file's form: give exactly one file".into()).into());
     };
     if path.is_dir() {
-        return Err(UsageError(format!("-o - prints one file's form, but {} is a folder", path.display())).into());
+        return Err(UsageError(format!(
+            "-o - prints one file's form, but {} is a folder",
+            path.display()
+        ))
+        .into());
     }
     let report = jixiao::extract_path(path, options);
     let forms = match report.result {

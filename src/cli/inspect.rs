@@ -98,7 +98,10 @@ fn render(out: &mut String, form: &Form, full: bool) {
         "  file {} ({}{}, {} bytes), form_id {}",
         src.path,
         src.format,
-        src.encoding.as_ref().map(|e| format!(", {e}")).unwrap_or_default(),
+        src.encoding
+            .as_ref()
+            .map(|e| format!(", {e}"))
+            .unwrap_or_default(),
         src.bytes,
         form.form_id
     );
@@ -107,7 +110,9 @@ fn render(out: &mut String, form: &Form, full: bool) {
         "  kind {}, department {}, year {}",
         form.form_kind.as_str(),
         opt(&form.department),
-        form.year.map(|y| y.to_string()).unwrap_or_else(|| "—".into())
+        form.year
+            .map(|y| y.to_string())
+            .unwrap_or_else(|| "—".into())
     );
 
     let _ = writeln!(out, "\n预算整体情况 ({} lines)", form.budget.len());
@@ -122,7 +127,11 @@ fn render(out: &mut String, form: &Form, full: bool) {
             line.at
         );
     }
-    for (label, goal) in [("总体绩效目标", &form.overall_goal), ("实施期目标", &form.period_goal), ("年度目标", &form.annual_goal)] {
+    for (label, goal) in [
+        ("总体绩效目标", &form.overall_goal),
+        ("实施期目标", &form.period_goal),
+        ("年度目标", &form.annual_goal),
+    ] {
         if let Some(goal) = goal {
             let _ = writeln!(out, "\n{label}\n  {}", clip(goal, full));
         }
@@ -134,7 +143,10 @@ fn render(out: &mut String, form: &Form, full: bool) {
             "  {}. {}  {}   at {}",
             task.seq,
             opt(&task.name),
-            task.funds.as_ref().map(amount).unwrap_or_else(|| "(no funds)".into()),
+            task.funds
+                .as_ref()
+                .map(amount)
+                .unwrap_or_else(|| "(no funds)".into()),
             task.at
         );
         if let Some(content) = &task.content {
@@ -171,7 +183,16 @@ fn render(out: &mut String, form: &Form, full: bool) {
     }
     let _ = writeln!(out, "\nFindings ({})", form.findings.len());
     for f in &form.findings {
-        let _ = writeln!(out, "  {:<7} {}  {}{}", f.severity.as_str(), f.code, f.message, f.at.as_ref().map(|a| format!("   at {a}")).unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "  {:<7} {}  {}{}",
+            f.severity.as_str(),
+            f.code,
+            f.message,
+            f.at.as_ref()
+                .map(|a| format!("   at {a}"))
+                .unwrap_or_default()
+        );
     }
     let _ = writeln!(out, "\nNot understood ({})", form.unmapped.len());
     for u in &form.unmapped {

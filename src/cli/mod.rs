@@ -93,7 +93,10 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
         let io_kind = e
             .downcast_ref::<io::Error>()
             .map(io::Error::kind)
-            .or_else(|| e.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind));
+            .or_else(|| {
+                e.downcast_ref::<serde_json::Error>()
+                    .and_then(serde_json::Error::io_error_kind)
+            });
         io_kind == Some(io::ErrorKind::BrokenPipe)
     })
 }
@@ -147,8 +150,13 @@ mod tests {
 
     #[test]
     fn extract_parses_formats_and_output() {
-        let cli = Cli::try_parse_from(["jixiao", "extract", "a.xlsx", "dir", "-o", "out", "--format", "json,csv"]).unwrap();
-        let Command::Extract(args) = cli.command else { panic!("extract expected") };
+        let cli = Cli::try_parse_from([
+            "jixiao", "extract", "a.xlsx", "dir", "-o", "out", "--format", "json,csv",
+        ])
+        .unwrap();
+        let Command::Extract(args) = cli.command else {
+            panic!("extract expected")
+        };
         assert_eq!(args.paths.len(), 2);
         assert_eq!(args.output.to_str(), Some("out"));
     }

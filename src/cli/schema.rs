@@ -8,6 +8,8 @@ use super::Exit;
 
 /// Runs `schema`.
 pub fn run() -> Result<Exit> {
-    std::io::stdout().lock().write_all(jixiao::document::JSON_SCHEMA.as_bytes())?;
+    std::io::stdout()
+        .lock()
+        .write_all(jixiao::document::JSON_SCHEMA.as_bytes())?;
     Ok(Exit::Ok)
 }

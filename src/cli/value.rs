@@ -22,7 +22,10 @@ pub struct Args {
 
 /// Runs `value`. Input that is not UTF-8 is read lossily, line by line.
 pub fn run(args: Args) -> Result<Exit> {
-    let ctx = ValueContext { year: args.year, unit_hint: args.unit.as_deref() };
+    let ctx = ValueContext {
+        year: args.year,
+        unit_hint: args.unit.as_deref(),
+    };
     let stdin = std::io::stdin().lock();
     let mut out = BufWriter::new(std::io::stdout().lock());
     for line in stdin.split(b'\n') {

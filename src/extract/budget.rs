@@ -39,18 +39,27 @@ impl BudgetReader {
         if self.pairs.is_empty() {
             // No header yet: a plain `label | amount` row, as in forms without group headers.
             if let [label, amount] = cells {
-                self.pairs.push(Pair { group: None, label_col: label.col, amount_col: amount.col, unit: None });
+                self.pairs.push(Pair {
+                    group: None,
+                    label_col: label.col,
+                    amount_col: amount.col,
+                    unit: None,
+                });
             } else {
                 return;
             }
         }
         self.lines.resize_with(self.pairs.len(), Vec::new);
         for (pair_index, pair) in self.pairs.iter().enumerate() {
-            let Some((label_i, label)) = rows.covering(r, pair.label_col) else { continue };
+            let Some((label_i, label)) = rows.covering(r, pair.label_col) else {
+                continue;
+            };
             if label_i < from || label.col + label.col_span.max(1) > pair.amount_col {
                 continue; // a cell spanning across the amount column is not a label
             }
-            let amount_cell = rows.covering(r, pair.amount_col).filter(|(i, _)| *i >= from);
+            let amount_cell = rows
+                .covering(r, pair.amount_col)
+                .filter(|(i, _)| *i >= from);
             rows.take(r, label_i);
             let amount = match amount_cell {
                 Some((amount_i, cell)) => {
@@ -59,7 +68,10 @@ impl BudgetReader {
                 }
                 None => parse_amount("", None, pair.unit),
             };
-            let at = amount_cell.map(|(_, c)| &c.loc).unwrap_or(&label.loc).to_string();
+            let at = amount_cell
+                .map(|(_, c)| &c.loc)
+                .unwrap_or(&label.loc)
+                .to_string();
             self.lines[pair_index].push(BudgetLine {
                 group: pair.group.clone(),
                 key: budget_key(&label.text).map(str::to_string),
@@ -93,7 +105,12 @@ impl BudgetReader {
                     }
                     None => (cell.col.saturating_sub(1), None),
                 };
-                self.pairs.push(Pair { group: name, label_col, amount_col: cell.col, unit: header_unit(&cell.text) });
+                self.pairs.push(Pair {
+                    group: name,
+                    label_col,
+                    amount_col: cell.col,
+                    unit: header_unit(&cell.text),
+                });
             } else {
                 group = Some((i, cell));
             }

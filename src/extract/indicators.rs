@@ -3,7 +3,9 @@
 //! their first row and are filled down here; a level-2 name that slipped into the
 //! level-1 column (生态效益指标 under 效益指标) is read as level 2.
 
-use super::labels::{category_of, indicator_field, is_level1_name, normalize_label, IndicatorField};
+use super::labels::{
+    category_of, indicator_field, is_level1_name, normalize_label, IndicatorField,
+};
 use super::rows::Rows;
 use crate::document::Indicator;
 use crate::model::Cell;
@@ -30,7 +32,10 @@ impl IndicatorReader {
     /// Whether row `cells` is an indicator header row (it names 三级指标 and at least one
     /// other level or value column).
     pub fn is_header(cells: &[Cell]) -> bool {
-        let fields: Vec<_> = cells.iter().filter_map(|c| indicator_field(&c.text)).collect();
+        let fields: Vec<_> = cells
+            .iter()
+            .filter_map(|c| indicator_field(&c.text))
+            .collect();
         fields.contains(&IndicatorField::Level3) && fields.len() >= 2
     }
 
@@ -48,27 +53,41 @@ impl IndicatorReader {
             })
             .collect();
         rows.take_row(r);
-        IndicatorReader { columns, level1: None, level2: None, year }
+        IndicatorReader {
+            columns,
+            level1: None,
+            level2: None,
+            year,
+        }
     }
 
     fn col(&self, field: IndicatorField) -> Option<u32> {
-        self.columns.iter().find(|(_, c)| matches!(c, Column::Field(f) if *f == field)).map(|(col, _)| *col)
+        self.columns
+            .iter()
+            .find(|(_, c)| matches!(c, Column::Field(f) if *f == field))
+            .map(|(col, _)| *col)
     }
 
     /// Reads one grid row; pushes an indicator when the row has a 三级指标.
     pub fn row<'g>(&mut self, rows: &mut Rows<'g>, r: usize, out: &mut Vec<Indicator>) {
         let level_cell = |rows: &Rows<'g>, col: Option<u32>| {
-            col.and_then(|col| rows.covering(r, col)).filter(|(_, c)| looks_like_level_name(&c.text))
+            col.and_then(|col| rows.covering(r, col))
+                .filter(|(_, c)| looks_like_level_name(&c.text))
         };
         let l1 = level_cell(rows, self.col(IndicatorField::Level1));
         let l2 = level_cell(rows, self.col(IndicatorField::Level2));
-        let l3 = self.col(IndicatorField::Level3).and_then(|col| rows.covering(r, col));
+        let l3 = self
+            .col(IndicatorField::Level3)
+            .and_then(|col| rows.covering(r, col));
         // A cell spanning the level columns (a merged label) counts once.
         let l2 = l2.filter(|(i, _)| Some(*i) != l1.map(|(j, _)| j));
-        let l3 = l3.filter(|(i, _)| Some(*i) != l1.map(|(j, _)| j) && Some(*i) != l2.map(|(j, _)| j));
+        let l3 =
+            l3.filter(|(i, _)| Some(*i) != l1.map(|(j, _)| j) && Some(*i) != l2.map(|(j, _)| j));
 
         match (l1, l2) {
-            (Some((i, slipped)), None) if !is_level1_name(&slipped.text) && category_of(&slipped.text).is_some() => {
+            (Some((i, slipped)), None)
+                if !is_level1_name(&slipped.text) && category_of(&slipped.text).is_some() =>
+            {
                 rows.take(r, i);
                 self.level2 = Some(slipped.text.clone());
             }
@@ -87,12 +106,19 @@ impl IndicatorReader {
         let Some((l3_i, level3)) = l3 else { return };
         rows.take(r, l3_i);
         let unit_hint = unit_in_name(&level3.text);
-        let ctx = ValueContext { year: self.year, unit_hint };
+        let ctx = ValueContext {
+            year: self.year,
+            unit_hint,
+        };
         let mut indicator = Indicator {
             level1: self.level1.clone(),
             level2: self.level2.clone(),
             level3: level3.text.clone(),
-            category: self.level2.as_deref().and_then(category_of).map(str::to_string),
+            category: self
+                .level2
+                .as_deref()
+                .and_then(category_of)
+                .map(str::to_string),
             period: None,
             annual: None,
             weight: None,
@@ -100,19 +126,28 @@ impl IndicatorReader {
             at: level3.loc.to_string(),
         };
         for (col, column) in &self.columns {
-            let Some((i, cell)) = rows.covering(r, *col) else { continue };
-            if cell.col != *col || [Some(l3_i), l1.map(|x| x.0), l2.map(|x| x.0)].contains(&Some(i)) {
+            let Some((i, cell)) = rows.covering(r, *col) else {
+                continue;
+            };
+            if cell.col != *col || [Some(l3_i), l1.map(|x| x.0), l2.map(|x| x.0)].contains(&Some(i))
+            {
                 continue;
             }
             match column {
-                Column::Field(IndicatorField::Period) => indicator.period = Some(parse_value(&cell.text, &ctx)),
-                Column::Field(IndicatorField::Annual) => indicator.annual = Some(parse_value(&cell.text, &ctx)),
+                Column::Field(IndicatorField::Period) => {
+                    indicator.period = Some(parse_value(&cell.text, &ctx))
+                }
+                Column::Field(IndicatorField::Annual) => {
+                    indicator.annual = Some(parse_value(&cell.text, &ctx))
+                }
                 Column::Field(IndicatorField::Weight) => match parse_number(&cell.text) {
                     Some(weight) => indicator.weight = Some(weight),
                     None => continue, // left unmapped: a weight we cannot read is not dropped
                 },
                 Column::Extra(header) => {
-                    indicator.extra.insert(header.clone(), serde_json::Value::String(cell.text.clone()));
+                    indicator
+                        .extra
+                        .insert(header.clone(), serde_json::Value::String(cell.text.clone()));
                 }
                 Column::Field(_) => continue,
             }
@@ -127,5 +162,8 @@ impl IndicatorReader {
 fn looks_like_level_name(text: &str) -> bool {
     let label = normalize_label(text);
     label.chars().count() <= 20
-        && (label.contains("指标") || label.ends_with('值') || category_of(&label).is_some() || is_level1_name(&label))
+        && (label.contains("指标")
+            || label.ends_with('值')
+            || category_of(&label).is_some()
+            || is_level1_name(&label))
 }

@@ -173,8 +173,17 @@ pub const INDICATOR_HEADERS: &[(&str, IndicatorField)] = &[
 
 /// Level-1 names; a level-2 name written in the level-1 column (生态效益指标) is told
 /// apart from these.
-pub const LEVEL1_NAMES: &[&str] =
-    &["绩效指标", "产出指标", "效益指标", "满意度指标", "成本指标", "预期产出指标", "效果指标", "产出值", "效益值"];
+pub const LEVEL1_NAMES: &[&str] = &[
+    "绩效指标",
+    "产出指标",
+    "效益指标",
+    "满意度指标",
+    "成本指标",
+    "预期产出指标",
+    "效果指标",
+    "产出值",
+    "效益值",
+];
 
 /// Level-2 meaning → category; the first fragment the name contains wins, so the more
 /// specific fragments come first.
@@ -211,7 +220,10 @@ pub fn normalize_label(text: &str) -> String {
 /// `拟投入的资金(万元)` → `拟投入的资金`, `其中:财政拨款` → `财政拨款`.
 pub fn bare_label(text: &str) -> String {
     let mut label = normalize_label(text);
-    if let Some(rest) = label.strip_prefix("其中:").or_else(|| label.strip_prefix("其中")) {
+    if let Some(rest) = label
+        .strip_prefix("其中:")
+        .or_else(|| label.strip_prefix("其中"))
+    {
         label = rest.to_string();
     }
     while label.ends_with(')') {
@@ -229,37 +241,55 @@ pub fn section_of(text: &str) -> Option<Section> {
     if label.chars().count() > 24 {
         return None;
     }
-    SECTION_LABELS.iter().find(|(name, _)| label.starts_with(name)).map(|&(_, section)| section)
+    SECTION_LABELS
+        .iter()
+        .find(|(name, _)| label.starts_with(name))
+        .map(|&(_, section)| section)
 }
 
 /// The contract key of a budget label, if the label is in the table.
 pub fn budget_key(label: &str) -> Option<&'static str> {
     let bare = bare_label(label);
-    BUDGET_KEYS.iter().find(|(name, _)| *name == bare).map(|&(_, key)| key)
+    BUDGET_KEYS
+        .iter()
+        .find(|(name, _)| *name == bare)
+        .map(|&(_, key)| key)
 }
 
 /// The reconciliation group of a group header, if known.
 pub fn budget_group(header: &str) -> Option<BudgetGroup> {
     let bare = bare_label(header);
-    BUDGET_GROUPS.iter().find(|(name, _)| *name == bare).map(|&(_, group)| group)
+    BUDGET_GROUPS
+        .iter()
+        .find(|(name, _)| *name == bare)
+        .map(|&(_, group)| group)
 }
 
 /// The task field a header names.
 pub fn task_field(header: &str) -> Option<TaskField> {
     let bare = bare_label(header);
-    TASK_HEADERS.iter().find(|(name, _)| bare == *name).map(|&(_, field)| field)
+    TASK_HEADERS
+        .iter()
+        .find(|(name, _)| bare == *name)
+        .map(|&(_, field)| field)
 }
 
 /// The indicator field a header names.
 pub fn indicator_field(header: &str) -> Option<IndicatorField> {
     let bare = bare_label(header);
-    INDICATOR_HEADERS.iter().find(|(name, _)| bare == *name).map(|&(_, field)| field)
+    INDICATOR_HEADERS
+        .iter()
+        .find(|(name, _)| bare == *name)
+        .map(|&(_, field)| field)
 }
 
 /// The canonical category of a level-2 name, by meaning.
 pub fn category_of(level2: &str) -> Option<&'static str> {
     let label = normalize_label(level2);
-    CATEGORIES.iter().find(|(fragment, _)| label.contains(fragment)).map(|&(_, category)| category)
+    CATEGORIES
+        .iter()
+        .find(|(fragment, _)| label.contains(fragment))
+        .map(|&(_, category)| category)
 }
 
 /// Whether a name is a level-1 name (and so not a slipped level-2 label).
@@ -279,7 +309,8 @@ pub fn header_unit(header: &str) -> Option<&'static str> {
 /// Whether a header names an amount column (`预算金额(万元)`, `金额`, `资金(万元)`).
 pub fn is_amount_header(text: &str) -> bool {
     let bare = bare_label(text);
-    header_unit(text).is_some() && bare.len() <= 30 || matches!(bare.as_str(), "金额" | "预算金额" | "预算数")
+    header_unit(text).is_some() && bare.len() <= 30
+        || matches!(bare.as_str(), "金额" | "预算金额" | "预算数")
 }
 
 #[cfg(test)]
@@ -289,7 +320,10 @@ mod tests {
     #[test]
     fn sections_are_found_by_their_labels() {
         assert_eq!(section_of("部门名称"), Some(Section::Department));
-        assert_eq!(section_of("其他需完成的任务（可选项）"), Some(Section::OtherTasks));
+        assert_eq!(
+            section_of("其他需完成的任务（可选项）"),
+            Some(Section::OtherTasks)
+        );
         assert_eq!(section_of("年度重点\n工作任务"), Some(Section::Tasks));
         assert_eq!(section_of("全力维护社会大局稳定"), None);
     }
@@ -308,7 +342,10 @@ mod tests {
         assert_eq!(category_of("数量指标"), Some("output.quantity"));
         assert_eq!(category_of("数量值"), Some("output.quantity"));
         assert_eq!(category_of("服务对象满意度指标"), Some("satisfaction"));
-        assert_eq!(category_of("可持续影响指标"), Some("outcome.sustainability"));
+        assert_eq!(
+            category_of("可持续影响指标"),
+            Some("outcome.sustainability")
+        );
         assert_eq!(category_of("社会效益指标"), Some("outcome.social"));
         assert_eq!(category_of("其他"), None);
     }
@@ -321,14 +358,20 @@ mod tests {
         assert!(!is_amount_header("基本支出"));
         assert_eq!(task_field("拟投入的资金(万元)"), Some(TaskField::Funds));
         assert_eq!(task_field("期望达到的目标(概述)"), Some(TaskField::Goal));
-        assert_eq!(indicator_field("实施周期指标值"), Some(IndicatorField::Period));
+        assert_eq!(
+            indicator_field("实施周期指标值"),
+            Some(IndicatorField::Period)
+        );
         assert_eq!(indicator_field("年度指标值"), Some(IndicatorField::Annual));
     }
 
     #[test]
     fn level1_names_are_not_slipped_level2() {
         assert!(is_level1_name("效益指标"));
-        assert!(is_level1_name("产出指标(50分)"), "a score in the label does not hide the name");
+        assert!(
+            is_level1_name("产出指标(50分)"),
+            "a score in the label does not hide the name"
+        );
         assert!(!is_level1_name("生态效益指标"));
     }
 }

@@ -5,9 +5,9 @@
 //! switches the reader for the rows that follow, and the indicator header row starts
 //! the indicator grid. The same code runs for every input format.
 
-pub mod labels;
 mod budget;
 mod indicators;
+pub mod labels;
 mod rows;
 mod tasks;
 
@@ -44,8 +44,18 @@ pub fn extract(grid: &Grid, source: &Source, id: &str) -> Vec<Form> {
     let mut forms = Vec::with_capacity(starts.len());
     for (n, window) in starts.iter().enumerate() {
         let end = starts.get(n + 1).copied().unwrap_or(rows.len());
-        let form_id = if n == 0 { id.to_string() } else { format!("{id}-{}", n + 1) };
-        forms.push(extract_one(&mut rows, *window..end, grid, source.clone(), form_id));
+        let form_id = if n == 0 {
+            id.to_string()
+        } else {
+            format!("{id}-{}", n + 1)
+        };
+        forms.push(extract_one(
+            &mut rows,
+            *window..end,
+            grid,
+            source.clone(),
+            form_id,
+        ));
     }
     forms
 }
@@ -63,7 +73,11 @@ fn form_starts(rows: &Rows<'_>) -> Vec<usize> {
         let is_title = cells.len() == 1 && is_title_text(&first.text);
         if (is_department || is_title) && seen_department {
             // A title row just before the 部门名称 row belongs to the new form.
-            let start = if is_department && r > 0 && seen_title && is_title_row(rows, r - 1) { r - 1 } else { r };
+            let start = if is_department && r > 0 && seen_title && is_title_row(rows, r - 1) {
+                r - 1
+            } else {
+                r
+            };
             if start > *starts.last().unwrap_or(&0) {
                 starts.push(start);
             }
@@ -86,12 +100,22 @@ fn is_title_row(rows: &Rows<'_>, r: usize) -> bool {
 fn is_title_text(text: &str) -> bool {
     let label = labels::normalize_label(text);
     let about_budgets = label.contains("绩效") || label.contains("预算");
-    about_budgets && (label.ends_with('表') || label.contains("绩效目标")) && label.chars().count() <= 80 && section_of(text).is_none()
+    about_budgets
+        && (label.ends_with('表') || label.contains("绩效目标"))
+        && label.chars().count() <= 80
+        && section_of(text).is_none()
 }
 
-static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})\s*年").expect("valid regex"));
+static YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})\s*年").expect("valid regex"));
 
-fn extract_one(rows: &mut Rows<'_>, range: std::ops::Range<usize>, grid: &Grid, source: Source, form_id: String) -> Form {
+fn extract_one(
+    rows: &mut Rows<'_>,
+    range: std::ops::Range<usize>,
+    grid: &Grid,
+    source: Source,
+    form_id: String,
+) -> Form {
     let mut form = Form {
         schema: SCHEMA.to_string(),
         form_id,
@@ -171,7 +195,9 @@ fn extract_one(rows: &mut Rows<'_>, range: std::ops::Range<usize>, grid: &Grid, 
             continue;
         }
         match &mut mode {
-            Mode::Preamble if form.title.is_none() && cells.len() == 1 && is_title_text(&first.text) => {
+            Mode::Preamble
+                if form.title.is_none() && cells.len() == 1 && is_title_text(&first.text) =>
+            {
                 rows.take(r, 0);
                 form.title = Some(first.text.clone());
                 form.year = YEAR.captures(&first.text).and_then(|c| c[1].parse().ok());
@@ -186,7 +212,13 @@ fn extract_one(rows: &mut Rows<'_>, range: std::ops::Range<usize>, grid: &Grid, 
         reader.flush(&mut form.budget);
     }
     fill_identity(&mut form);
-    form.unmapped = rows.untaken(range).map(|c| Unmapped { text: c.text.clone(), at: c.loc.to_string() }).collect();
+    form.unmapped = rows
+        .untaken(range)
+        .map(|c| Unmapped {
+            text: c.text.clone(),
+            at: c.loc.to_string(),
+        })
+        .collect();
     validate::validate(&mut form, &sections, grid);
     form
 }
@@ -196,7 +228,11 @@ fn extract_one(rows: &mut Rows<'_>, range: std::ops::Range<usize>, grid: &Grid, 
 fn fill_identity(form: &mut Form) {
     let title = form.title.as_deref().unwrap_or("");
     if form.year.is_none() {
-        form.year = form.department.as_deref().and_then(|d| YEAR.captures(d)).and_then(|c| c[1].parse().ok());
+        form.year = form
+            .department
+            .as_deref()
+            .and_then(|d| YEAR.captures(d))
+            .and_then(|c| c[1].parse().ok());
     }
     if form.department.is_none() {
         if let Some(m) = YEAR.find(title) {
@@ -211,7 +247,8 @@ fn fill_identity(form: &mut Form) {
         FormKind::DepartmentOverall
     } else if kind_text.contains("项目") {
         FormKind::Project
-    } else if form.department.is_some() && (!form.budget.is_empty() || !form.indicators.is_empty()) {
+    } else if form.department.is_some() && (!form.budget.is_empty() || !form.indicators.is_empty())
+    {
         FormKind::DepartmentOverall
     } else {
         FormKind::Unknown
@@ -227,7 +264,13 @@ mod tests {
     /// tests exercise the extractor alone on the common model).
     fn forms(tsv: &str) -> Vec<Form> {
         let grid = text::read(tsv.as_bytes(), &ReadLimits::default()).unwrap();
-        let source = Source { path: "t.txt".into(), format: "text".into(), encoding: None, sha256: "0".repeat(64), bytes: 0 };
+        let source = Source {
+            path: "t.txt".into(),
+            format: "text".into(),
+            encoding: None,
+            sha256: "0".repeat(64),
+            bytes: 0,
+        };
         extract(&grid, &source, "0123456789abcdef")
     }
 
@@ -239,15 +282,23 @@ mod tests {
 
     #[test]
     fn budget_lines_come_group_by_group_with_keys() {
-        let form = one(
-            "部门名称\t某局\n\
+        let form = one("部门名称\t某局\n\
              预算整体情况\t部门预算支出\t预算金额(万元)\t收入来源\t预算金额(万元)\n\
              \t基本支出\t10\t财政拨款\t12\n\
              \t项目支出\t2\t自筹收入\t1\n\
              \t事业发展性支出\t预算金额(万元)\t按预算级次划分\t预算金额(万元)\n\
-             \t其他事业发展性支出\t0\t市本级使用资金\t12\n",
-        );
-        let got: Vec<_> = form.budget.iter().map(|l| (l.group.as_deref().unwrap(), l.label.as_str(), l.key.as_deref())).collect();
+             \t其他事业发展性支出\t0\t市本级使用资金\t12\n");
+        let got: Vec<_> = form
+            .budget
+            .iter()
+            .map(|l| {
+                (
+                    l.group.as_deref().unwrap(),
+                    l.label.as_str(),
+                    l.key.as_deref(),
+                )
+            })
+            .collect();
         assert_eq!(
             got,
             vec![
@@ -255,66 +306,114 @@ mod tests {
                 ("部门预算支出", "项目支出", Some("project_expenditure")),
                 ("收入来源", "财政拨款", Some("fiscal_appropriation")),
                 ("收入来源", "自筹收入", None),
-                ("事业发展性支出", "其他事业发展性支出", Some("other_development_expenditure")),
+                (
+                    "事业发展性支出",
+                    "其他事业发展性支出",
+                    Some("other_development_expenditure")
+                ),
                 ("按预算级次划分", "市本级使用资金", Some("own_level_funds")),
             ]
         );
         assert_eq!(form.budget[0].at, "line 3 field 3");
         // 收入来源 13 against 按预算级次划分 12 and 部门预算支出 + 事业发展性支出 12.
-        let mismatches: Vec<_> = form.findings.iter().filter(|f| f.code == "budget.sum_mismatch").collect();
+        let mismatches: Vec<_> = form
+            .findings
+            .iter()
+            .filter(|f| f.code == "budget.sum_mismatch")
+            .collect();
         assert_eq!(mismatches.len(), 2, "{:?}", form.findings);
-        assert!(mismatches[0].message.contains("收入来源 (13.00万元) exceeds 按预算级次划分 (12.00万元) by 1.00万元"));
+        assert!(mismatches[0]
+            .message
+            .contains("收入来源 (13.00万元) exceeds 按预算级次划分 (12.00万元) by 1.00万元"));
         assert!(form.unmapped.is_empty(), "{:?}", form.unmapped);
     }
 
     #[test]
     fn a_stated_total_is_checked_against_its_lines() {
         let form = one("部门名称\t某局\n预算整体情况\t收入来源\t金额(万元)\n\t财政拨款\t10\n\t其他资金\t5\n\t合计\t16\n");
-        let finding = form.findings.iter().find(|f| f.code == "budget.sum_mismatch").expect("mismatch");
-        assert!(finding.message.contains("15.00") && finding.message.contains("16.00"), "{}", finding.message);
+        let finding = form
+            .findings
+            .iter()
+            .find(|f| f.code == "budget.sum_mismatch")
+            .expect("mismatch");
+        assert!(
+            finding.message.contains("15.00") && finding.message.contains("16.00"),
+            "{}",
+            finding.message
+        );
         assert_eq!(finding.at.as_deref(), Some("line 5 field 3"));
     }
 
     #[test]
     fn tasks_continue_after_a_repeated_label_and_funds_beyond_budget_are_flagged() {
-        let form = one(
-            "部门名称\t某局\n\
+        let form = one("部门名称\t某局\n\
              预算整体情况\t部门预算支出\t预算金额(万元)\n\t项目支出\t5\n\
              年度重点工作任务\t名称\t主要实施内容\t拟投入的资金(万元)\t期望达到的目标(概述)\n\
              \t任务一\t内容一\t3\t目标一\n\
              \n\
-             年度重点工作任务\t任务二\t内容二\t4\t目标二\n",
-        );
-        let names: Vec<_> = form.tasks.iter().map(|t| (t.seq, t.name.as_deref().unwrap())).collect();
+             年度重点工作任务\t任务二\t内容二\t4\t目标二\n");
+        let names: Vec<_> = form
+            .tasks
+            .iter()
+            .map(|t| (t.seq, t.name.as_deref().unwrap()))
+            .collect();
         assert_eq!(names, vec![(1, "任务一"), (2, "任务二")]);
         assert_eq!(form.tasks[1].goal.as_deref(), Some("目标二"));
         assert_eq!(form.tasks[1].at, "line 7 field 2");
-        let finding = form.findings.iter().find(|f| f.code == "tasks.funds_exceed_budget").expect("7 > 5");
-        assert!(finding.message.contains("7.00") && finding.message.contains("5.00"), "{}", finding.message);
+        let finding = form
+            .findings
+            .iter()
+            .find(|f| f.code == "tasks.funds_exceed_budget")
+            .expect("7 > 5");
+        assert!(
+            finding.message.contains("7.00") && finding.message.contains("5.00"),
+            "{}",
+            finding.message
+        );
     }
 
     #[test]
     fn indicator_levels_fill_down_and_slipped_level2_is_read_as_level2() {
-        let form = one(
-            "部门名称\t某局\n\
+        let form = one("部门名称\t某局\n\
              一级指标\t二级指标\t三级指标\t指标值\t权重\t备注\n\
              产出指标\t数量指标\t培训人数\t≥100人\t10\t按年度\n\
              \t\t场次\t5场\t\t\n\
              \t成本指标\t\t\t\t\n\
              效益指标\t经济效益指标\t\t\t\t\n\
-             生态效益指标\t\t植树\t1000棵\t\t\n",
-        );
+             生态效益指标\t\t植树\t1000棵\t\t\n");
         let got: Vec<_> = form
             .indicators
             .iter()
-            .map(|i| (i.level1.as_deref(), i.level2.as_deref(), i.level3.as_str(), i.category.as_deref()))
+            .map(|i| {
+                (
+                    i.level1.as_deref(),
+                    i.level2.as_deref(),
+                    i.level3.as_str(),
+                    i.category.as_deref(),
+                )
+            })
             .collect();
         assert_eq!(
             got,
             vec![
-                (Some("产出指标"), Some("数量指标"), "培训人数", Some("output.quantity")),
-                (Some("产出指标"), Some("数量指标"), "场次", Some("output.quantity")),
-                (Some("效益指标"), Some("生态效益指标"), "植树", Some("outcome.ecological")),
+                (
+                    Some("产出指标"),
+                    Some("数量指标"),
+                    "培训人数",
+                    Some("output.quantity")
+                ),
+                (
+                    Some("产出指标"),
+                    Some("数量指标"),
+                    "场次",
+                    Some("output.quantity")
+                ),
+                (
+                    Some("效益指标"),
+                    Some("生态效益指标"),
+                    "植树",
+                    Some("outcome.ecological")
+                ),
             ]
         );
         let first = &form.indicators[0];
@@ -328,8 +427,18 @@ mod tests {
     #[test]
     fn what_no_field_takes_is_unmapped_with_its_place() {
         let form = one("某某2024年部门整体预算绩效目标申报表\n单位：万元\n部门名称\t某局\n一级指标\t二级指标\t三级指标\t年度指标值\n产出指标\t数量指标\t人数\t5人\n填表人：张三\t\t\t\n");
-        let unmapped: Vec<_> = form.unmapped.iter().map(|u| (u.text.as_str(), u.at.as_str())).collect();
-        assert_eq!(unmapped, vec![("单位：万元", "line 2 field 1"), ("填表人：张三", "line 6 field 1")]);
+        let unmapped: Vec<_> = form
+            .unmapped
+            .iter()
+            .map(|u| (u.text.as_str(), u.at.as_str()))
+            .collect();
+        assert_eq!(
+            unmapped,
+            vec![
+                ("单位：万元", "line 2 field 1"),
+                ("填表人：张三", "line 6 field 1")
+            ]
+        );
     }
 
     #[test]
@@ -339,24 +448,47 @@ mod tests {
         assert_eq!(form.year, Some(2023));
         assert_eq!(form.form_kind, FormKind::DepartmentOverall);
         assert_eq!(form.overall_goal.as_deref(), Some("做好工作"));
-        let missing: Vec<_> = form.findings.iter().filter(|f| f.code == "section.missing").map(|f| f.message.as_str()).collect();
-        assert!(missing.iter().any(|m| m.contains("预算整体情况")), "{missing:?}");
-        assert!(!missing.iter().any(|m| m.contains("部门名称")), "{missing:?}");
+        let missing: Vec<_> = form
+            .findings
+            .iter()
+            .filter(|f| f.code == "section.missing")
+            .map(|f| f.message.as_str())
+            .collect();
+        assert!(
+            missing.iter().any(|m| m.contains("预算整体情况")),
+            "{missing:?}"
+        );
+        assert!(
+            !missing.iter().any(|m| m.contains("部门名称")),
+            "{missing:?}"
+        );
     }
 
     #[test]
     fn a_second_title_starts_a_second_form() {
         let all = forms("甲局2024年部门整体预算绩效目标申报表\n部门名称\t甲局\n乙局2024年部门整体预算绩效目标申报表\n部门名称\t乙局\n");
-        let ids: Vec<_> = all.iter().map(|f| (f.form_id.as_str(), f.department.as_deref().unwrap())).collect();
-        assert_eq!(ids, vec![("0123456789abcdef", "甲局"), ("0123456789abcdef-2", "乙局")]);
-        assert_eq!(all[1].title.as_deref(), Some("乙局2024年部门整体预算绩效目标申报表"));
+        let ids: Vec<_> = all
+            .iter()
+            .map(|f| (f.form_id.as_str(), f.department.as_deref().unwrap()))
+            .collect();
+        assert_eq!(
+            ids,
+            vec![("0123456789abcdef", "甲局"), ("0123456789abcdef-2", "乙局")]
+        );
+        assert_eq!(
+            all[1].title.as_deref(),
+            Some("乙局2024年部门整体预算绩效目标申报表")
+        );
     }
 
     #[test]
     fn text_that_is_no_form_is_an_error_finding() {
         let form = one("这不是一张表\n只是一些文字\n");
         assert_eq!(form.form_kind, FormKind::Unknown);
-        assert!(form.findings.iter().any(|f| f.code == "form.unrecognized" && f.severity == crate::Severity::Error));
+        assert!(form
+            .findings
+            .iter()
+            .any(|f| f.code == "form.unrecognized" && f.severity == crate::Severity::Error));
         assert_eq!(form.unmapped.len(), 2);
     }
 }

@@ -50,7 +50,10 @@ impl<'g> Rows<'g> {
     /// The cell of row `r` that covers grid column `col` (its anchor or a span over it),
     /// with its index in the row.
     pub fn covering(&self, r: usize, col: u32) -> Option<(usize, &'g Cell)> {
-        self.rows[r].iter().enumerate().find(|(_, c)| c.col <= col && col < c.col + c.col_span.max(1))
+        self.rows[r]
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.col <= col && col < c.col + c.col_span.max(1))
     }
 
     /// Takes every cell of row `r` from index `from` on and joins their texts with
@@ -68,7 +71,11 @@ impl<'g> Rows<'g> {
     /// The cells nobody took in rows `range`, in reading order.
     pub fn untaken(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = &'g Cell> + '_ {
         range.flat_map(move |r| {
-            self.rows[r].iter().zip(&self.taken[r]).filter(|(_, taken)| !**taken).map(|(cell, _)| cell)
+            self.rows[r]
+                .iter()
+                .zip(&self.taken[r])
+                .filter(|(_, taken)| !**taken)
+                .map(|(cell, _)| cell)
         })
     }
 }

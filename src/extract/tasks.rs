@@ -22,9 +22,15 @@ impl TaskReader {
         if cells.is_empty() {
             return;
         }
-        let headers = cells.iter().filter(|c| task_field(&c.text).is_some()).count();
+        let headers = cells
+            .iter()
+            .filter(|c| task_field(&c.text).is_some())
+            .count();
         if headers >= 2 {
-            self.columns = cells.iter().filter_map(|c| task_field(&c.text).map(|f| (c.col, f))).collect();
+            self.columns = cells
+                .iter()
+                .filter_map(|c| task_field(&c.text).map(|f| (c.col, f)))
+                .collect();
             self.funds_unit = cells
                 .iter()
                 .find(|c| task_field(&c.text) == Some(TaskField::Funds))
@@ -38,13 +44,27 @@ impl TaskReader {
         }
         if self.columns.is_empty() {
             // No header: the cells in order are name, content, funds, goal.
-            let fields = [TaskField::Name, TaskField::Content, TaskField::Funds, TaskField::Goal];
+            let fields = [
+                TaskField::Name,
+                TaskField::Content,
+                TaskField::Funds,
+                TaskField::Goal,
+            ];
             self.columns = cells.iter().zip(fields).map(|(c, f)| (c.col, f)).collect();
         }
-        let mut task = Task { seq: out.len() as u32 + 1, name: None, content: None, funds: None, goal: None, at: String::new() };
+        let mut task = Task {
+            seq: out.len() as u32 + 1,
+            name: None,
+            content: None,
+            funds: None,
+            goal: None,
+            at: String::new(),
+        };
         let mut first_loc = None;
         for &(col, field) in &self.columns {
-            let Some((i, cell)) = rows.covering(r, col) else { continue };
+            let Some((i, cell)) = rows.covering(r, col) else {
+                continue;
+            };
             if i < from {
                 continue;
             }
@@ -54,7 +74,9 @@ impl TaskReader {
             match field {
                 TaskField::Name => task.name = text,
                 TaskField::Content => task.content = text,
-                TaskField::Funds => task.funds = Some(parse_amount(&cell.text, cell.number, self.funds_unit)),
+                TaskField::Funds => {
+                    task.funds = Some(parse_amount(&cell.text, cell.number, self.funds_unit))
+                }
                 TaskField::Goal => task.goal = text,
             }
         }

@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 
 use crate::document::{Form, Severity};
 use crate::FileReport;
-use tables::{budget_rows, finding_rows, task_rows, unmapped_rows, FileRow, FormRow, IndicatorRow, Summary};
+use tables::{
+    budget_rows, finding_rows, task_rows, unmapped_rows, FileRow, FormRow, IndicatorRow, Summary,
+};
 
 /// An output format of `jixiao extract --format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,7 +32,9 @@ impl std::str::FromStr for OutputFormat {
         match s.trim().to_ascii_lowercase().as_str() {
             "json" | "jsonl" => Ok(OutputFormat::Json),
             "csv" => Ok(OutputFormat::Csv),
-            "xlsx" | "sqlite" => Err(format!("--format {s} is not available yet (json and csv are)")),
+            "xlsx" | "sqlite" => Err(format!(
+                "--format {s} is not available yet (json and csv are)"
+            )),
             other => Err(format!("unknown output format {other:?}: use json or csv")),
         }
     }
@@ -46,7 +50,13 @@ impl PendingFile {
     fn create(dir: &Path, name: &str) -> io::Result<(Self, BufWriter<File>)> {
         let temp = dir.join(format!(".{name}.partial"));
         let file = File::create(&temp)?;
-        Ok((PendingFile { temp, target: dir.join(name) }, BufWriter::new(file)))
+        Ok((
+            PendingFile {
+                temp,
+                target: dir.join(name),
+            },
+            BufWriter::new(file),
+        ))
     }
 }
 
@@ -76,12 +86,19 @@ impl OutputDir {
     /// Creates `dir` (and parents) and opens the tables of `formats`.
     pub fn create(dir: &Path, formats: &[OutputFormat]) -> io::Result<Self> {
         fs::create_dir_all(dir)?;
-        let mut out = OutputDir { dir: dir.to_path_buf(), pending: Vec::new(), json: None, csv: None, summary: Summary::default() };
+        let mut out = OutputDir {
+            dir: dir.to_path_buf(),
+            pending: Vec::new(),
+            json: None,
+            csv: None,
+            summary: Summary::default(),
+        };
         if formats.contains(&OutputFormat::Json) {
             out.json = Some(out.open("forms.jsonl")?);
         }
         if formats.contains(&OutputFormat::Csv) {
-            let mut open_csv = |name: &str| -> io::Result<CsvOut> { Ok(csv_writer(out.open(name)?)) };
+            let mut open_csv =
+                |name: &str| -> io::Result<CsvOut> { Ok(csv_writer(out.open(name)?)) };
             let mut tables = CsvTables {
                 files: open_csv("files.csv")?,
                 forms: open_csv("forms.csv")?,
@@ -92,20 +109,61 @@ impl OutputDir {
                 unmapped: open_csv("unmapped.csv")?,
             };
             // Headers are written up front so that an empty table still has its columns.
-            tables.files.write_record(["path", "form_id", "format", "status", "error"])?;
+            tables
+                .files
+                .write_record(["path", "form_id", "format", "status", "error"])?;
             tables.forms.write_record([
-                "form_id", "path", "department", "year", "title", "form_kind", "project_name", "budget_lines", "tasks",
-                "indicators", "findings", "unmapped", "format", "sha256",
+                "form_id",
+                "path",
+                "department",
+                "year",
+                "title",
+                "form_kind",
+                "project_name",
+                "budget_lines",
+                "tasks",
+                "indicators",
+                "findings",
+                "unmapped",
+                "format",
+                "sha256",
             ])?;
             tables.budget.write_record([
-                "form_id", "department", "year", "group", "key", "label", "amount_wan", "raw", "at", "unit_as_written",
+                "form_id",
+                "department",
+                "year",
+                "group",
+                "key",
+                "label",
+                "amount_wan",
+                "raw",
+                "at",
+                "unit_as_written",
             ])?;
             tables.tasks.write_record([
-                "form_id", "department", "year", "seq", "name", "funds_wan", "funds_raw", "content", "goal", "at",
+                "form_id",
+                "department",
+                "year",
+                "seq",
+                "name",
+                "funds_wan",
+                "funds_raw",
+                "content",
+                "goal",
+                "at",
             ])?;
             tables.indicators.write_record(IndicatorRow::headers())?;
-            tables.findings.write_record(["form_id", "department", "severity", "code", "message", "at"])?;
-            tables.unmapped.write_record(["form_id", "department", "text", "at"])?;
+            tables.findings.write_record([
+                "form_id",
+                "department",
+                "severity",
+                "code",
+                "message",
+                "at",
+            ])?;
+            tables
+                .unmapped
+                .write_record(["form_id", "department", "text", "at"])?;
             out.csv = Some(tables);
         }
         Ok(out)
@@ -149,7 +207,8 @@ impl OutputDir {
             budget_rows(form).try_for_each(|r| csv.budget.serialize(r))?;
             task_rows(form).try_for_each(|r| csv.tasks.serialize(r))?;
             for indicator in &form.indicators {
-                csv.indicators.write_record(IndicatorRow { form, indicator }.fields())?;
+                csv.indicators
+                    .write_record(IndicatorRow { form, indicator }.fields())?;
             }
             finding_rows(form).try_for_each(|r| csv.findings.serialize(r))?;
             unmapped_rows(form).try_for_each(|r| csv.unmapped.serialize(r))?;
@@ -166,7 +225,16 @@ impl OutputDir {
             for row in self.summary.rows() {
                 summary.write_record(row)?;
             }
-            for mut table in [summary, csv.files, csv.forms, csv.budget, csv.tasks, csv.indicators, csv.findings, csv.unmapped] {
+            for mut table in [
+                summary,
+                csv.files,
+                csv.forms,
+                csv.budget,
+                csv.tasks,
+                csv.indicators,
+                csv.findings,
+                csv.unmapped,
+            ] {
                 table.flush()?;
             }
         }
@@ -183,24 +251,49 @@ impl OutputDir {
 /// A CSV writer that leaves the header to us: headers are written explicitly when a
 /// table is opened, so an empty table still has them and serialize() must not add more.
 fn csv_writer(file: BufWriter<File>) -> CsvOut {
-    csv::WriterBuilder::new().has_headers(false).from_writer(file)
+    csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(file)
 }
 
 /// The `files.csv` row of a file that was read (or failed to be).
 pub fn file_row(report: &FileReport) -> FileRow {
-    let format = report.format.map(|f| f.as_str().to_string()).unwrap_or_default();
+    let format = report
+        .format
+        .map(|f| f.as_str().to_string())
+        .unwrap_or_default();
     match &report.result {
-        Err(e) => FileRow { path: report.path.clone(), form_id: String::new(), format, status: "error".into(), error: e.reason() },
+        Err(e) => FileRow {
+            path: report.path.clone(),
+            form_id: String::new(),
+            format,
+            status: "error".into(),
+            error: e.reason(),
+        },
         Ok(forms) => {
-            let form_id = forms.iter().map(|f| f.form_id.as_str()).collect::<Vec<_>>().join(" ");
-            let worst = forms.iter().flat_map(|f| &f.findings).map(|f| f.severity).max();
+            let form_id = forms
+                .iter()
+                .map(|f| f.form_id.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let worst = forms
+                .iter()
+                .flat_map(|f| &f.findings)
+                .map(|f| f.severity)
+                .max();
             let (status, error) = match worst {
                 _ if forms.is_empty() => ("error", "no form found in the file".to_string()),
                 Some(Severity::Error) => ("error", finding_summary(forms, Severity::Error)),
                 Some(Severity::Warning) => ("warning", finding_summary(forms, Severity::Warning)),
                 _ => ("ok", String::new()),
             };
-            FileRow { path: report.path.clone(), form_id, format, status: status.into(), error }
+            FileRow {
+                path: report.path.clone(),
+                form_id,
+                format,
+                status: status.into(),
+                error,
+            }
         }
     }
 }
@@ -210,11 +303,20 @@ pub fn file_row(report: &FileReport) -> FileRow {
 fn finding_summary(forms: &[Form], severity: Severity) -> String {
     let mut codes: Vec<&str> = Vec::new();
     let mut count = 0;
-    for finding in forms.iter().flat_map(|f| &f.findings).filter(|f| f.severity == severity) {
+    for finding in forms
+        .iter()
+        .flat_map(|f| &f.findings)
+        .filter(|f| f.severity == severity)
+    {
         count += 1;
         if !codes.contains(&finding.code.as_str()) {
             codes.push(&finding.code);
         }
     }
-    format!("{count} {} finding{}: {}", severity.as_str(), if count == 1 { "" } else { "s" }, codes.join(", "))
+    format!(
+        "{count} {} finding{}: {}",
+        severity.as_str(),
+        if count == 1 { "" } else { "s" },
+        codes.join(", ")
+    )
 }

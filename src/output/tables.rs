@@ -159,7 +159,9 @@ fn scalar_text(s: &Option<Scalar>) -> Option<String> {
 
 impl ValueColumns {
     fn new(value: Option<&Value>) -> Self {
-        let Some(v) = value else { return ValueColumns::default() };
+        let Some(v) = value else {
+            return ValueColumns::default();
+        };
         let kind = Some(v.kind.as_str());
         ValueColumns {
             raw: Some(v.raw.clone()),
@@ -186,8 +188,17 @@ pub struct IndicatorRow<'a> {
 impl IndicatorRow<'_> {
     /// Column names, in order.
     pub fn headers() -> Vec<String> {
-        let mut headers: Vec<String> =
-            ["form_id", "department", "year", "level1", "level2", "level3", "category"].map(String::from).to_vec();
+        let mut headers: Vec<String> = [
+            "form_id",
+            "department",
+            "year",
+            "level1",
+            "level2",
+            "level3",
+            "category",
+        ]
+        .map(String::from)
+        .to_vec();
         for p in ["period", "annual"] {
             for c in ["raw", "kind", "op", "value", "low", "high", "unit"] {
                 headers.push(format!("{p}_{c}"));
@@ -223,7 +234,11 @@ impl IndicatorRow<'_> {
             ]);
         }
         out.push(i.weight.map(|w| w.to_string()).unwrap_or_default());
-        out.push(if i.extra.is_empty() { String::new() } else { serde_json::Value::Object(i.extra.clone()).to_string() });
+        out.push(if i.extra.is_empty() {
+            String::new()
+        } else {
+            serde_json::Value::Object(i.extra.clone()).to_string()
+        });
         out.push(i.at.clone());
         out
     }
@@ -308,7 +323,11 @@ impl SummaryEntry {
 
     fn fields(&self, department: &str, year: Option<i32>) -> Vec<String> {
         let num = |v: Option<f64>| v.map(|v| round2(v).to_string()).unwrap_or_default();
-        let mut out = vec![department.to_string(), year.map(|y| y.to_string()).unwrap_or_default(), self.forms.to_string()];
+        let mut out = vec![
+            department.to_string(),
+            year.map(|y| y.to_string()).unwrap_or_default(),
+            self.forms.to_string(),
+        ];
         out.extend(self.budget.iter().map(|v| num(*v)));
         out.push(num(self.tasks_funds));
         out.push(self.indicators.to_string());
@@ -325,9 +344,16 @@ fn round2(v: f64) -> f64 {
 impl Summary {
     /// Adds one form.
     pub fn add(&mut self, form: &Form) {
-        let mut entry = SummaryEntry { forms: 1, indicators: form.indicators.len() as u64, findings: form.findings.len() as u64, ..Default::default() };
+        let mut entry = SummaryEntry {
+            forms: 1,
+            indicators: form.indicators.len() as u64,
+            findings: form.findings.len() as u64,
+            ..Default::default()
+        };
         for line in &form.budget {
-            let (Some(key), Some(value)) = (line.key.as_deref(), line.amount.value) else { continue };
+            let (Some(key), Some(value)) = (line.key.as_deref(), line.amount.value) else {
+                continue;
+            };
             if let Some(i) = BUDGET_KEYS.iter().position(|k| *k == key) {
                 add(&mut entry.budget[i], value);
             }
