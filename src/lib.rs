@@ -36,7 +36,9 @@ pub mod output;
 mod pipeline;
 pub mod validate;
 
-pub use document::{Amount, BudgetLine, Finding, Form, FormKind, Indicator, Severity, Task, Unmapped, Value};
+pub use document::{
+    Amount, BudgetLine, Finding, Form, FormKind, Indicator, Severity, Task, Unmapped, Value,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use formats::{Format, ReadLimits};
 pub use pipeline::{extract_bytes, extract_path, sha256_hex, ExtractOptions, FileReport};
