@@ -10,6 +10,9 @@
 
 use serde::{Deserialize, Serialize, Serializer};
 
+/// The JSON Schema (draft 2020-12) of [`Form`], as printed by `jixiao schema`.
+pub const JSON_SCHEMA: &str = include_str!("form.schema.json");
+
 /// The schema tag written into every document.
 pub const SCHEMA: &str = "jixiao/form@1";
 
@@ -188,6 +191,19 @@ pub enum ValueKind {
     Compound,
     /// A date or deadline (ISO text in value/low/high).
     Date,
+}
+
+impl ValueKind {
+    /// The contract's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValueKind::Quantity => "quantity",
+            ValueKind::Range => "range",
+            ValueKind::Text => "text",
+            ValueKind::Compound => "compound",
+            ValueKind::Date => "date",
+        }
+    }
 }
 
 /// A comparator.
@@ -381,7 +397,15 @@ mod tests {
             json,
             r#"{"raw":"≥3000件","kind":"quantity","op":">=","value":3000,"low":null,"high":null,"unit":"件","unit_kind":"count"}"#
         );
-        let amount = Amount { raw: "0.2".into(), value: Some(0.2), unit: "万元".into(), unit_as_written: None };
-        assert_eq!(serde_json::to_string(&amount).unwrap(), r#"{"raw":"0.2","value":0.2,"unit":"万元"}"#);
+        let amount = Amount {
+            raw: "0.2".into(),
+            value: Some(0.2),
+            unit: "万元".into(),
+            unit_as_written: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&amount).unwrap(),
+            r#"{"raw":"0.2","value":0.2,"unit":"万元"}"#
+        );
     }
 }

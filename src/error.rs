@@ -61,18 +61,32 @@ impl Error {
     }
 
     /// A [`ErrorKind::Malformed`] error.
-    pub fn malformed(format: &'static str, place: Option<String>, detail: impl Into<String>) -> Self {
-        Error::new(ErrorKind::Malformed { format, place, detail: detail.into() })
+    pub fn malformed(
+        format: &'static str,
+        place: Option<String>,
+        detail: impl Into<String>,
+    ) -> Self {
+        Error::new(ErrorKind::Malformed {
+            format,
+            place,
+            detail: detail.into(),
+        })
     }
 
     /// A [`ErrorKind::Limit`] error.
     pub fn limit(what: impl Into<String>, limit: impl Into<String>) -> Self {
-        Error::new(ErrorKind::Limit { what: what.into(), limit: limit.into() })
+        Error::new(ErrorKind::Limit {
+            what: what.into(),
+            limit: limit.into(),
+        })
     }
 
     /// A [`ErrorKind::Unsupported`] error.
     pub fn unsupported(what: impl Into<String>, advice: impl Into<String>) -> Self {
-        Error::new(ErrorKind::Unsupported { what: what.into(), advice: advice.into() })
+        Error::new(ErrorKind::Unsupported {
+            what: what.into(),
+            advice: advice.into(),
+        })
     }
 
     /// Attaches the file path (kept if one is already set).
@@ -105,10 +119,18 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Io(e) => write!(f, "cannot read: {e}"),
             ErrorKind::Empty => write!(f, "the file is empty"),
             ErrorKind::Unsupported { what, advice } => write!(f, "{what}: {advice}"),
-            ErrorKind::Malformed { format, place: Some(place), detail } => {
+            ErrorKind::Malformed {
+                format,
+                place: Some(place),
+                detail,
+            } => {
                 write!(f, "broken {format} file at {place}: {detail}")
             }
-            ErrorKind::Malformed { format, place: None, detail } => {
+            ErrorKind::Malformed {
+                format,
+                place: None,
+                detail,
+            } => {
                 write!(f, "broken {format} file: {detail}")
             }
             ErrorKind::Limit { what, limit } => write!(f, "refused: {what} (limit {limit})"),
@@ -146,10 +168,20 @@ mod tests {
 
     #[test]
     fn display_names_file_and_place() {
-        let e = Error::malformed("xlsx", Some("xl/worksheets/sheet1.xml".into()), "unexpected end")
-            .with_path("a/b.xlsx");
-        assert_eq!(e.to_string(), "a/b.xlsx: broken xlsx file at xl/worksheets/sheet1.xml: unexpected end");
-        assert_eq!(e.reason(), "broken xlsx file at xl/worksheets/sheet1.xml: unexpected end");
+        let e = Error::malformed(
+            "xlsx",
+            Some("xl/worksheets/sheet1.xml".into()),
+            "unexpected end",
+        )
+        .with_path("a/b.xlsx");
+        assert_eq!(
+            e.to_string(),
+            "a/b.xlsx: broken xlsx file at xl/worksheets/sheet1.xml: unexpected end"
+        );
+        assert_eq!(
+            e.reason(),
+            "broken xlsx file at xl/worksheets/sheet1.xml: unexpected end"
+        );
         assert_eq!(e.path(), Some("a/b.xlsx"));
     }
 }

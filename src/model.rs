@@ -55,7 +55,13 @@ impl fmt::Display for Loc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Loc::Sheet { sheet, row, col } => {
-                write!(f, "'{}'!{}{}", sheet.replace('\'', "''"), column_name(*col), row + 1)
+                write!(
+                    f,
+                    "'{}'!{}{}",
+                    sheet.replace('\'', "''"),
+                    column_name(*col),
+                    row + 1
+                )
             }
             Loc::Table { table, row, cell } => write!(f, "table {table} row {row} cell {cell}"),
             Loc::Paragraph { paragraph } => write!(f, "paragraph {paragraph}"),
@@ -99,7 +105,14 @@ pub struct Cell {
 impl Cell {
     /// A plain one-position text cell.
     pub fn text(col: u32, text: impl Into<String>, loc: Loc) -> Self {
-        Cell { text: text.into(), number: None, col, col_span: 1, row_span: 1, loc }
+        Cell {
+            text: text.into(),
+            number: None,
+            col,
+            col_span: 1,
+            row_span: 1,
+            loc,
+        }
     }
 }
 
@@ -177,12 +190,31 @@ mod tests {
 
     #[test]
     fn locs_render_as_the_contract_says() {
-        let sheet = Loc::Sheet { sheet: Arc::from("Sheet1"), row: 3, col: 2 };
+        let sheet = Loc::Sheet {
+            sheet: Arc::from("Sheet1"),
+            row: 3,
+            col: 2,
+        };
         assert_eq!(sheet.to_string(), "'Sheet1'!C4");
-        let quoted = Loc::Sheet { sheet: Arc::from("O'Brien"), row: 0, col: 0 };
+        let quoted = Loc::Sheet {
+            sheet: Arc::from("O'Brien"),
+            row: 0,
+            col: 0,
+        };
         assert_eq!(quoted.to_string(), "'O''Brien'!A1");
-        assert_eq!(Loc::Table { table: 2, row: 5, cell: 3 }.to_string(), "table 2 row 5 cell 3");
-        assert_eq!(Loc::Line { line: 12, field: 3 }.to_string(), "line 12 field 3");
+        assert_eq!(
+            Loc::Table {
+                table: 2,
+                row: 5,
+                cell: 3
+            }
+            .to_string(),
+            "table 2 row 5 cell 3"
+        );
+        assert_eq!(
+            Loc::Line { line: 12, field: 3 }.to_string(),
+            "line 12 field 3"
+        );
         assert_eq!(Loc::Paragraph { paragraph: 1 }.to_string(), "paragraph 1");
     }
 }

@@ -1,1 +1,366 @@
-//! (being written)
+//! The command line as users and their scripts meet it: tables written, exit codes,
+//! errors that name the file, the `value`, `check`, `inspect` and `schema` commands.
+
+use serde_json::Value;
+
+use crate::util::{col, csv_rows, fixture, jixiao, run, Dir};
+
+const TABLES: &[&str] = &[
+    "files.csv",
+    "forms.csv",
+    "budget.csv",
+    "tasks.csv",
+    "indicators.csv",
+    "findings.csv",
+    "summary.csv",
+    "forms.jsonl",
+];
+
+#[test]
+fn extract_writes_every_table_with_the_contract_columns() {
+    let dir = Dir::new("extract-tables");
+    let out = dir.join("out");
+    run(
+        jixiao()
+            .arg("extract")
+            .arg(fixture("guangzhou-2024-text/input.txt"))
+            .arg("-o")
+            .arg(&out),
+        0,
+    );
+    for table in TABLES {
+        assert!(out.join(table).is_file(), "{table} missing");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().ends_with(".partial"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "temporary files left behind: {leftovers:?}"
+    );
+
+    let expect_prefix = |table: &str, columns: &[&str]| {
+        let (headers, _) = csv_rows(&dir.read(&format!("out/{table}")));
+        assert_eq!(&headers[..columns.len()], columns, "{table} columns");
+    };
+    expect_prefix(
+        "files.csv",
+        &["path", "form_id", "format", "status", "error"],
+    );
+    expect_prefix(
+        "forms.csv",
+        &[
+            "form_id",
+            "path",
+            "department",
+            "year",
+            "title",
+            "form_kind",
+            "project_name",
+            "budget_lines",
+            "tasks",
+            "indicators",
+            "findings",
+        ],
+    );
+    expect_prefix(
+        "budget.csv",
+        &[
+            "form_id",
+            "department",
+            "year",
+            "group",
+            "key",
+            "label",
+            "amount_wan",
+            "raw",
+            "at",
+        ],
+    );
+    expect_prefix(
+        "tasks.csv",
+        &[
+            "form_id",
+            "department",
+            "year",
+            "seq",
+            "name",
+            "funds_wan",
+            "funds_raw",
+            "content",
+            "goal",
+            "at",
+        ],
+    );
+    expect_prefix(
+        "indicators.csv",
+        &[
+            "form_id",
+            "department",
+            "year",
+            "level1",
+            "level2",
+            "level3",
+            "category",
+            "period_raw",
+            "period_kind",
+            "period_op",
+            "period_value",
+            "period_low",
+            "period_high",
+            "period_unit",
+            "annual_raw",
+            "annual_kind",
+            "annual_op",
+            "annual_value",
+            "annual_low",
+            "annual_high",
+            "annual_unit",
+            "weight",
+            "extra",
+            "at",
+        ],
+    );
+    expect_prefix(
+        "findings.csv",
+        &["form_id", "department", "severity", "code", "message", "at"],
+    );
+    expect_prefix(
+        "summary.csv",
+        &["department", "year", "forms", "basic_expenditure"],
+    );
+
+    let (headers, rows) = csv_rows(&dir.read("out/budget.csv"));
+    assert_eq!(rows.len(), 8);
+    let basic = rows
+        .iter()
+        .find(|r| r[col(&headers, "key")] == "basic_expenditure")
+        .unwrap();
+    assert_eq!(basic[col(&headers, "amount_wan")], "153069.97");
+    assert_eq!(basic[col(&headers, "raw")], "153,069.97");
+    assert_eq!(basic[col(&headers, "at")], "line 7 field 3");
+
+    let (headers, rows) = csv_rows(&dir.read("out/indicators.csv"));
+    assert_eq!(rows.len(), 18);
+    let row = rows
+        .iter()
+        .find(|r| r[col(&headers, "level3")] == "行政复议案件数量")
+        .unwrap();
+    assert_eq!(
+        (
+            row[col(&headers, "annual_op")].as_str(),
+            row[col(&headers, "annual_value")].as_str()
+        ),
+        (">=", "3000")
+    );
+
+    let (headers, rows) = csv_rows(&dir.read("out/summary.csv"));
+    assert_eq!(rows.len(), 2, "one department and the TOTAL row");
+    assert_eq!(rows[0][col(&headers, "department")], "广州市司法局");
+    assert_eq!(rows[0][col(&headers, "tasks_funds_wan")], "14386");
+    assert_eq!(rows[1][col(&headers, "department")], "TOTAL");
+
+    let jsonl = dir.read("out/forms.jsonl");
+    assert_eq!(jsonl.lines().count(), 1);
+    let doc: Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    assert_eq!(doc["schema"], "jixiao/form@1");
+}
+
+#[test]
+fn a_bad_file_is_reported_and_the_rest_still_written() {
+    let dir = Dir::new("extract-bad");
+    dir.write(
+        "in/good.txt",
+        std::fs::read(fixture("guangzhou-2024-text/input.txt")).unwrap(),
+    );
+    dir.write("in/broken.xlsx", b"PK\x03\x04 this is not a zip");
+    dir.write("in/empty.txt", b"");
+    dir.write("in/notes.json", b"{}");
+    dir.write("in/.hidden.txt", b"secret");
+    dir.write("in/~$good.xlsx", b"lock");
+    dir.write(
+        "in/copy/good.txt",
+        std::fs::read(fixture("guangzhou-2024-text/input.txt")).unwrap(),
+    );
+    let output = run(
+        jixiao()
+            .arg("extract")
+            .arg(dir.join("in"))
+            .arg("-o")
+            .arg(dir.join("out")),
+        3,
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("broken.xlsx"),
+        "stderr names the bad file: {stderr}"
+    );
+
+    let (headers, rows) = csv_rows(&dir.read("out/files.csv"));
+    let status = |name: &str| {
+        let row = rows
+            .iter()
+            .find(|r| r[0].ends_with(name))
+            .unwrap_or_else(|| panic!("{name} not in files.csv: {rows:?}"));
+        (
+            row[col(&headers, "status")].clone(),
+            row[col(&headers, "error")].clone(),
+        )
+    };
+    assert_eq!(
+        rows.len(),
+        5,
+        "hidden and lock files are passed over, the rest listed: {rows:?}"
+    );
+    assert_eq!(status("broken.xlsx").0, "error");
+    assert!(
+        status("broken.xlsx").1.contains("zip"),
+        "{:?}",
+        status("broken.xlsx")
+    );
+    assert_eq!(
+        status("empty.txt"),
+        ("error".into(), "the file is empty".into())
+    );
+    assert_eq!(status("notes.json").0, "skipped");
+    // Files are taken in path order, so in/copy/good.txt is the first of the two copies.
+    assert_eq!(status("in/good.txt").0, "duplicate");
+    assert!(status("in/good.txt").1.contains("copy/good.txt"));
+    assert_eq!(
+        status("copy/good.txt").0,
+        "warning",
+        "the seed's budget does not add up"
+    );
+    assert!(status("copy/good.txt").1.contains("budget.sum_mismatch"));
+    assert!(stderr.contains("1 duplicate"), "{stderr}");
+    assert!(stderr.contains("hidden"), "{stderr}");
+
+    let (_, forms) = csv_rows(&dir.read("out/forms.csv"));
+    assert_eq!(forms.len(), 1, "the duplicate is extracted once");
+}
+
+#[test]
+fn a_legacy_word_document_gets_advice_not_a_panic() {
+    let dir = Dir::new("legacy-doc");
+    let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    bytes.extend("WordDocument".encode_utf16().flat_map(|u| u.to_le_bytes()));
+    let path = dir.write("old.docx", bytes);
+    let output = run(jixiao().arg("extract").arg(&path).arg("-o").arg("-"), 3);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("old.docx")
+            && stderr.contains(".doc")
+            && stderr.contains("save it as .docx"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    run(jixiao().args(["extract"]), 2);
+    run(jixiao().args(["extract", "fixtures", "-o", "-"]), 2);
+    run(jixiao().args(["extract", "x.txt", "--format", "pdf"]), 2);
+    run(jixiao().args(["frobnicate"]), 2);
+}
+
+#[test]
+fn value_reads_lines_in_order_one_object_each() {
+    use std::io::Write;
+    let mut child = jixiao()
+        .arg("value")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("≥3000件\n\n低于0.2%\r\n全覆盖".as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let values: Vec<Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(values.len(), 4, "same count as the input lines");
+    assert_eq!(values[0]["value"], 3000);
+    assert_eq!(
+        values[1],
+        serde_json::json!({"raw": "", "kind": "text", "op": null, "value": null, "low": null, "high": null, "unit": null, "unit_kind": null})
+    );
+    assert_eq!(values[2]["op"], "<");
+    assert_eq!(values[3]["kind"], "text");
+}
+
+#[test]
+fn check_prints_findings_and_exits_by_severity() {
+    let output = run(
+        jixiao().args(["check", "fixtures/guangzhou-2024-text/input.txt"]),
+        0,
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("budget.sum_mismatch"), "{stdout}");
+
+    let dir = Dir::new("check-error");
+    let path = dir.write("nothing.txt", "这不是一张表\n只是一些文字\n");
+    let output = run(jixiao().arg("check").arg(&path), 1);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("form.unrecognized"));
+}
+
+#[test]
+fn inspect_shows_parts_locations_and_findings() {
+    let output = run(
+        jixiao().args(["inspect", "fixtures/guangzhou-2024-xlsx/input.xlsx"]),
+        0,
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "广州市司法局2024年部门整体预算绩效目标申报表",
+        "预算整体情况 (8 lines)",
+        "年度重点工作任务 (4 tasks)",
+        "'Sheet1'!",
+        "budget.sum_mismatch",
+        "Not understood (0)",
+    ] {
+        assert!(
+            text.contains(expected),
+            "inspect output lacks {expected:?}:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn schema_is_json_and_names_every_document_field() {
+    let output = run(jixiao().arg("schema"), 0);
+    let schema: Value = serde_json::from_slice(&output.stdout).expect("schema is JSON");
+    let doc: Value = serde_json::from_slice(
+        &run(
+            jixiao().args([
+                "extract",
+                "fixtures/guangzhou-2024-text/input.txt",
+                "-o",
+                "-",
+            ]),
+            0,
+        )
+        .stdout,
+    )
+    .unwrap();
+    let properties = schema["properties"].as_object().unwrap();
+    for key in doc.as_object().unwrap().keys() {
+        assert!(properties.contains_key(key), "schema lacks {key}");
+    }
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(required.contains(&"unmapped") && required.contains(&"findings"));
+}

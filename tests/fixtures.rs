@@ -1,1 +1,225 @@
-//! (being written)
+//! Every fixture folder's input against its hand-checked `expected.json`, compared as
+//! parsed JSON; and the facts of the Guangzhou form asserted directly in all five
+//! renderings, so that a careless re-bless cannot hide a regression.
+
+use serde_json::Value;
+
+use crate::util::{fixture, jixiao, run};
+
+/// Extracts one fixture with `jixiao extract <path> -o -` (path relative to the crate
+/// root, so `source.path` is stable) and parses the document.
+fn extract(rel: &str) -> Value {
+    let output = run(
+        jixiao().args(["extract", &format!("fixtures/{rel}"), "-o", "-"]),
+        0,
+    );
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{rel}: output is not one JSON document: {e}"))
+}
+
+/// Lists the JSON pointers where two documents differ (empty when equal).
+fn differences(expected: &Value, got: &Value, at: &str, out: &mut Vec<String>) {
+    match (expected, got) {
+        (Value::Object(a), Value::Object(b)) => {
+            for key in a.keys().chain(b.keys().filter(|k| !a.contains_key(*k))) {
+                let path = format!("{at}/{key}");
+                match (a.get(key), b.get(key)) {
+                    (Some(x), Some(y)) => differences(x, y, &path, out),
+                    (x, y) => out.push(format!("{path}: expected {x:?}, got {y:?}")),
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                differences(x, y, &format!("{at}/{i}"), out);
+            }
+        }
+        (a, b) if a == b => {}
+        (a, b) => out.push(format!("{at}: expected {a}, got {b}")),
+    }
+}
+
+fn assert_same(expected: &Value, got: &Value, what: &str) {
+    let mut diffs = Vec::new();
+    differences(expected, got, "", &mut diffs);
+    assert!(
+        diffs.is_empty(),
+        "{what} differs in {} places:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
+}
+
+fn check_expected(case: &str, input: &str) {
+    let got = extract(&format!("{case}/{input}"));
+    let path = fixture(&format!("{case}/expected.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let expected: Value = serde_json::from_str(&text).expect("expected.json parses");
+    assert_same(&expected, &got, case);
+}
+
+macro_rules! fixture_tests {
+    ($($name:ident: $case:literal / $input:literal,)*) => {
+        $(
+            #[test]
+            fn $name() {
+                check_expected($case, $input);
+            }
+        )*
+        /// Every rendering of the same form, by (case, input).
+        const RENDERINGS: &[(&str, &str)] = &[$(($case, $input)),*];
+    };
+}
+
+fixture_tests! {
+    guangzhou_2024_text: "guangzhou-2024-text" / "input.txt",
+    guangzhou_2024_gb18030: "guangzhou-2024-gb18030" / "input.txt",
+    guangzhou_2024_utf16: "guangzhou-2024-utf16" / "input.txt",
+    guangzhou_2024_xlsx: "guangzhou-2024-xlsx" / "input.xlsx",
+    guangzhou_2024_docx: "guangzhou-2024-docx" / "input.docx",
+}
+
+/// The document without what necessarily differs between renderings of one form: the
+/// source, the id (a hash of the bytes) and every location.
+fn format_free(mut doc: Value) -> Value {
+    fn strip(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                map.remove("at");
+                map.values_mut().for_each(strip);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let map = doc.as_object_mut().expect("a document is an object");
+    map.remove("source");
+    map.remove("form_id");
+    strip(&mut doc);
+    doc
+}
+
+#[test]
+fn all_renderings_give_the_same_document() {
+    let (first_case, first_input) = RENDERINGS[0];
+    let reference = format_free(extract(&format!("{first_case}/{first_input}")));
+    for (case, input) in &RENDERINGS[1..] {
+        let doc = format_free(extract(&format!("{case}/{input}")));
+        assert_same(&reference, &doc, &format!("{case} against {first_case}"));
+    }
+}
+
+fn number(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+#[test]
+fn guangzhou_facts_hold_in_every_rendering() {
+    for (case, input) in RENDERINGS {
+        let doc = extract(&format!("{case}/{input}"));
+        let ctx = format!("{case}/{input}");
+        assert_eq!(doc["department"], "广州市司法局", "{ctx}");
+        assert_eq!(doc["year"], 2024, "{ctx}");
+        assert_eq!(doc["form_kind"], "department_overall", "{ctx}");
+        assert_eq!(
+            doc["unmapped"].as_array().unwrap().len(),
+            0,
+            "{ctx}: {}",
+            doc["unmapped"]
+        );
+
+        let budget = doc["budget"].as_array().unwrap();
+        assert_eq!(budget.len(), 8, "{ctx}");
+        let amount = |key: &str| {
+            number(&budget.iter().find(|l| l["key"] == key).unwrap()["amount"]["value"])
+        };
+        assert_eq!(amount("basic_expenditure"), 153069.97, "{ctx}");
+        assert_eq!(amount("other_funds"), 40.42, "{ctx}");
+        assert_eq!(amount("special_fiscal_funds"), 0.0, "{ctx}");
+
+        let mismatch = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| {
+                f["code"] == "budget.sum_mismatch"
+                    && f["message"].as_str().unwrap().contains("按预算级次划分")
+            })
+            .unwrap_or_else(|| {
+                panic!(
+                    "{ctx}: no sum mismatch against 按预算级次划分: {}",
+                    doc["findings"]
+                )
+            });
+        assert_eq!(mismatch["severity"], "warning");
+        let message = mismatch["message"].as_str().unwrap();
+        for figure in ["183,374.03", "183,333.61", "40.42"] {
+            assert!(message.contains(figure), "{ctx}: {message} lacks {figure}");
+        }
+
+        let tasks = doc["tasks"].as_array().unwrap();
+        assert_eq!(
+            tasks.len(),
+            4,
+            "{ctx}: the tasks after the page break are data"
+        );
+        assert_eq!(tasks[2]["name"], "持续深化法治政府建设", "{ctx}");
+        assert_eq!(tasks[2]["seq"], 3, "{ctx}");
+        assert_eq!(number(&tasks[0]["funds"]["value"]), 9725.0, "{ctx}");
+
+        let indicators = doc["indicators"].as_array().unwrap();
+        assert_eq!(
+            indicators.len(),
+            18,
+            "{ctx}: category rows without 三级指标 yield none"
+        );
+        let by_name = |name: &str| indicators.iter().find(|i| i["level3"] == name).unwrap();
+        let filled = by_name("公证案件办结率");
+        assert_eq!(
+            (filled["level1"].as_str(), filled["level2"].as_str()),
+            (Some("绩效指标"), Some("质量指标")),
+            "{ctx}"
+        );
+        assert_eq!(filled["category"], "output.quality", "{ctx}");
+        let last = indicators.last().unwrap();
+        assert_eq!(last["category"], "satisfaction", "{ctx}");
+
+        let cases = by_name("行政复议案件数量");
+        assert_eq!(cases["annual"]["op"], ">=", "{ctx}");
+        assert_eq!(cases["annual"]["value"], 3000, "{ctx}");
+        assert_eq!(cases["annual"]["unit"], "件", "{ctx}");
+        let rate = by_name("社区矫正对象再犯罪率");
+        assert_eq!(
+            (
+                rate["annual"]["op"].as_str(),
+                number(&rate["annual"]["value"])
+            ),
+            (Some("<"), 0.2),
+            "{ctx}"
+        );
+        let seats = &by_name("法律职业资格证书机位数量达到配备比例。")["annual"];
+        assert_eq!(seats["kind"], "compound", "{ctx}");
+        let parts = seats["parts"].as_array().unwrap();
+        assert_eq!(parts.len(), 2, "{ctx}");
+        assert_eq!(
+            (number(&parts[0]["value"]), number(&parts[1]["value"])),
+            (105.0, 110.0),
+            "{ctx}"
+        );
+        let videos = &by_name("在广州普法抖音、快手、视频号等全媒体平台推送量")["annual"];
+        assert_eq!(
+            (
+                videos["kind"].as_str(),
+                number(&videos["value"]),
+                videos["unit"].as_str()
+            ),
+            (Some("quantity"), 148.0, Some("期")),
+            "{ctx}"
+        );
+        assert_eq!(
+            by_name("全市法律顾问覆盖村（社区）数量")["annual"]["kind"],
+            "text",
+            "{ctx}"
+        );
+    }
+}

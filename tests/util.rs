@@ -1,1 +1,100 @@
-//! (being written)
+//! Test harness: fixture paths, a fresh folder per test, and running the built binary
+//! with a failure message that shows everything needed to debug it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The crate root (fixtures are found from here, never from the cwd).
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A path under `fixtures/`.
+pub fn fixture(rel: &str) -> PathBuf {
+    root().join("fixtures").join(rel)
+}
+
+/// A fresh, empty folder for one test.
+pub struct Dir {
+    pub path: PathBuf,
+}
+
+impl Dir {
+    pub fn new(name: &str) -> Dir {
+        let path = std::env::temp_dir().join(format!("jixiao-test-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("create test dir");
+        Dir { path }
+    }
+
+    pub fn join(&self, rel: &str) -> PathBuf {
+        self.path.join(rel)
+    }
+
+    pub fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create parent");
+        }
+        std::fs::write(&path, bytes).expect("write test file");
+        path
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// The built `jixiao` binary, run from the crate root.
+pub fn jixiao() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_jixiao"));
+    cmd.current_dir(root());
+    cmd
+}
+
+/// Runs `cmd` and checks its exit code, panicking with the command, status, stdout and
+/// stderr when it differs.
+pub fn run(cmd: &mut Command, expected_code: i32) -> Output {
+    let output = cmd.output().expect("run jixiao");
+    if output.status.code() != Some(expected_code) {
+        panic!(
+            "\n{cmd:?}\nexpected exit {expected_code}, got {:?}\n--- stdout\n{}\n--- stderr\n{}\n",
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    output
+}
+
+/// Parses a CSV table into header + rows of strings.
+pub fn csv_rows(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .expect("csv header")
+        .iter()
+        .map(String::from)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| r.expect("csv row").iter().map(String::from).collect())
+        .collect();
+    (headers, rows)
+}
+
+/// The column of `name` in `headers`.
+pub fn col(headers: &[String], name: &str) -> usize {
+    headers
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {headers:?}"))
+}

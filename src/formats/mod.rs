@@ -57,7 +57,11 @@ pub struct ReadLimits {
 
 impl Default for ReadLimits {
     fn default() -> Self {
-        ReadLimits { max_file_bytes: 256 << 20, max_inflated_bytes: 512 << 20, max_cells: 2_000_000 }
+        ReadLimits {
+            max_file_bytes: 256 << 20,
+            max_inflated_bytes: 512 << 20,
+            max_cells: 2_000_000,
+        }
     }
 }
 
@@ -127,7 +131,10 @@ pub fn read(bytes: &[u8], format: Format, limits: &ReadLimits) -> Result<Grid> {
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(Error::limit(
             format!("the file has {} bytes", bytes.len()),
-            format!("{} bytes per file; raise it with --max-file-mb", limits.max_file_bytes),
+            format!(
+                "{} bytes per file; raise it with --max-file-mb",
+                limits.max_file_bytes
+            ),
         ));
     }
     match format {
@@ -150,7 +157,10 @@ mod tests {
 
     #[test]
     fn plain_bytes_are_text() {
-        assert_eq!(detect("部门名称\t广州".as_bytes(), &ReadLimits::default()).unwrap(), Format::Text);
+        assert_eq!(
+            detect("部门名称\t广州".as_bytes(), &ReadLimits::default()).unwrap(),
+            Format::Text
+        );
     }
 
     #[test]
@@ -164,7 +174,11 @@ mod tests {
     #[test]
     fn ole2_encrypted_package_is_refused_with_advice() {
         let mut bytes = OLE2_MAGIC.to_vec();
-        bytes.extend("EncryptedPackage".encode_utf16().flat_map(|u| u.to_le_bytes()));
+        bytes.extend(
+            "EncryptedPackage"
+                .encode_utf16()
+                .flat_map(|u| u.to_le_bytes()),
+        );
         let err = detect(&bytes, &ReadLimits::default()).unwrap_err();
         assert!(err.to_string().contains("password"), "{err}");
     }

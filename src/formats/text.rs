@@ -20,7 +20,11 @@ pub fn read(bytes: &[u8], limits: &ReadLimits) -> Result<Grid> {
         notes.push(note);
     }
     let table = split_lines(&decoded.text, limits)?;
-    Ok(Grid { blocks: vec![Block::Table(table)], encoding: Some(decoded.encoding.to_string()), notes })
+    Ok(Grid {
+        blocks: vec![Block::Table(table)],
+        encoding: Some(decoded.encoding.to_string()),
+        notes,
+    })
 }
 
 /// Text decoded from bytes, with how sure we are of the encoding.
@@ -34,22 +38,41 @@ fn decode(bytes: &[u8]) -> Result<Decoded> {
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
         let note = had_errors.then(|| replaced_note(encoding));
-        return Ok(Decoded { text: text.into_owned(), encoding: encoding_name(encoding), note });
+        return Ok(Decoded {
+            text: text.into_owned(),
+            encoding: encoding_name(encoding),
+            note,
+        });
     }
     if let Some(encoding) = bomless_utf16(bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
         let note = Some(if had_errors {
             replaced_note(encoding)
         } else {
-            guessed_note(encoding, "it has no byte-order mark; its NUL bytes say UTF-16")
+            guessed_note(
+                encoding,
+                "it has no byte-order mark; its NUL bytes say UTF-16",
+            )
         });
-        return Ok(Decoded { text: text.into_owned(), encoding: encoding_name(encoding), note });
+        return Ok(Decoded {
+            text: text.into_owned(),
+            encoding: encoding_name(encoding),
+            note,
+        });
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok(Decoded { text: text.to_string(), encoding: "utf-8", note: None });
+        return Ok(Decoded {
+            text: text.to_string(),
+            encoding: "utf-8",
+            note: None,
+        });
     }
     if let Some(text) = GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
-        return Ok(Decoded { text: text.into_owned(), encoding: "gb18030", note: None });
+        return Ok(Decoded {
+            text: text.into_owned(),
+            encoding: "gb18030",
+            note: None,
+        });
     }
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(bytes, true);
@@ -66,9 +89,16 @@ fn decode(bytes: &[u8]) -> Result<Decoded> {
     let note = if had_errors {
         replaced_note(encoding)
     } else {
-        guessed_note(encoding, "it is neither UTF-8 nor GB18030; the detector chose it")
+        guessed_note(
+            encoding,
+            "it is neither UTF-8 nor GB18030; the detector chose it",
+        )
     };
-    Ok(Decoded { text: text.into_owned(), encoding: encoding_name(encoding), note: Some(note) })
+    Ok(Decoded {
+        text: text.into_owned(),
+        encoding: encoding_name(encoding),
+        note: Some(note),
+    })
 }
 
 /// UTF-16 without a BOM shows as NUL bytes in every other position (ASCII tabs and
@@ -78,7 +108,14 @@ fn bomless_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
     if sample.len() < 4 {
         return None;
     }
-    let nul_at = |parity: usize| sample.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();
+    let nul_at = |parity: usize| {
+        sample
+            .iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
     let (even, odd) = (nul_at(0), nul_at(1));
     let half = sample.len() / 2;
     if odd * 5 > half && even * 20 < half {
@@ -161,10 +198,16 @@ fn split_lines(text: &str, limits: &ReadLimits) -> Result<Table> {
             if cells_seen > limits.max_cells {
                 return Err(Error::limit(
                     format!("more than {} non-empty fields", limits.max_cells),
-                    format!("{} cells per file; raise it with --max-cells", limits.max_cells),
+                    format!(
+                        "{} cells per file; raise it with --max-cells",
+                        limits.max_cells
+                    ),
                 ));
             }
-            let loc = Loc::Line { line: line_no, field: field_index as u32 + 1 };
+            let loc = Loc::Line {
+                line: line_no,
+                field: field_index as u32 + 1,
+            };
             row.cells.push(Cell::text(field_index as u32, field, loc));
         }
         rows.push(row);
@@ -182,15 +225,23 @@ mod tests {
     use super::*;
 
     fn cells(grid: &Grid) -> Vec<Vec<(String, String)>> {
-        let Block::Table(table) = &grid.blocks[0] else { panic!("text reads as one table") };
+        let Block::Table(table) = &grid.blocks[0] else {
+            panic!("text reads as one table")
+        };
         table
             .rows
             .iter()
-            .map(|r| r.cells.iter().map(|c| (c.text.clone(), c.loc.to_string())).collect())
+            .map(|r| {
+                r.cells
+                    .iter()
+                    .map(|c| (c.text.clone(), c.loc.to_string()))
+                    .collect()
+            })
             .collect()
     }
 
-    const SAMPLE: &str = "部门名称\t广州市司法局\t\t\r\n\t基本支出\t153,069.97\n\n总体绩效目标\t 目标 \n";
+    const SAMPLE: &str =
+        "部门名称\t广州市司法局\t\t\r\n\t基本支出\t153,069.97\n\n总体绩效目标\t 目标 \n";
 
     #[test]
     fn utf8_lines_and_fields_keep_their_positions() {
@@ -198,7 +249,13 @@ mod tests {
         assert_eq!(grid.encoding.as_deref(), Some("utf-8"));
         assert!(grid.notes.is_empty());
         let rows = cells(&grid);
-        assert_eq!(rows[0], vec![("部门名称".into(), "line 1 field 1".into()), ("广州市司法局".into(), "line 1 field 2".into())]);
+        assert_eq!(
+            rows[0],
+            vec![
+                ("部门名称".into(), "line 1 field 1".into()),
+                ("广州市司法局".into(), "line 1 field 2".into())
+            ]
+        );
         assert_eq!(rows[1][1], ("153,069.97".into(), "line 2 field 3".into()));
         assert!(rows[2].is_empty(), "blank line kept as an empty row");
         assert_eq!(rows[3][1].0, "目标", "fields are trimmed");
@@ -215,7 +272,10 @@ mod tests {
 
     #[test]
     fn utf16_with_and_without_bom() {
-        let units: Vec<u8> = SAMPLE.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        let units: Vec<u8> = SAMPLE
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
         let mut with_bom = vec![0xFF, 0xFE];
         with_bom.extend(&units);
         let grid = read(&with_bom, &ReadLimits::default()).unwrap();
@@ -224,7 +284,10 @@ mod tests {
         assert_eq!(cells(&grid)[1][0].0, "基本支出");
 
         let ascii_heavy = "a\tb\t1\t2\t3\n".repeat(4) + SAMPLE;
-        let units: Vec<u8> = ascii_heavy.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        let units: Vec<u8> = ascii_heavy
+            .encode_utf16()
+            .flat_map(|u| u.to_be_bytes())
+            .collect();
         let grid = read(&units, &ReadLimits::default()).unwrap();
         assert_eq!(grid.encoding.as_deref(), Some("utf-16be"));
         assert_eq!(grid.notes[0].code, "input.encoding_guessed");
@@ -247,7 +310,10 @@ mod tests {
 
     #[test]
     fn cell_limit_is_enforced() {
-        let limits = ReadLimits { max_cells: 3, ..ReadLimits::default() };
+        let limits = ReadLimits {
+            max_cells: 3,
+            ..ReadLimits::default()
+        };
         let err = read(b"a\tb\nc\td\n", &limits).unwrap_err();
         assert!(err.to_string().contains("--max-cells"), "{err}");
     }

@@ -22,9 +22,15 @@ pub struct Package<'a> {
 impl<'a> Package<'a> {
     /// Opens the zip; `format` names the file type in error messages.
     pub fn open(bytes: &'a [u8], format: &'static str, limits: &ReadLimits) -> Result<Self> {
-        let archive = ZipArchive::new(Cursor::new(bytes))
-            .map_err(|e| Error::malformed(format, None, format!("not a readable zip archive ({e})")))?;
-        Ok(Package { archive, format, inflated: 0, max_inflated: limits.max_inflated_bytes })
+        let archive = ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+            Error::malformed(format, None, format!("not a readable zip archive ({e})"))
+        })?;
+        Ok(Package {
+            archive,
+            format,
+            inflated: 0,
+            max_inflated: limits.max_inflated_bytes,
+        })
     }
 
     /// Whether the package holds a part of this name.
@@ -34,7 +40,11 @@ impl<'a> Package<'a> {
 
     /// The names of all parts.
     pub fn names(&self) -> Vec<String> {
-        self.archive.file_names().filter_map(|n| n.ok()).map(|n| n.into_owned()).collect()
+        self.archive
+            .file_names()
+            .filter_map(|n| n.ok())
+            .map(|n| n.into_owned())
+            .collect()
     }
 
     /// Inflates one part, or `Ok(None)` when the package has no such part.
@@ -60,11 +70,23 @@ impl<'a> Package<'a> {
         let read = (&mut file)
             .take(budget + 1)
             .read_to_end(&mut out)
-            .map_err(|e| Error::malformed(format, Some(name.to_string()), format!("cannot inflate: {e}")))?;
+            .map_err(|e| {
+                Error::malformed(
+                    format,
+                    Some(name.to_string()),
+                    format!("cannot inflate: {e}"),
+                )
+            })?;
         if read as u64 > budget {
             return Err(Error::limit(
-                format!("the {format} part {name} inflates past {} bytes", self.max_inflated),
-                format!("{} bytes inflated per file; raise it with --max-inflated-mb", self.max_inflated),
+                format!(
+                    "the {format} part {name} inflates past {} bytes",
+                    self.max_inflated
+                ),
+                format!(
+                    "{} bytes inflated per file; raise it with --max-inflated-mb",
+                    self.max_inflated
+                ),
             ));
         }
         self.inflated += read as u64;

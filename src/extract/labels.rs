@@ -1,0 +1,377 @@
+//! The vocabulary of the forms, as data: section labels, budget labels → keys, column
+//! headers → fields, level-2 names → categories. Extending jixiao to a new template's
+//! wording means adding a row here, not code elsewhere.
+
+/// A section of the form, recognised by the label in the first cell of its row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    /// 部门名称: the filing department.
+    Department,
+    /// 预算整体情况: the budget table.
+    Budget,
+    /// 总体绩效目标.
+    OverallGoal,
+    /// 实施期/中期/长期目标.
+    PeriodGoal,
+    /// 年度(绩效)目标.
+    AnnualGoal,
+    /// 年度重点工作任务.
+    Tasks,
+    /// 其他需完成的任务.
+    OtherTasks,
+}
+
+/// Section labels as written (after [`normalize_label`]); a label matches when it starts
+/// with one of these, so `其他需完成的任务（可选项）` finds `其他需完成的任务`.
+pub const SECTION_LABELS: &[(&str, Section)] = &[
+    ("部门名称", Section::Department),
+    ("单位名称", Section::Department),
+    ("预算单位", Section::Department),
+    ("预算整体情况", Section::Budget),
+    ("部门预算整体情况", Section::Budget),
+    ("总体绩效目标", Section::OverallGoal),
+    ("部门总体绩效目标", Section::OverallGoal),
+    ("总体目标", Section::OverallGoal),
+    ("实施期绩效目标", Section::PeriodGoal),
+    ("实施期目标", Section::PeriodGoal),
+    ("中期目标", Section::PeriodGoal),
+    ("中长期目标", Section::PeriodGoal),
+    ("长期目标", Section::PeriodGoal),
+    ("年度绩效目标", Section::AnnualGoal),
+    ("本年度绩效目标", Section::AnnualGoal),
+    ("年度目标", Section::AnnualGoal),
+    ("年度重点工作任务", Section::Tasks),
+    ("部门年度重点工作任务", Section::Tasks),
+    ("重点工作任务", Section::Tasks),
+    ("其他需完成的任务", Section::OtherTasks),
+    ("其他需要完成的任务", Section::OtherTasks),
+];
+
+/// Budget labels → the contract's keys (exact match after [`normalize_label`]).
+pub const BUDGET_KEYS: &[(&str, &str)] = &[
+    ("基本支出", "basic_expenditure"),
+    ("项目支出", "project_expenditure"),
+    ("财政拨款", "fiscal_appropriation"),
+    ("财政拨款资金", "fiscal_appropriation"),
+    ("其他资金", "other_funds"),
+    ("其他", "other_funds"),
+    ("财政专项资金", "special_fiscal_funds"),
+    ("其他事业发展性支出", "other_development_expenditure"),
+    ("市本级使用资金", "own_level_funds"),
+    ("区本级使用资金", "own_level_funds"),
+    ("县本级使用资金", "own_level_funds"),
+    ("省本级使用资金", "own_level_funds"),
+    ("本级使用资金", "own_level_funds"),
+    ("年度本级预算金额", "own_level_funds"),
+    ("拟用于对下转移支付资金", "transfer_to_lower_levels"),
+    ("用于对下转移支付资金", "transfer_to_lower_levels"),
+    ("对下转移支付资金", "transfer_to_lower_levels"),
+    ("合计", "total"),
+    ("总计", "total"),
+    ("部门预算支出合计", "total"),
+    ("资金总额", "total"),
+    ("年度资金总额", "total"),
+    ("当年资金总额", "total"),
+    ("上级资金", "higher_level_funds"),
+    ("上级补助", "higher_level_funds"),
+];
+
+/// A budget group an auditor reconciles against the others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BudgetGroup {
+    /// 部门预算支出 (basic + project expenditure).
+    Expenditure,
+    /// 事业发展性支出.
+    Development,
+    /// 收入来源.
+    Income,
+    /// 按预算级次划分.
+    ByLevel,
+}
+
+/// Group headers as written → the group they are.
+pub const BUDGET_GROUPS: &[(&str, BudgetGroup)] = &[
+    ("部门预算支出", BudgetGroup::Expenditure),
+    ("预算支出", BudgetGroup::Expenditure),
+    ("事业发展性支出", BudgetGroup::Development),
+    ("收入来源", BudgetGroup::Income),
+    ("资金来源", BudgetGroup::Income),
+    ("按预算级次划分", BudgetGroup::ByLevel),
+    ("按级次划分", BudgetGroup::ByLevel),
+];
+
+/// Task table columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskField {
+    /// 名称.
+    Name,
+    /// 主要实施内容.
+    Content,
+    /// 拟投入的资金.
+    Funds,
+    /// 期望达到的目标.
+    Goal,
+}
+
+/// Task headers: a header matches when it starts with one of these.
+pub const TASK_HEADERS: &[(&str, TaskField)] = &[
+    ("名称", TaskField::Name),
+    ("任务名称", TaskField::Name),
+    ("重点工作任务名称", TaskField::Name),
+    ("主要实施内容", TaskField::Content),
+    ("实施内容", TaskField::Content),
+    ("主要内容", TaskField::Content),
+    ("拟投入的资金", TaskField::Funds),
+    ("拟投入资金", TaskField::Funds),
+    ("投入资金", TaskField::Funds),
+    ("资金", TaskField::Funds),
+    ("预算金额", TaskField::Funds),
+    ("期望达到的目标", TaskField::Goal),
+    ("预期达到的目标", TaskField::Goal),
+    ("预期目标", TaskField::Goal),
+    ("目标", TaskField::Goal),
+];
+
+/// Indicator grid columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IndicatorField {
+    /// 一级指标.
+    Level1,
+    /// 二级指标.
+    Level2,
+    /// 三级指标.
+    Level3,
+    /// 实施周期/中期指标值.
+    Period,
+    /// 年度指标值 (or the single value column).
+    Annual,
+    /// 权重/分值.
+    Weight,
+}
+
+/// Indicator headers (exact match after [`normalize_label`]); any other header in the
+/// header row becomes an `extra` column under its own text.
+pub const INDICATOR_HEADERS: &[(&str, IndicatorField)] = &[
+    ("一级指标", IndicatorField::Level1),
+    ("二级指标", IndicatorField::Level2),
+    ("三级指标", IndicatorField::Level3),
+    ("实施周期指标值", IndicatorField::Period),
+    ("实施期指标值", IndicatorField::Period),
+    ("中期指标值", IndicatorField::Period),
+    ("中长期指标值", IndicatorField::Period),
+    ("长期指标值", IndicatorField::Period),
+    ("年度指标值", IndicatorField::Annual),
+    ("本年度指标值", IndicatorField::Annual),
+    ("指标值", IndicatorField::Annual),
+    ("年度数值", IndicatorField::Annual),
+    ("指标值及单位", IndicatorField::Annual),
+    ("目标值", IndicatorField::Annual),
+    ("年度目标值", IndicatorField::Annual),
+    ("权重", IndicatorField::Weight),
+    ("分值", IndicatorField::Weight),
+];
+
+/// Level-1 names; a level-2 name written in the level-1 column (生态效益指标) is told
+/// apart from these.
+pub const LEVEL1_NAMES: &[&str] = &[
+    "绩效指标",
+    "产出指标",
+    "效益指标",
+    "满意度指标",
+    "成本指标",
+    "预期产出指标",
+    "效果指标",
+    "产出值",
+    "效益值",
+];
+
+/// Level-2 meaning → category; the first fragment the name contains wins, so the more
+/// specific fragments come first.
+pub const CATEGORIES: &[(&str, &str)] = &[
+    ("经济效益", "outcome.economic"),
+    ("社会效益", "outcome.social"),
+    ("生态效益", "outcome.ecological"),
+    ("可持续影响", "outcome.sustainability"),
+    ("可持续", "outcome.sustainability"),
+    ("满意度", "satisfaction"),
+    ("数量", "output.quantity"),
+    ("质量", "output.quality"),
+    ("时效", "output.timeliness"),
+    ("成本", "output.cost"),
+];
+
+/// Removes white space (including the ideographic space and line breaks inside wrapped
+/// labels) and folds full-width brackets and colons to ASCII, so labels compare as words.
+pub fn normalize_label(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            '：' => ':',
+            '★' | '*' => '\u{0}',
+            c => c,
+        })
+        .filter(|&c| c != '\u{0}')
+        .collect()
+}
+
+/// The label without a trailing parenthesised note and a leading `其中:`:
+/// `拟投入的资金(万元)` → `拟投入的资金`, `其中:财政拨款` → `财政拨款`.
+pub fn bare_label(text: &str) -> String {
+    let mut label = normalize_label(text);
+    if let Some(rest) = label
+        .strip_prefix("其中:")
+        .or_else(|| label.strip_prefix("其中"))
+    {
+        label = rest.to_string();
+    }
+    while label.ends_with(')') {
+        match label.rfind('(') {
+            Some(open) if open > 0 => label.truncate(open),
+            _ => break,
+        }
+    }
+    label
+}
+
+/// The section a first-column label opens, if any.
+pub fn section_of(text: &str) -> Option<Section> {
+    let label = normalize_label(text);
+    if label.chars().count() > 24 {
+        return None;
+    }
+    SECTION_LABELS
+        .iter()
+        .find(|(name, _)| label.starts_with(name))
+        .map(|&(_, section)| section)
+}
+
+/// The contract key of a budget label, if the label is in the table.
+pub fn budget_key(label: &str) -> Option<&'static str> {
+    let bare = bare_label(label);
+    BUDGET_KEYS
+        .iter()
+        .find(|(name, _)| *name == bare)
+        .map(|&(_, key)| key)
+}
+
+/// The reconciliation group of a group header, if known.
+pub fn budget_group(header: &str) -> Option<BudgetGroup> {
+    let bare = bare_label(header);
+    BUDGET_GROUPS
+        .iter()
+        .find(|(name, _)| *name == bare)
+        .map(|&(_, group)| group)
+}
+
+/// The task field a header names.
+pub fn task_field(header: &str) -> Option<TaskField> {
+    let bare = bare_label(header);
+    TASK_HEADERS
+        .iter()
+        .find(|(name, _)| bare == *name)
+        .map(|&(_, field)| field)
+}
+
+/// The indicator field a header names.
+pub fn indicator_field(header: &str) -> Option<IndicatorField> {
+    let bare = bare_label(header);
+    INDICATOR_HEADERS
+        .iter()
+        .find(|(name, _)| bare == *name)
+        .map(|&(_, field)| field)
+}
+
+/// The canonical category of a level-2 name, by meaning.
+pub fn category_of(level2: &str) -> Option<&'static str> {
+    let label = normalize_label(level2);
+    CATEGORIES
+        .iter()
+        .find(|(fragment, _)| label.contains(fragment))
+        .map(|&(_, category)| category)
+}
+
+/// Whether a name is a level-1 name (and so not a slipped level-2 label).
+pub fn is_level1_name(text: &str) -> bool {
+    let bare = bare_label(text);
+    LEVEL1_NAMES.contains(&bare.as_str())
+}
+
+/// The unit a header gives its column: `预算金额(万元)` → `万元`, `金额（元）` → `元`.
+pub fn header_unit(header: &str) -> Option<&'static str> {
+    let label = normalize_label(header);
+    ["亿元", "万元", "元"].into_iter().find(|unit| {
+        label.contains(&format!("({unit})")) || label.contains(&format!("单位:{unit}"))
+    })
+}
+
+/// Whether a header names an amount column (`预算金额(万元)`, `金额`, `资金(万元)`).
+pub fn is_amount_header(text: &str) -> bool {
+    let bare = bare_label(text);
+    header_unit(text).is_some() && bare.len() <= 30
+        || matches!(bare.as_str(), "金额" | "预算金额" | "预算数")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_are_found_by_their_labels() {
+        assert_eq!(section_of("部门名称"), Some(Section::Department));
+        assert_eq!(
+            section_of("其他需完成的任务（可选项）"),
+            Some(Section::OtherTasks)
+        );
+        assert_eq!(section_of("年度重点\n工作任务"), Some(Section::Tasks));
+        assert_eq!(section_of("全力维护社会大局稳定"), None);
+    }
+
+    #[test]
+    fn budget_labels_map_to_contract_keys() {
+        assert_eq!(budget_key("基本支出"), Some("basic_expenditure"));
+        assert_eq!(budget_key("其中：财政拨款"), Some("fiscal_appropriation"));
+        assert_eq!(budget_key("区本级使用资金"), Some("own_level_funds"));
+        assert_eq!(budget_key("合 计"), Some("total"));
+        assert_eq!(budget_key("某某专项"), None);
+    }
+
+    #[test]
+    fn categories_come_from_level2_meaning() {
+        assert_eq!(category_of("数量指标"), Some("output.quantity"));
+        assert_eq!(category_of("数量值"), Some("output.quantity"));
+        assert_eq!(category_of("服务对象满意度指标"), Some("satisfaction"));
+        assert_eq!(
+            category_of("可持续影响指标"),
+            Some("outcome.sustainability")
+        );
+        assert_eq!(category_of("社会效益指标"), Some("outcome.social"));
+        assert_eq!(category_of("其他"), None);
+    }
+
+    #[test]
+    fn headers_give_units_and_fields() {
+        assert_eq!(header_unit("预算金额(万元)"), Some("万元"));
+        assert_eq!(header_unit("金额（元）"), Some("元"));
+        assert!(is_amount_header("预算金额(万元)"));
+        assert!(!is_amount_header("基本支出"));
+        assert_eq!(task_field("拟投入的资金(万元)"), Some(TaskField::Funds));
+        assert_eq!(task_field("期望达到的目标(概述)"), Some(TaskField::Goal));
+        assert_eq!(
+            indicator_field("实施周期指标值"),
+            Some(IndicatorField::Period)
+        );
+        assert_eq!(indicator_field("年度指标值"), Some(IndicatorField::Annual));
+    }
+
+    #[test]
+    fn level1_names_are_not_slipped_level2() {
+        assert!(is_level1_name("效益指标"));
+        assert!(
+            is_level1_name("产出指标(50分)"),
+            "a score in the label does not hide the name"
+        );
+        assert!(!is_level1_name("生态效益指标"));
+    }
+}

@@ -1,0 +1,81 @@
+//! A flat, format-free view of a grid's rows, with a record of which cells a field took.
+//!
+//! Extraction walks rows top to bottom; every cell a field consumes is marked taken, and
+//! whatever is left at the end is reported as `unmapped` with its location, so nothing
+//! the extractor does not understand is silently dropped.
+
+use crate::model::{Block, Cell, Grid};
+
+/// All rows of a grid in reading order (a free paragraph is a one-cell row), with a
+/// taken-flag per cell.
+pub struct Rows<'g> {
+    rows: Vec<&'g [Cell]>,
+    taken: Vec<Vec<bool>>,
+}
+
+impl<'g> Rows<'g> {
+    /// Flattens the grid's blocks in reading order.
+    pub fn new(grid: &'g Grid) -> Self {
+        let mut rows: Vec<&'g [Cell]> = Vec::new();
+        for block in &grid.blocks {
+            match block {
+                Block::Paragraph(cell) => rows.push(std::slice::from_ref(cell)),
+                Block::Table(table) => rows.extend(table.rows.iter().map(|r| r.cells.as_slice())),
+            }
+        }
+        let taken = rows.iter().map(|r| vec![false; r.len()]).collect();
+        Rows { rows, taken }
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// The cells of row `r`, sorted by column.
+    pub fn cells(&self, r: usize) -> &'g [Cell] {
+        self.rows[r]
+    }
+
+    /// Marks cell `i` of row `r` as understood.
+    pub fn take(&mut self, r: usize, i: usize) {
+        self.taken[r][i] = true;
+    }
+
+    /// Marks every cell of row `r` as understood.
+    pub fn take_row(&mut self, r: usize) {
+        self.taken[r].iter_mut().for_each(|t| *t = true);
+    }
+
+    /// The cell of row `r` that covers grid column `col` (its anchor or a span over it),
+    /// with its index in the row.
+    pub fn covering(&self, r: usize, col: u32) -> Option<(usize, &'g Cell)> {
+        self.rows[r]
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.col <= col && col < c.col + c.col_span.max(1))
+    }
+
+    /// Takes every cell of row `r` from index `from` on and joins their texts with
+    /// newlines; `None` when there are none.
+    pub fn take_rest(&mut self, r: usize, from: usize) -> Option<String> {
+        let cells = self.rows[r];
+        let mut parts = Vec::new();
+        for (i, cell) in cells.iter().enumerate().skip(from) {
+            self.take(r, i);
+            parts.push(cell.text.as_str());
+        }
+        (!parts.is_empty()).then(|| parts.join("\n"))
+    }
+
+    /// The cells nobody took in rows `range`, in reading order.
+    pub fn untaken(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = &'g Cell> + '_ {
+        range.flat_map(move |r| {
+            self.rows[r]
+                .iter()
+                .zip(&self.taken[r])
+                .filter(|(_, taken)| !**taken)
+                .map(|(cell, _)| cell)
+        })
+    }
+}

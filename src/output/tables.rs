@@ -1,0 +1,387 @@
+//! The contract's tables as rows: one struct per CSV table, flattened from the form
+//! documents. Every writer (CSV now; XLSX and SQLite alike) serializes these same rows,
+//! so the tables agree whatever the format.
+
+use serde::Serialize;
+
+use crate::document::{Form, Scalar, Value};
+
+/// The budget keys in the contract's order: the columns of `summary.csv`.
+pub const BUDGET_KEYS: &[&str] = &[
+    "basic_expenditure",
+    "project_expenditure",
+    "fiscal_appropriation",
+    "other_funds",
+    "special_fiscal_funds",
+    "other_development_expenditure",
+    "own_level_funds",
+    "transfer_to_lower_levels",
+    "total",
+    "higher_level_funds",
+];
+
+/// One row of `files.csv`.
+#[derive(Clone, Debug, Serialize)]
+pub struct FileRow {
+    /// Path as given.
+    pub path: String,
+    /// The file's form ids, space-separated.
+    pub form_id: String,
+    /// Detected format (empty when not detected).
+    pub format: String,
+    /// `ok`, `warning`, `error`, `skipped` or `duplicate`.
+    pub status: String,
+    /// The reason, for every status but ok.
+    pub error: String,
+}
+
+/// One row of `forms.csv`.
+#[derive(Clone, Debug, Serialize)]
+pub struct FormRow<'a> {
+    form_id: &'a str,
+    path: &'a str,
+    department: Option<&'a str>,
+    year: Option<i32>,
+    title: Option<&'a str>,
+    form_kind: &'static str,
+    project_name: Option<&'a str>,
+    budget_lines: usize,
+    tasks: usize,
+    indicators: usize,
+    findings: usize,
+    unmapped: usize,
+    format: &'a str,
+    sha256: &'a str,
+}
+
+impl<'a> FormRow<'a> {
+    /// Flattens a form.
+    pub fn new(form: &'a Form) -> Self {
+        FormRow {
+            form_id: &form.form_id,
+            path: &form.source.path,
+            department: form.department.as_deref(),
+            year: form.year,
+            title: form.title.as_deref(),
+            form_kind: form.form_kind.as_str(),
+            project_name: form.project.as_ref().and_then(|p| p.name.as_deref()),
+            budget_lines: form.budget.len(),
+            tasks: form.tasks.len(),
+            indicators: form.indicators.len(),
+            findings: form.findings.len(),
+            unmapped: form.unmapped.len(),
+            format: &form.source.format,
+            sha256: &form.source.sha256,
+        }
+    }
+}
+
+/// One row of `budget.csv`.
+#[derive(Clone, Debug, Serialize)]
+pub struct BudgetRow<'a> {
+    form_id: &'a str,
+    department: Option<&'a str>,
+    year: Option<i32>,
+    group: Option<&'a str>,
+    key: Option<&'a str>,
+    label: &'a str,
+    amount_wan: Option<f64>,
+    raw: &'a str,
+    at: &'a str,
+    unit_as_written: Option<&'a str>,
+}
+
+/// The budget lines of a form as rows.
+pub fn budget_rows(form: &Form) -> impl Iterator<Item = BudgetRow<'_>> {
+    form.budget.iter().map(move |line| BudgetRow {
+        form_id: &form.form_id,
+        department: form.department.as_deref(),
+        year: form.year,
+        group: line.group.as_deref(),
+        key: line.key.as_deref(),
+        label: &line.label,
+        amount_wan: line.amount.value,
+        raw: &line.amount.raw,
+        at: &line.at,
+        unit_as_written: line.amount.unit_as_written.as_deref(),
+    })
+}
+
+/// One row of `tasks.csv`.
+#[derive(Clone, Debug, Serialize)]
+pub struct TaskRow<'a> {
+    form_id: &'a str,
+    department: Option<&'a str>,
+    year: Option<i32>,
+    seq: u32,
+    name: Option<&'a str>,
+    funds_wan: Option<f64>,
+    funds_raw: Option<&'a str>,
+    content: Option<&'a str>,
+    goal: Option<&'a str>,
+    at: &'a str,
+}
+
+/// The tasks of a form as rows.
+pub fn task_rows(form: &Form) -> impl Iterator<Item = TaskRow<'_>> {
+    form.tasks.iter().map(move |task| TaskRow {
+        form_id: &form.form_id,
+        department: form.department.as_deref(),
+        year: form.year,
+        seq: task.seq,
+        name: task.name.as_deref(),
+        funds_wan: task.funds.as_ref().and_then(|f| f.value),
+        funds_raw: task.funds.as_ref().map(|f| f.raw.as_str()),
+        content: task.content.as_deref(),
+        goal: task.goal.as_deref(),
+        at: &task.at,
+    })
+}
+
+/// The seven columns of one Value in `indicators.csv` (`p_raw` … `p_unit`).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ValueColumns {
+    raw: Option<String>,
+    kind: Option<&'static str>,
+    op: Option<&'static str>,
+    value: Option<String>,
+    low: Option<String>,
+    high: Option<String>,
+    unit: Option<String>,
+}
+
+fn scalar_text(s: &Option<Scalar>) -> Option<String> {
+    s.as_ref().map(|s| match s {
+        Scalar::Number(n) => n.to_string(),
+        Scalar::Text(t) => t.clone(),
+    })
+}
+
+impl ValueColumns {
+    fn new(value: Option<&Value>) -> Self {
+        let Some(v) = value else {
+            return ValueColumns::default();
+        };
+        let kind = Some(v.kind.as_str());
+        ValueColumns {
+            raw: Some(v.raw.clone()),
+            kind,
+            op: v.op.map(|o| o.as_str()),
+            value: scalar_text(&v.value),
+            low: scalar_text(&v.low),
+            high: scalar_text(&v.high),
+            unit: v.unit.clone(),
+        }
+    }
+}
+
+/// One row of `indicators.csv`; written by hand in [`crate::output`] because the value
+/// columns are prefixed per value (`period_raw`, `annual_raw`…).
+#[derive(Clone, Debug)]
+pub struct IndicatorRow<'a> {
+    /// Its form.
+    pub form: &'a Form,
+    /// The indicator.
+    pub indicator: &'a crate::document::Indicator,
+}
+
+impl IndicatorRow<'_> {
+    /// Column names, in order.
+    pub fn headers() -> Vec<String> {
+        let mut headers: Vec<String> = [
+            "form_id",
+            "department",
+            "year",
+            "level1",
+            "level2",
+            "level3",
+            "category",
+        ]
+        .map(String::from)
+        .to_vec();
+        for p in ["period", "annual"] {
+            for c in ["raw", "kind", "op", "value", "low", "high", "unit"] {
+                headers.push(format!("{p}_{c}"));
+            }
+        }
+        headers.extend(["weight", "extra", "at"].map(String::from));
+        headers
+    }
+
+    /// Field values, in the order of [`IndicatorRow::headers`].
+    pub fn fields(&self) -> Vec<String> {
+        let i = self.indicator;
+        let opt = |s: Option<&str>| s.unwrap_or("").to_string();
+        let mut out = vec![
+            self.form.form_id.clone(),
+            opt(self.form.department.as_deref()),
+            self.form.year.map(|y| y.to_string()).unwrap_or_default(),
+            opt(i.level1.as_deref()),
+            opt(i.level2.as_deref()),
+            i.level3.clone(),
+            opt(i.category.as_deref()),
+        ];
+        for value in [i.period.as_ref(), i.annual.as_ref()] {
+            let v = ValueColumns::new(value);
+            out.extend([
+                v.raw.unwrap_or_default(),
+                v.kind.unwrap_or("").to_string(),
+                v.op.unwrap_or("").to_string(),
+                v.value.unwrap_or_default(),
+                v.low.unwrap_or_default(),
+                v.high.unwrap_or_default(),
+                v.unit.unwrap_or_default(),
+            ]);
+        }
+        out.push(i.weight.map(|w| w.to_string()).unwrap_or_default());
+        out.push(if i.extra.is_empty() {
+            String::new()
+        } else {
+            serde_json::Value::Object(i.extra.clone()).to_string()
+        });
+        out.push(i.at.clone());
+        out
+    }
+}
+
+/// One row of `findings.csv`.
+#[derive(Clone, Debug, Serialize)]
+pub struct FindingRow<'a> {
+    form_id: &'a str,
+    department: Option<&'a str>,
+    severity: &'static str,
+    code: &'a str,
+    message: &'a str,
+    at: Option<&'a str>,
+}
+
+/// The findings of a form as rows.
+pub fn finding_rows(form: &Form) -> impl Iterator<Item = FindingRow<'_>> {
+    form.findings.iter().map(move |f| FindingRow {
+        form_id: &form.form_id,
+        department: form.department.as_deref(),
+        severity: f.severity.as_str(),
+        code: &f.code,
+        message: &f.message,
+        at: f.at.as_deref(),
+    })
+}
+
+/// One row of `unmapped.csv` (an addition to the contract: what no field took).
+#[derive(Clone, Debug, Serialize)]
+pub struct UnmappedRow<'a> {
+    form_id: &'a str,
+    department: Option<&'a str>,
+    text: &'a str,
+    at: &'a str,
+}
+
+/// The unmapped cells of a form as rows.
+pub fn unmapped_rows(form: &Form) -> impl Iterator<Item = UnmappedRow<'_>> {
+    form.unmapped.iter().map(move |u| UnmappedRow {
+        form_id: &form.form_id,
+        department: form.department.as_deref(),
+        text: &u.text,
+        at: &u.at,
+    })
+}
+
+/// The cross-department roll-up: one entry per (department, year), built up form by
+/// form so nothing but the totals is held.
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    entries: std::collections::BTreeMap<(String, Option<i32>), SummaryEntry>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct SummaryEntry {
+    forms: u64,
+    budget: [Option<f64>; 10],
+    tasks_funds: Option<f64>,
+    indicators: u64,
+    findings: u64,
+}
+
+fn add(slot: &mut Option<f64>, value: f64) {
+    *slot = Some(slot.unwrap_or(0.0) + value);
+}
+
+impl SummaryEntry {
+    fn merge(&mut self, other: &SummaryEntry) {
+        self.forms += other.forms;
+        for (mine, theirs) in self.budget.iter_mut().zip(&other.budget) {
+            if let Some(v) = theirs {
+                add(mine, *v);
+            }
+        }
+        if let Some(v) = other.tasks_funds {
+            add(&mut self.tasks_funds, v);
+        }
+        self.indicators += other.indicators;
+        self.findings += other.findings;
+    }
+
+    fn fields(&self, department: &str, year: Option<i32>) -> Vec<String> {
+        let num = |v: Option<f64>| v.map(|v| round2(v).to_string()).unwrap_or_default();
+        let mut out = vec![
+            department.to_string(),
+            year.map(|y| y.to_string()).unwrap_or_default(),
+            self.forms.to_string(),
+        ];
+        out.extend(self.budget.iter().map(|v| num(*v)));
+        out.push(num(self.tasks_funds));
+        out.push(self.indicators.to_string());
+        out.push(self.findings.to_string());
+        out
+    }
+}
+
+/// Rounds to 0.01 (sums of 万元 amounts carry float noise otherwise).
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+impl Summary {
+    /// Adds one form.
+    pub fn add(&mut self, form: &Form) {
+        let mut entry = SummaryEntry {
+            forms: 1,
+            indicators: form.indicators.len() as u64,
+            findings: form.findings.len() as u64,
+            ..Default::default()
+        };
+        for line in &form.budget {
+            let (Some(key), Some(value)) = (line.key.as_deref(), line.amount.value) else {
+                continue;
+            };
+            if let Some(i) = BUDGET_KEYS.iter().position(|k| *k == key) {
+                add(&mut entry.budget[i], value);
+            }
+        }
+        for funds in form.tasks.iter().filter_map(|t| t.funds.as_ref()?.value) {
+            add(&mut entry.tasks_funds, funds);
+        }
+        let key = (form.department.clone().unwrap_or_default(), form.year);
+        self.entries.entry(key).or_default().merge(&entry);
+    }
+
+    /// Column names, in order.
+    pub fn headers() -> Vec<String> {
+        let mut headers: Vec<String> = ["department", "year", "forms"].map(String::from).to_vec();
+        headers.extend(BUDGET_KEYS.iter().map(|k| k.to_string()));
+        headers.extend(["tasks_funds_wan", "indicators", "findings"].map(String::from));
+        headers
+    }
+
+    /// Rows sorted by department and year, then a final `TOTAL` row.
+    pub fn rows(&self) -> Vec<Vec<String>> {
+        let mut total = SummaryEntry::default();
+        let mut rows = Vec::with_capacity(self.entries.len() + 1);
+        for ((department, year), entry) in &self.entries {
+            rows.push(entry.fields(department, *year));
+            total.merge(entry);
+        }
+        rows.push(total.fields("TOTAL", None));
+        rows
+    }
+}

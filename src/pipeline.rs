@@ -1,0 +1,131 @@
+//! From a file to its forms: read the bytes, detect the format, read the cell model,
+//! extract and validate. One file's failure is that file's [`Error`], never a panic that
+//! takes a batch down.
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::document::{Form, Source};
+use crate::formats::{self, Format, ReadLimits};
+use crate::{extract, Error, Result};
+
+/// Options for reading forms; build with [`ExtractOptions::new`] and the setters.
+#[derive(Clone, Debug, Default)]
+pub struct ExtractOptions {
+    limits: ReadLimits,
+}
+
+impl ExtractOptions {
+    /// Default limits (see [`ReadLimits`]).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Replaces the safety limits.
+    pub fn limits(mut self, limits: ReadLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The limits in force.
+    pub fn read_limits(&self) -> &ReadLimits {
+        &self.limits
+    }
+}
+
+/// What reading one file's bytes gave: its identity, and its forms or the error.
+#[derive(Debug)]
+pub struct FileReport {
+    /// Path as given.
+    pub path: String,
+    /// Hex sha256 of the bytes (empty when the file could not be read at all).
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// The detected format, when detection got that far.
+    pub format: Option<Format>,
+    /// The forms, or why there are none.
+    pub result: Result<Vec<Form>>,
+}
+
+/// Hex sha256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(64);
+    for byte in digest {
+        hex.push_str(&format!("{byte:02x}"));
+    }
+    hex
+}
+
+/// Reads the forms in a file's bytes. `path` is recorded in `source.path` and in errors.
+///
+/// # Example
+/// ```
+/// # let path = format!("{}/fixtures/guangzhou-2024-text/input.txt", env!("CARGO_MANIFEST_DIR"));
+/// let bytes = std::fs::read(&path).unwrap();
+/// let report = jixiao::extract_bytes(&bytes, &path, &jixiao::ExtractOptions::new());
+/// let forms = report.result.unwrap();
+/// assert_eq!(forms[0].department.as_deref(), Some("广州市司法局"));
+/// assert_eq!(forms[0].year, Some(2024));
+/// ```
+pub fn extract_bytes(bytes: &[u8], path: &str, options: &ExtractOptions) -> FileReport {
+    let sha256 = sha256_hex(bytes);
+    let mut report = FileReport {
+        path: path.to_string(),
+        sha256,
+        bytes: bytes.len() as u64,
+        format: None,
+        result: Ok(Vec::new()),
+    };
+    let format = match formats::detect(bytes, &options.limits) {
+        Ok(format) => format,
+        Err(e) => {
+            report.result = Err(e.with_path(path));
+            return report;
+        }
+    };
+    report.format = Some(format);
+    report.result = formats::read(bytes, format, &options.limits)
+        .map_err(|e| e.with_path(path))
+        .map(|grid| {
+            let source = Source {
+                path: path.to_string(),
+                format: format.as_str().to_string(),
+                encoding: grid.encoding.clone(),
+                sha256: report.sha256.clone(),
+                bytes: report.bytes,
+            };
+            extract::extract(&grid, &source, &report.sha256[..16])
+        });
+    report
+}
+
+/// Reads the forms in the file at `path` (see [`extract_bytes`]).
+pub fn extract_path(path: &Path, options: &ExtractOptions) -> FileReport {
+    let shown = path.display().to_string();
+    let too_big = std::fs::metadata(path)
+        .ok()
+        .filter(|m| m.len() > options.limits.max_file_bytes);
+    let bytes = match too_big {
+        Some(meta) => Err(Error::limit(
+            format!("the file has {} bytes", meta.len()),
+            format!(
+                "{} bytes per file; raise it with --max-file-mb",
+                options.limits.max_file_bytes
+            ),
+        )),
+        None => std::fs::read(path).map_err(Error::from),
+    };
+    match bytes {
+        Ok(bytes) => extract_bytes(&bytes, &shown, options),
+        Err(e) => FileReport {
+            path: shown.clone(),
+            sha256: String::new(),
+            bytes: 0,
+            format: None,
+            result: Err(e.with_path(shown)),
+        },
+    }
+}

@@ -1,0 +1,310 @@
+//! Findings: the checks an auditor makes on a form, and what the readers noticed.
+//!
+//! Every finding code is stable and listed in the README. Codes:
+//! `budget.sum_mismatch`, `tasks.funds_exceed_budget`, `section.missing`,
+//! `form.unrecognized`, `value.unparsed`, `amount.unparsed`, and the readers'
+//! `input.encoding_guessed` / `input.encoding_errors`.
+
+use crate::document::{BudgetLine, Finding, Form, FormKind, Severity, ValueKind};
+use crate::extract::labels::{budget_group, BudgetGroup, Section};
+use crate::model::Grid;
+
+/// Two amounts (万元) closer than this are equal: forms round to 0.01.
+const TOLERANCE: f64 = 0.005;
+
+/// Appends every finding for `form`; `sections` are the section labels the extractor saw.
+pub fn validate(form: &mut Form, sections: &[Section], grid: &Grid) {
+    let mut findings = Vec::new();
+    for note in &grid.notes {
+        let severity = if note.code == "input.encoding_guessed" {
+            Severity::Info
+        } else {
+            Severity::Warning
+        };
+        findings.push(finding(severity, note.code, note.message.clone(), None));
+    }
+    check_sections(form, sections, &mut findings);
+    check_budget(&form.budget, &mut findings);
+    check_task_funds(form, &mut findings);
+    check_values(form, &mut findings);
+    form.findings.extend(findings);
+}
+
+fn finding(severity: Severity, code: &str, message: String, at: Option<String>) -> Finding {
+    Finding {
+        severity,
+        code: code.to_string(),
+        message,
+        at,
+    }
+}
+
+fn check_sections(form: &Form, sections: &[Section], findings: &mut Vec<Finding>) {
+    let found_anything = form.department.is_some()
+        || !form.budget.is_empty()
+        || !form.tasks.is_empty()
+        || !form.indicators.is_empty()
+        || form.overall_goal.is_some();
+    if !found_anything {
+        findings.push(finding(
+            Severity::Error,
+            "form.unrecognized",
+            "no section of a budget performance form was found (部门名称, 预算整体情况, 总体绩效目标, 年度重点工作任务, 指标)".into(),
+            None,
+        ));
+        return;
+    }
+    if form.form_kind != FormKind::DepartmentOverall {
+        return;
+    }
+    let mut missing = Vec::new();
+    if !sections.contains(&Section::Department) && form.department.is_none() {
+        missing.push("部门名称");
+    }
+    if !sections.contains(&Section::Budget) {
+        missing.push("预算整体情况");
+    }
+    if !sections.contains(&Section::OverallGoal) {
+        missing.push("总体绩效目标");
+    }
+    if !sections.contains(&Section::Tasks) {
+        missing.push("年度重点工作任务");
+    }
+    if form.indicators.is_empty() {
+        missing.push("绩效指标 (一级/二级/三级指标)");
+    }
+    for name in missing {
+        findings.push(finding(
+            Severity::Warning,
+            "section.missing",
+            format!("the form has no {name} section"),
+            None,
+        ));
+    }
+}
+
+/// Formats an amount in 万元 as forms write it: `183,374.03`.
+pub fn format_wan(value: f64) -> String {
+    let fixed = format!("{:.2}", value.abs());
+    let (int, frac) = fixed.split_once('.').unwrap_or((&fixed, "00"));
+    let mut grouped = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    let sign = if value < -TOLERANCE / 10.0 { "-" } else { "" };
+    format!("{sign}{grouped}.{frac}")
+}
+
+/// A group's total: its stated 合计 if it has one, else the sum of its lines.
+struct GroupTotal<'a> {
+    name: &'a str,
+    total: f64,
+    at: &'a str,
+}
+
+fn group_lines(budget: &[BudgetLine], group: BudgetGroup) -> Vec<&BudgetLine> {
+    budget
+        .iter()
+        .filter(|l| l.group.as_deref().and_then(budget_group) == Some(group))
+        .collect()
+}
+
+fn group_total(budget: &[BudgetLine], group: BudgetGroup) -> Option<GroupTotal<'_>> {
+    let lines = group_lines(budget, group);
+    let first = lines.first()?;
+    let stated = lines
+        .iter()
+        .find(|l| l.key.as_deref() == Some("total"))
+        .and_then(|l| l.amount.value);
+    let parts: Vec<f64> = lines
+        .iter()
+        .filter(|l| l.key.as_deref() != Some("total"))
+        .filter_map(|l| l.amount.value)
+        .collect();
+    let total = stated.or_else(|| (!parts.is_empty()).then(|| parts.iter().sum()))?;
+    Some(GroupTotal {
+        name: first.group.as_deref().unwrap_or(""),
+        total,
+        at: &first.at,
+    })
+}
+
+fn check_budget(budget: &[BudgetLine], findings: &mut Vec<Finding>) {
+    // Parts against a stated total, in every group (named or not).
+    let mut groups: Vec<Option<&str>> = Vec::new();
+    for line in budget {
+        if !groups.contains(&line.group.as_deref()) {
+            groups.push(line.group.as_deref());
+        }
+    }
+    for group in groups {
+        let lines: Vec<_> = budget
+            .iter()
+            .filter(|l| l.group.as_deref() == group)
+            .collect();
+        let Some(total_line) = lines.iter().find(|l| l.key.as_deref() == Some("total")) else {
+            continue;
+        };
+        let Some(stated) = total_line.amount.value else {
+            continue;
+        };
+        let parts: Vec<f64> = lines
+            .iter()
+            .filter(|l| l.key.as_deref() != Some("total"))
+            .filter_map(|l| l.amount.value)
+            .collect();
+        let sum: f64 = parts.iter().sum();
+        if !parts.is_empty() && (sum - stated).abs() > TOLERANCE {
+            findings.push(finding(
+                Severity::Warning,
+                "budget.sum_mismatch",
+                format!(
+                    "{}: the lines add up to {}万元 but {} says {}万元 (difference {}万元)",
+                    group.unwrap_or("budget"),
+                    format_wan(sum),
+                    total_line.label,
+                    format_wan(stated),
+                    format_wan(sum - stated)
+                ),
+                Some(total_line.at.clone()),
+            ));
+        }
+    }
+
+    // The three ways of counting the same money must agree.
+    let income = group_total(budget, BudgetGroup::Income);
+    let by_level = group_total(budget, BudgetGroup::ByLevel);
+    let expenditure = group_total(budget, BudgetGroup::Expenditure).map(|e| {
+        let development = group_total(budget, BudgetGroup::Development);
+        let name = if development.is_some() {
+            "部门预算支出 + 事业发展性支出"
+        } else {
+            e.name
+        };
+        GroupTotal {
+            name,
+            total: e.total + development.map_or(0.0, |d| d.total),
+            at: e.at,
+        }
+    });
+    let pairs = [
+        (&income, &by_level),
+        (&income, &expenditure),
+        (&by_level, &expenditure),
+    ];
+    for (a, b) in pairs {
+        let (Some(a), Some(b)) = (a, b) else { continue };
+        let diff = a.total - b.total;
+        if diff.abs() <= TOLERANCE {
+            continue;
+        }
+        let (more, less) = if diff > 0.0 { (a, b) } else { (b, a) };
+        findings.push(finding(
+            Severity::Warning,
+            "budget.sum_mismatch",
+            format!(
+                "{} ({}万元) exceeds {} ({}万元) by {}万元",
+                more.name,
+                format_wan(more.total),
+                less.name,
+                format_wan(less.total),
+                format_wan(diff.abs())
+            ),
+            Some(more.at.to_string()),
+        ));
+    }
+}
+
+fn check_task_funds(form: &Form, findings: &mut Vec<Finding>) {
+    let funds: Vec<f64> = form
+        .tasks
+        .iter()
+        .filter_map(|t| t.funds.as_ref()?.value)
+        .collect();
+    if funds.is_empty() {
+        return;
+    }
+    let project = form
+        .budget
+        .iter()
+        .find(|l| l.key.as_deref() == Some("project_expenditure"))
+        .and_then(|l| l.amount.value);
+    let development = group_total(&form.budget, BudgetGroup::Development).map(|g| g.total);
+    if project.is_none() && development.is_none() {
+        return;
+    }
+    let available = project.unwrap_or(0.0) + development.unwrap_or(0.0);
+    let total: f64 = funds.iter().sum();
+    if total > available + TOLERANCE {
+        findings.push(finding(
+            Severity::Warning,
+            "tasks.funds_exceed_budget",
+            format!(
+                "the tasks' funds add up to {}万元, more than 项目支出 + 事业发展性支出 ({}万元) by {}万元",
+                format_wan(total),
+                format_wan(available),
+                format_wan(total - available)
+            ),
+            form.tasks.first().map(|t| t.at.clone()),
+        ));
+    }
+}
+
+fn check_values(form: &Form, findings: &mut Vec<Finding>) {
+    let has_digit = |s: &str| {
+        s.chars()
+            .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+    };
+    for indicator in &form.indicators {
+        for value in [&indicator.period, &indicator.annual].into_iter().flatten() {
+            if value.kind == ValueKind::Text && has_digit(&value.raw) {
+                findings.push(finding(
+                    Severity::Warning,
+                    "value.unparsed",
+                    format!(
+                        "{}: the value {:?} has a number but no readable target",
+                        indicator.level3, value.raw
+                    ),
+                    Some(indicator.at.clone()),
+                ));
+            }
+        }
+    }
+    let amounts = form
+        .budget
+        .iter()
+        .map(|l| (&l.label, Some(&l.amount), &l.at))
+        .chain(
+            form.tasks
+                .iter()
+                .map(|t| (t.name.as_ref().unwrap_or(&t.at), t.funds.as_ref(), &t.at)),
+        );
+    for (label, amount, at) in amounts {
+        let Some(amount) = amount else { continue };
+        if amount.value.is_none() && !amount.raw.trim().is_empty() {
+            findings.push(finding(
+                Severity::Warning,
+                "amount.unparsed",
+                format!("{label}: the amount {:?} could not be read", amount.raw),
+                Some(at.clone()),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_format_like_the_forms() {
+        assert_eq!(format_wan(183374.03), "183,374.03");
+        assert_eq!(format_wan(40.42), "40.42");
+        assert_eq!(format_wan(0.0), "0.00");
+        assert_eq!(format_wan(-1234.5), "-1,234.50");
+        assert_eq!(format_wan(999.999), "1,000.00");
+    }
+}
