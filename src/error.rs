@@ -45,6 +45,9 @@ pub enum ErrorKind {
         /// What is wrong.
         detail: String,
     },
+    /// A bug in jixiao met while reading this file (a panic caught at the file's
+    /// boundary, so the batch goes on).
+    Internal(String),
     /// The file exceeds a safety limit (inflated size, cell count, nesting depth).
     Limit {
         /// What exceeded the limit, with the figure.
@@ -134,6 +137,9 @@ impl fmt::Display for ErrorKind {
                 write!(f, "broken {format} file: {detail}")
             }
             ErrorKind::Limit { what, limit } => write!(f, "refused: {what} (limit {limit})"),
+            ErrorKind::Internal(detail) => {
+                write!(f, "internal error in jixiao while reading this file (a bug: please report it with the file): {detail}")
+            }
         }
     }
 }

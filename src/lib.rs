@@ -42,3 +42,4 @@ pub use document::{
 pub use error::{Error, ErrorKind, Result};
 pub use formats::{Format, ReadLimits};
 pub use pipeline::{extract_bytes, extract_path, sha256_hex, ExtractOptions, FileReport};
+pub mod batch;

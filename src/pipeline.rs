@@ -71,7 +71,17 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// assert_eq!(forms[0].year, Some(2024));
 /// ```
 pub fn extract_bytes(bytes: &[u8], path: &str, options: &ExtractOptions) -> FileReport {
-    let sha256 = sha256_hex(bytes);
+    extract_hashed(bytes, sha256_hex(bytes), path, options)
+}
+
+/// [`extract_bytes`] for bytes whose sha256 is already known (the batch hashes first to
+/// skip duplicates).
+pub(crate) fn extract_hashed(
+    bytes: &[u8],
+    sha256: String,
+    path: &str,
+    options: &ExtractOptions,
+) -> FileReport {
     let mut report = FileReport {
         path: path.to_string(),
         sha256,
@@ -102,30 +112,35 @@ pub fn extract_bytes(bytes: &[u8], path: &str, options: &ExtractOptions) -> File
     report
 }
 
+/// Reads a file's bytes, refusing one larger than the limit before reading it.
+pub(crate) fn read_file(path: &Path, options: &ExtractOptions) -> Result<Vec<u8>> {
+    let shown = path.display().to_string();
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.len() > options.limits.max_file_bytes {
+            return Err(Error::limit(
+                format!("the file has {} bytes", meta.len()),
+                format!(
+                    "{} bytes per file; raise it with --max-file-mb",
+                    options.limits.max_file_bytes
+                ),
+            )
+            .with_path(shown));
+        }
+    }
+    std::fs::read(path).map_err(|e| Error::from(e).with_path(shown))
+}
+
 /// Reads the forms in the file at `path` (see [`extract_bytes`]).
 pub fn extract_path(path: &Path, options: &ExtractOptions) -> FileReport {
     let shown = path.display().to_string();
-    let too_big = std::fs::metadata(path)
-        .ok()
-        .filter(|m| m.len() > options.limits.max_file_bytes);
-    let bytes = match too_big {
-        Some(meta) => Err(Error::limit(
-            format!("the file has {} bytes", meta.len()),
-            format!(
-                "{} bytes per file; raise it with --max-file-mb",
-                options.limits.max_file_bytes
-            ),
-        )),
-        None => std::fs::read(path).map_err(Error::from),
-    };
-    match bytes {
+    match read_file(path, options) {
         Ok(bytes) => extract_bytes(&bytes, &shown, options),
         Err(e) => FileReport {
-            path: shown.clone(),
+            path: shown,
             sha256: String::new(),
             bytes: 0,
             format: None,
-            result: Err(e.with_path(shown)),
+            result: Err(e),
         },
     }
 }

@@ -6,6 +6,8 @@ mod util;
 mod fixtures;
 // Command-line behaviour: exit codes, outputs, errors.
 mod cli;
+// Bulk runs: determinism, shards, duplicates across files, CSV encodings.
+mod bulk;
 // The value reader on a table of real-looking values.
 mod values;
 // XLSX/XLS/ODS reader behaviour on made and hostile workbooks.

@@ -1,20 +1,25 @@
 //! `jixiao extract PATH... [-o DIR] [--format LIST]`.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use jixiao::inputs::{self, Input};
-use jixiao::output::tables::FileRow;
-use jixiao::output::{file_row, OutputDir, OutputFormat};
+use indicatif::{ProgressBar, ProgressStyle};
+use jixiao::batch::{self, Shard};
+use jixiao::inputs;
+use jixiao::output::{CsvEncoding, OutputDir, OutputFormat, OutputOptions};
 
 use super::{Exit, LimitArgs, UsageError};
 
 /// Arguments of `extract`.
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  jixiao extract fixtures -o out\n  jixiao extract 2024/ 2025/ -o tables --format json,csv\n  \
-jixiao extract form.xlsx -o -      (one form's JSON document on stdout)"
+    after_help = "Every input file gets a row in files.csv: ok, warning, error (with the reason), skipped \
+(not a form file) or duplicate (same bytes as an earlier file). Output order is by path, so two runs over \
+the same tree write identical tables.\n\n\
+Examples:\n  jixiao extract fixtures -o out\n  jixiao extract 2024/ 2025/ -o tables --format json,csv --csv-encoding utf-8-bom\n  \
+jixiao extract /archive --shard 3/8 -o shard3      (machine 3 of 8)\n  \
+jixiao extract form.xlsx -o -                      (one form's JSON document on stdout)"
 )]
 pub struct Args {
     /// Files and folders (folders are walked recursively; hidden files and ~$ lock files are passed over).
@@ -31,7 +36,16 @@ pub struct Args {
         value_delimiter = ','
     )]
     pub format: Vec<OutputFormat>,
-    /// No summary line on stderr.
+    /// Encoding of the CSV tables: utf-8, utf-8-bom (Excel recognises it), or gb18030 (Excel on Chinese Windows).
+    #[arg(long, value_name = "ENC", default_value = "utf-8")]
+    pub csv_encoding: CsvEncoding,
+    /// Take only shard K of N (1 ≤ K ≤ N), chosen by a hash of each file's path.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Only the final one-line summary on stderr: no progress bar, no per-file errors (they are in files.csv).
     #[arg(short, long)]
     pub quiet: bool,
     #[command(flatten)]
@@ -44,61 +58,72 @@ pub fn run(args: Args) -> Result<Exit> {
     if args.output.as_os_str() == "-" {
         return print_one(&args, &options);
     }
-    let inputs = inputs::collect(&args.paths);
-    let mut out = OutputDir::create(&args.output, &args.format)
-        .with_context(|| format!("cannot create the output folder {}", args.output.display()))?;
-    let mut counts = Counts {
-        hidden: inputs.hidden,
-        ..Counts::default()
+    let mut inputs = inputs::collect(&args.paths);
+    if let Some(shard) = args.shard {
+        inputs.files.retain(|input| shard.contains(input.path()));
+    }
+    let output_options = OutputOptions {
+        formats: args.format.clone(),
+        csv_encoding: args.csv_encoding,
     };
-    let mut seen: Vec<(String, String)> = Vec::new();
-    for input in &inputs.files {
-        match input {
-            Input::Skipped(path, reason) => {
-                counts.skipped += 1;
-                out.add_unread(&FileRow {
-                    path: path.display().to_string(),
-                    form_id: String::new(),
-                    format: String::new(),
-                    status: "skipped".into(),
-                    error: reason.clone(),
-                })?;
-            }
-            Input::Read(path) => {
-                let report = jixiao::extract_path(path, &options);
-                if let Some((_, first)) = seen
-                    .iter()
-                    .find(|(sha, _)| !report.sha256.is_empty() && *sha == report.sha256)
-                {
-                    counts.duplicate += 1;
-                    let mut row = file_row(&report);
-                    row.status = "duplicate".into();
-                    row.error = format!("same bytes as {first}");
-                    out.add_unread(&row)?;
-                    continue;
-                }
-                if !report.sha256.is_empty() {
-                    seen.push((report.sha256.clone(), report.path.clone()));
-                }
-                if let Err(e) = &report.result {
-                    eprintln!("jixiao: {e}");
-                }
-                let row = file_row(&report);
-                counts.count(&row.status, report.result.is_err());
-                out.add(&report)?;
+    let mut out = OutputDir::create(&args.output, output_options)
+        .with_context(|| format!("cannot create the output folder {}", args.output.display()))?;
+
+    let bar = progress_bar(inputs.files.len() as u64, args.quiet);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+        .context("cannot start the worker threads")?;
+    let tick = |error: Option<&jixiao::Error>| {
+        if let Some(error) = error.filter(|_| !args.quiet) {
+            // Through the bar, so the message is not overdrawn; to stderr when it is hidden.
+            if bar.is_hidden() {
+                eprintln!("jixiao: {error}");
+            } else {
+                bar.println(format!("jixiao: {error}"));
             }
         }
-    }
-    out.finish()
+        bar.inc(1);
+    };
+    pool.install(|| batch::run(&inputs.files, &options, &mut out, &tick))
         .with_context(|| format!("cannot write the tables in {}", args.output.display()))?;
-    if !args.quiet {
-        eprintln!("jixiao: {} → {}", counts.line(), args.output.display());
+    bar.finish_and_clear();
+    let counts = out
+        .finish()
+        .with_context(|| format!("cannot write the tables in {}", args.output.display()))?;
+    {
+        eprintln!(
+            "jixiao: {} files: {} ok, {} warning, {} error ({} unreadable), {} skipped, {} duplicate; \
+             {} hidden/lock files passed over; {} forms → {}",
+            inputs.files.len(),
+            counts.ok,
+            counts.warning,
+            counts.error,
+            counts.unreadable,
+            counts.skipped,
+            counts.duplicate,
+            inputs.hidden,
+            counts.forms,
+            args.output.display()
+        );
     }
     Ok(if counts.unreadable > 0 {
         Exit::Unreadable
     } else {
         Exit::Ok
     })
+}
+
+/// A progress bar on stderr when it is a terminal (and not `--quiet`); hidden otherwise.
+fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    let style = ProgressStyle::with_template("{bar:40} {pos}/{len} files  {per_sec}  ETA {eta}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
 }
 
 /// `-o -`: one file's form document(s), pretty-printed, on stdout.
@@ -127,36 +152,4 @@ fn print_one(args: &Args, options: &jixiao::ExtractOptions) -> Result<Exit> {
         stdout.write_all(b"\n")?;
     }
     Ok(Exit::Ok)
-}
-
-/// How the files of a run ended, for the summary line.
-#[derive(Default)]
-struct Counts {
-    ok: usize,
-    warning: usize,
-    error: usize,
-    unreadable: usize,
-    skipped: usize,
-    duplicate: usize,
-    hidden: usize,
-}
-
-impl Counts {
-    fn count(&mut self, status: &str, unreadable: bool) {
-        match status {
-            "ok" => self.ok += 1,
-            "warning" => self.warning += 1,
-            _ => self.error += 1,
-        }
-        if unreadable {
-            self.unreadable += 1;
-        }
-    }
-
-    fn line(&self) -> String {
-        format!(
-            "{} ok, {} warning, {} error ({} unreadable), {} skipped, {} duplicate, {} hidden/lock files passed over",
-            self.ok, self.warning, self.error, self.unreadable, self.skipped, self.duplicate, self.hidden
-        )
-    }
 }

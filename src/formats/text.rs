@@ -178,6 +178,8 @@ fn split_lines(text: &str, limits: &ReadLimits) -> Result<Table> {
     let mut rows = Vec::new();
     let mut cells_seen: u64 = 0;
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    // A final line break ends the last line; it does not start an empty one.
+    let text = text.strip_suffix('\n').unwrap_or(text);
     for (index, line) in text.split('\n').enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line);
         let line_no = index as u32 + 1;
@@ -188,22 +190,16 @@ fn split_lines(text: &str, limits: &ReadLimits) -> Result<Table> {
                 "control characters found: this is binary data, not a text form",
             ));
         }
+        // Rows count toward the limit too: a file of nothing but line breaks must not
+        // become millions of empty rows.
+        count_toward_limit(&mut cells_seen, limits)?;
         let mut row = Row::default();
         for (field_index, field) in line.split('\t').enumerate() {
             let field = field.trim_matches(|c: char| c.is_whitespace());
             if field.is_empty() {
                 continue;
             }
-            cells_seen += 1;
-            if cells_seen > limits.max_cells {
-                return Err(Error::limit(
-                    format!("more than {} non-empty fields", limits.max_cells),
-                    format!(
-                        "{} cells per file; raise it with --max-cells",
-                        limits.max_cells
-                    ),
-                ));
-            }
+            count_toward_limit(&mut cells_seen, limits)?;
             let loc = Loc::Line {
                 line: line_no,
                 field: field_index as u32 + 1,
@@ -213,6 +209,20 @@ fn split_lines(text: &str, limits: &ReadLimits) -> Result<Table> {
         rows.push(row);
     }
     Ok(Table { name: None, rows })
+}
+
+fn count_toward_limit(seen: &mut u64, limits: &ReadLimits) -> Result<()> {
+    *seen += 1;
+    if *seen > limits.max_cells {
+        return Err(Error::limit(
+            format!("more than {} lines and non-empty fields", limits.max_cells),
+            format!(
+                "{} cells per file; raise it with --max-cells",
+                limits.max_cells
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// C0 controls other than tab, LF, CR, form feed and vertical tab do not occur in text forms.
@@ -311,10 +321,19 @@ mod tests {
     #[test]
     fn cell_limit_is_enforced() {
         let limits = ReadLimits {
-            max_cells: 3,
+            max_cells: 5,
             ..ReadLimits::default()
         };
         let err = read(b"a\tb\nc\td\n", &limits).unwrap_err();
         assert!(err.to_string().contains("--max-cells"), "{err}");
+        let err = read(&b"\n".repeat(10), &limits).unwrap_err();
+        assert!(
+            err.to_string().contains("lines"),
+            "empty lines count too: {err}"
+        );
+        assert!(
+            read(b"a\tb\nc\n", &limits).is_ok(),
+            "5 lines and fields are within the limit"
+        );
     }
 }

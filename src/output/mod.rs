@@ -1,21 +1,28 @@
 //! Writers: form documents into the contract's tables.
 //!
-//! [`OutputDir`] takes one [`FileReport`] at a time and streams its rows to every
-//! table, so memory does not grow with the number of forms. Each table is written
-//! under a temporary name and renamed into place by [`OutputDir::finish`]: an
-//! interrupted run never leaves half-written tables that look complete.
+//! A run has two phases. While files are read, [`OutputDir::add`] appends each form
+//! document to a spool (the future `forms.jsonl`) and keeps one small entry per file,
+//! so memory does not grow with the number of forms. [`OutputDir::finish`] then adds the
+//! findings that need every file (`form.duplicate_department`), streams the spool once
+//! through every requested [`Sink`] (CSV, and the JSON lines themselves), writes
+//! `files.csv` and `summary.csv`, and moves all outputs into place together
+//! ([`staging`]): an interrupted run never leaves half-written tables that look complete.
 
+mod csv;
+pub mod encoding;
+pub mod staging;
 pub mod tables;
 
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::Path;
 
-use crate::document::{Form, Severity};
+use crate::document::{Finding, Form, Severity};
 use crate::FileReport;
-use tables::{
-    budget_rows, finding_rows, task_rows, unmapped_rows, FileRow, FormRow, IndicatorRow, Summary,
-};
+pub use encoding::CsvEncoding;
+use staging::Staging;
+use tables::{FileRow, Summary};
 
 /// An output format of `jixiao extract --format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,283 +47,340 @@ impl std::str::FromStr for OutputFormat {
     }
 }
 
-/// A table file being written under a temporary name.
-struct PendingFile {
-    temp: PathBuf,
-    target: PathBuf,
+/// What to write.
+#[derive(Clone, Debug)]
+pub struct OutputOptions {
+    /// The formats.
+    pub formats: Vec<OutputFormat>,
+    /// Encoding of the CSV tables.
+    pub csv_encoding: CsvEncoding,
 }
 
-impl PendingFile {
-    fn create(dir: &Path, name: &str) -> io::Result<(Self, BufWriter<File>)> {
-        let temp = dir.join(format!(".{name}.partial"));
-        let file = File::create(&temp)?;
-        Ok((
-            PendingFile {
-                temp,
-                target: dir.join(name),
-            },
-            BufWriter::new(file),
-        ))
+impl Default for OutputOptions {
+    fn default() -> Self {
+        OutputOptions {
+            formats: vec![OutputFormat::Json, OutputFormat::Csv],
+            csv_encoding: CsvEncoding::Utf8,
+        }
     }
 }
 
-type CsvOut = csv::Writer<BufWriter<File>>;
+/// A consumer of the finished form stream: one per output format.
+pub trait Sink {
+    /// One form, in output order; `json` is its document as one line of JSON.
+    fn form(&mut self, form: &Form, json: &str) -> io::Result<()>;
+    /// One input file's row, in path order, after all forms.
+    fn file(&mut self, row: &FileRow) -> io::Result<()>;
+    /// Last: the cross-department summary; flush everything.
+    fn finish(self: Box<Self>, summary: &Summary) -> io::Result<()>;
+}
 
-/// The CSV tables, open for appending rows.
-struct CsvTables {
-    files: CsvOut,
-    forms: CsvOut,
-    budget: CsvOut,
-    tasks: CsvOut,
-    indicators: CsvOut,
-    findings: CsvOut,
-    unmapped: CsvOut,
+/// `forms.jsonl`: the spooled lines, copied as they are unless a form gained findings.
+struct JsonSink(BufWriter<File>);
+
+impl Sink for JsonSink {
+    fn form(&mut self, _form: &Form, json: &str) -> io::Result<()> {
+        self.0.write_all(json.as_bytes())?;
+        self.0.write_all(b"\n")
+    }
+    fn file(&mut self, _row: &FileRow) -> io::Result<()> {
+        Ok(())
+    }
+    fn finish(mut self: Box<Self>, _summary: &Summary) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// How one input file ended, kept until `files.csv` is written.
+#[derive(Clone, Debug)]
+enum Outcome {
+    /// Read; it has `forms` forms in the spool.
+    Read { forms: usize },
+    /// Not read: (status, reason) — `error`, `skipped` or `duplicate`.
+    NotRead {
+        status: &'static str,
+        reason: String,
+    },
+}
+
+#[derive(Clone, Debug)]
+struct FileEntry {
+    path: String,
+    format: String,
+    form_ids: String,
+    outcome: Outcome,
+}
+
+/// Who a form says it is, for the checks across files.
+struct Identity {
+    department: String,
+    year: Option<i32>,
+    file: usize,
 }
 
 /// An output folder being filled.
 pub struct OutputDir {
-    dir: PathBuf,
-    pending: Vec<PendingFile>,
-    json: Option<BufWriter<File>>,
-    csv: Option<CsvTables>,
-    summary: Summary,
+    staging: Staging,
+    options: OutputOptions,
+    spool: BufWriter<File>,
+    files: Vec<FileEntry>,
+    identities: Vec<Identity>,
 }
 
 impl OutputDir {
-    /// Creates `dir` (and parents) and opens the tables of `formats`.
-    pub fn create(dir: &Path, formats: &[OutputFormat]) -> io::Result<Self> {
-        fs::create_dir_all(dir)?;
-        let mut out = OutputDir {
-            dir: dir.to_path_buf(),
-            pending: Vec::new(),
-            json: None,
-            csv: None,
-            summary: Summary::default(),
-        };
-        if formats.contains(&OutputFormat::Json) {
-            out.json = Some(out.open("forms.jsonl")?);
-        }
-        if formats.contains(&OutputFormat::Csv) {
-            let mut open_csv =
-                |name: &str| -> io::Result<CsvOut> { Ok(csv_writer(out.open(name)?)) };
-            let mut tables = CsvTables {
-                files: open_csv("files.csv")?,
-                forms: open_csv("forms.csv")?,
-                budget: open_csv("budget.csv")?,
-                tasks: open_csv("tasks.csv")?,
-                indicators: open_csv("indicators.csv")?,
-                findings: open_csv("findings.csv")?,
-                unmapped: open_csv("unmapped.csv")?,
-            };
-            // Headers are written up front so that an empty table still has its columns.
-            tables
-                .files
-                .write_record(["path", "form_id", "format", "status", "error"])?;
-            tables.forms.write_record([
-                "form_id",
-                "path",
-                "department",
-                "year",
-                "title",
-                "form_kind",
-                "project_name",
-                "budget_lines",
-                "tasks",
-                "indicators",
-                "findings",
-                "unmapped",
-                "format",
-                "sha256",
-            ])?;
-            tables.budget.write_record([
-                "form_id",
-                "department",
-                "year",
-                "group",
-                "key",
-                "label",
-                "amount_wan",
-                "raw",
-                "at",
-                "unit_as_written",
-            ])?;
-            tables.tasks.write_record([
-                "form_id",
-                "department",
-                "year",
-                "seq",
-                "name",
-                "funds_wan",
-                "funds_raw",
-                "content",
-                "goal",
-                "at",
-            ])?;
-            tables.indicators.write_record(IndicatorRow::headers())?;
-            tables.findings.write_record([
-                "form_id",
-                "department",
-                "severity",
-                "code",
-                "message",
-                "at",
-            ])?;
-            tables
-                .unmapped
-                .write_record(["form_id", "department", "text", "at"])?;
-            out.csv = Some(tables);
-        }
-        Ok(out)
+    /// Creates `dir` (and parents) and the spool.
+    pub fn create(dir: &Path, options: OutputOptions) -> io::Result<Self> {
+        let staging = Staging::new(dir)?;
+        let spool =
+            BufWriter::with_capacity(256 << 10, File::create(staging.temp_path("spool.jsonl"))?);
+        Ok(OutputDir {
+            staging,
+            options,
+            spool,
+            files: Vec::new(),
+            identities: Vec::new(),
+        })
     }
 
-    fn open(&mut self, name: &str) -> io::Result<BufWriter<File>> {
-        let (pending, writer) = PendingFile::create(&self.dir, name)?;
-        self.pending.push(pending);
-        Ok(writer)
-    }
-
-    /// Adds one file: its `files.csv` row, and every table's rows for its forms.
+    /// Adds one file that was read (or failed to be): its forms go to the spool.
     pub fn add(&mut self, report: &FileReport) -> io::Result<()> {
-        let row = file_row(report);
-        if let Some(csv) = &mut self.csv {
-            csv.files.serialize(&row)?;
-        }
-        if let Ok(forms) = &report.result {
-            for form in forms {
-                self.add_form(form)?;
+        let format = report
+            .format
+            .map(|f| f.as_str().to_string())
+            .unwrap_or_default();
+        let (form_ids, outcome) = match &report.result {
+            Err(e) => (
+                String::new(),
+                Outcome::NotRead {
+                    status: "error",
+                    reason: e.reason(),
+                },
+            ),
+            Ok(forms) => {
+                for form in forms {
+                    serde_json::to_writer(&mut self.spool, form)?;
+                    self.spool.write_all(b"\n")?;
+                    self.identities.push(Identity {
+                        department: form.department.clone().unwrap_or_default(),
+                        year: form.year,
+                        file: self.files.len(),
+                    });
+                }
+                let ids = forms
+                    .iter()
+                    .map(|f| f.form_id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                (ids, Outcome::Read { forms: forms.len() })
             }
-        }
-        Ok(())
-    }
-
-    /// Adds a `files.csv` row for a file that was not read (`skipped`, `duplicate`).
-    pub fn add_unread(&mut self, row: &FileRow) -> io::Result<()> {
-        if let Some(csv) = &mut self.csv {
-            csv.files.serialize(row)?;
-        }
-        Ok(())
-    }
-
-    fn add_form(&mut self, form: &Form) -> io::Result<()> {
-        if let Some(json) = &mut self.json {
-            serde_json::to_writer(&mut *json, form)?;
-            json.write_all(b"\n")?;
-        }
-        if let Some(csv) = &mut self.csv {
-            csv.forms.serialize(FormRow::new(form))?;
-            budget_rows(form).try_for_each(|r| csv.budget.serialize(r))?;
-            task_rows(form).try_for_each(|r| csv.tasks.serialize(r))?;
-            for indicator in &form.indicators {
-                csv.indicators
-                    .write_record(IndicatorRow { form, indicator }.fields())?;
-            }
-            finding_rows(form).try_for_each(|r| csv.findings.serialize(r))?;
-            unmapped_rows(form).try_for_each(|r| csv.unmapped.serialize(r))?;
-        }
-        self.summary.add(form);
-        Ok(())
-    }
-
-    /// Writes `summary.csv`, flushes every table and moves them into place.
-    pub fn finish(mut self) -> io::Result<()> {
-        if let Some(csv) = self.csv.take() {
-            let mut summary = csv_writer(self.open("summary.csv")?);
-            summary.write_record(Summary::headers())?;
-            for row in self.summary.rows() {
-                summary.write_record(row)?;
-            }
-            for mut table in [
-                summary,
-                csv.files,
-                csv.forms,
-                csv.budget,
-                csv.tasks,
-                csv.indicators,
-                csv.findings,
-                csv.unmapped,
-            ] {
-                table.flush()?;
-            }
-        }
-        if let Some(mut json) = self.json.take() {
-            json.flush()?;
-        }
-        for pending in &self.pending {
-            fs::rename(&pending.temp, &pending.target)?;
-        }
-        Ok(())
-    }
-}
-
-/// A CSV writer that leaves the header to us: headers are written explicitly when a
-/// table is opened, so an empty table still has them and serialize() must not add more.
-fn csv_writer(file: BufWriter<File>) -> CsvOut {
-    csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(file)
-}
-
-/// The `files.csv` row of a file that was read (or failed to be).
-pub fn file_row(report: &FileReport) -> FileRow {
-    let format = report
-        .format
-        .map(|f| f.as_str().to_string())
-        .unwrap_or_default();
-    match &report.result {
-        Err(e) => FileRow {
+        };
+        self.files.push(FileEntry {
             path: report.path.clone(),
-            form_id: String::new(),
             format,
-            status: "error".into(),
-            error: e.reason(),
-        },
-        Ok(forms) => {
-            let form_id = forms
-                .iter()
-                .map(|f| f.form_id.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
-            let worst = forms
-                .iter()
-                .flat_map(|f| &f.findings)
-                .map(|f| f.severity)
-                .max();
-            let (status, error) = match worst {
-                _ if forms.is_empty() => ("error", "no form found in the file".to_string()),
-                Some(Severity::Error) => ("error", finding_summary(forms, Severity::Error)),
-                Some(Severity::Warning) => ("warning", finding_summary(forms, Severity::Warning)),
-                _ => ("ok", String::new()),
-            };
-            FileRow {
-                path: report.path.clone(),
-                form_id,
-                format,
-                status: status.into(),
-                error,
+            form_ids,
+            outcome,
+        });
+        Ok(())
+    }
+
+    /// Adds a file that was not read: `skipped` (not a form file) or `duplicate`
+    /// (the same bytes as an earlier file), with the reason.
+    pub fn add_unread(
+        &mut self,
+        path: &str,
+        format: &str,
+        form_ids: &str,
+        status: &'static str,
+        reason: String,
+    ) {
+        self.files.push(FileEntry {
+            path: path.to_string(),
+            format: format.to_string(),
+            form_ids: form_ids.to_string(),
+            outcome: Outcome::NotRead { status, reason },
+        });
+    }
+
+    /// Findings that need every file: two different files claiming the same department
+    /// and year. Keyed by the form's position in the spool.
+    fn cross_file_findings(&self) -> HashMap<usize, Finding> {
+        let mut claims: HashMap<(&str, Option<i32>), Vec<usize>> = HashMap::new();
+        for (ordinal, id) in self.identities.iter().enumerate() {
+            if !id.department.is_empty() {
+                claims
+                    .entry((&id.department, id.year))
+                    .or_default()
+                    .push(ordinal);
             }
+        }
+        let mut findings = HashMap::new();
+        for ((department, year), ordinals) in claims {
+            let files: Vec<usize> = ordinals.iter().map(|&o| self.identities[o].file).collect();
+            if files.iter().all(|&f| f == files[0]) {
+                continue;
+            }
+            for &ordinal in &ordinals {
+                let me = self.identities[ordinal].file;
+                let mut others: Vec<&str> = files
+                    .iter()
+                    .filter(|&&f| f != me)
+                    .map(|&f| self.files[f].path.as_str())
+                    .collect();
+                others.dedup();
+                let year = year
+                    .map(|y| y.to_string())
+                    .unwrap_or_else(|| "(no year)".into());
+                findings.insert(
+                    ordinal,
+                    Finding {
+                        severity: Severity::Warning,
+                        code: "form.duplicate_department".into(),
+                        message: format!(
+                            "{department} {year} is also claimed by {}",
+                            others.join(", ")
+                        ),
+                        at: None,
+                    },
+                );
+            }
+        }
+        findings
+    }
+
+    /// Streams the spool through every sink, writes `files.csv` and `summary.csv`, and
+    /// moves every output into place. Returns how the files ended.
+    pub fn finish(mut self) -> io::Result<RunCounts> {
+        self.spool.flush()?;
+        let extra = self.cross_file_findings();
+        let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
+        if self.options.formats.contains(&OutputFormat::Json) {
+            sinks.push(Box::new(JsonSink(self.staging.create("forms.jsonl")?)));
+        }
+        if self.options.formats.contains(&OutputFormat::Csv) {
+            sinks.push(Box::new(csv::CsvSink::create(
+                &mut self.staging,
+                self.options.csv_encoding,
+            )?));
+        }
+
+        let spool_path = self.staging.temp_path("spool.jsonl");
+        let mut lines = BufReader::with_capacity(256 << 10, File::open(&spool_path)?).lines();
+        let mut summary = Summary::default();
+        let mut ordinal = 0;
+        let mut counts = RunCounts::default();
+        for entry in &self.files {
+            let mut worst: Option<Severity> = None;
+            let mut codes: Vec<String> = Vec::new();
+            let mut count = 0;
+            if let Outcome::Read { forms } = entry.outcome {
+                for _ in 0..forms {
+                    let mut line = lines
+                        .next()
+                        .ok_or_else(|| io::Error::other("the spool ended early"))??;
+                    let mut form: Form = serde_json::from_str(&line).map_err(io::Error::other)?;
+                    if let Some(finding) = extra.get(&ordinal) {
+                        form.findings.push(finding.clone());
+                        line = serde_json::to_string(&form).map_err(io::Error::other)?;
+                    }
+                    ordinal += 1;
+                    for finding in &form.findings {
+                        if finding.severity > Severity::Info && Some(finding.severity) >= worst {
+                            if Some(finding.severity) > worst {
+                                codes.clear();
+                                count = 0;
+                            }
+                            worst = Some(finding.severity);
+                            count += 1;
+                            if !codes.contains(&finding.code) {
+                                codes.push(finding.code.clone());
+                            }
+                        }
+                    }
+                    summary.add(&form);
+                    for sink in &mut sinks {
+                        sink.form(&form, &line)?;
+                    }
+                }
+            }
+            let row = file_row(entry, worst, count, &codes);
+            counts.count(&row, &entry.outcome);
+            for sink in &mut sinks {
+                sink.file(&row)?;
+            }
+        }
+        for sink in sinks {
+            sink.finish(&summary)?;
+        }
+        std::fs::remove_file(&spool_path)?;
+        self.staging.commit()?;
+        Ok(counts)
+    }
+}
+
+/// How the files of a run ended, by their `files.csv` status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RunCounts {
+    /// Read, no warning or error finding.
+    pub ok: usize,
+    /// Read, with a warning finding.
+    pub warning: usize,
+    /// Unreadable, or read with an error finding.
+    pub error: usize,
+    /// Of `error`: could not be read at all (exit code 3).
+    pub unreadable: usize,
+    /// Not a form file.
+    pub skipped: usize,
+    /// Same bytes as an earlier file.
+    pub duplicate: usize,
+    /// Forms written.
+    pub forms: usize,
+}
+
+impl RunCounts {
+    fn count(&mut self, row: &FileRow, outcome: &Outcome) {
+        match row.status.as_str() {
+            "ok" => self.ok += 1,
+            "warning" => self.warning += 1,
+            "skipped" => self.skipped += 1,
+            "duplicate" => self.duplicate += 1,
+            _ => self.error += 1,
+        }
+        match outcome {
+            Outcome::NotRead {
+                status: "error", ..
+            } => self.unreadable += 1,
+            Outcome::Read { forms } => self.forms += forms,
+            Outcome::NotRead { .. } => {}
         }
     }
 }
 
-/// `2 warning findings: budget.sum_mismatch, section.missing` — the reason column of a
-/// file whose forms were read but have findings.
-fn finding_summary(forms: &[Form], severity: Severity) -> String {
-    let mut codes: Vec<&str> = Vec::new();
-    let mut count = 0;
-    for finding in forms
-        .iter()
-        .flat_map(|f| &f.findings)
-        .filter(|f| f.severity == severity)
-    {
-        count += 1;
-        if !codes.contains(&finding.code.as_str()) {
-            codes.push(&finding.code);
-        }
+/// The `files.csv` row of a file: `ok`, or the worst finding's severity with a count and
+/// the codes, or the reason it was not read.
+fn file_row(entry: &FileEntry, worst: Option<Severity>, count: usize, codes: &[String]) -> FileRow {
+    let (status, error) = match &entry.outcome {
+        Outcome::NotRead { status, reason } => (*status, reason.clone()),
+        Outcome::Read { forms: 0 } => ("error", "no form found in the file".to_string()),
+        Outcome::Read { .. } => match worst {
+            None => ("ok", String::new()),
+            Some(severity) => {
+                let plural = if count == 1 { "" } else { "s" };
+                (
+                    severity.as_str(),
+                    format!(
+                        "{count} {} finding{plural}: {}",
+                        severity.as_str(),
+                        codes.join(", ")
+                    ),
+                )
+            }
+        },
+    };
+    FileRow {
+        path: entry.path.clone(),
+        form_id: entry.form_ids.clone(),
+        format: entry.format.clone(),
+        status: status.to_string(),
+        error,
     }
-    format!(
-        "{count} {} finding{}: {}",
-        severity.as_str(),
-        if count == 1 { "" } else { "s" },
-        codes.join(", ")
-    )
 }
