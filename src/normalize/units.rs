@@ -77,7 +77,12 @@ pub(crate) fn match_unit(s: &str, i: usize) -> Option<UnitMatch> {
         } else {
             break;
         };
-        let q = end + sl;
+        let mut q = end + sl;
+        // 次/2年: a count of periods may stand before the second unit.
+        let digits = s[q..].bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && digits <= 2 && table_unit(s, q + digits).is_some() {
+            q += digits;
+        }
         if let Some((e, _)) = table_unit(s, q) {
             end = e;
             continue;
@@ -187,6 +192,8 @@ mod tests {
         assert_eq!(match_unit("km，", 0).unwrap().end, 2);
         assert_eq!(match_unit("覆盖", 0), None);
         assert_eq!(match_unit("1/3", 0), None);
+        assert_eq!(match_unit("次/2年", 0).unwrap().end, "次/2年".len());
+        assert_eq!(match_unit("次/2", 0).unwrap().end, "次".len());
     }
 
     #[test]

@@ -1185,6 +1185,10 @@ impl<'a> Scanner<'a> {
         let s = self.s;
         if let Some((d, e)) = small_num_then(s, p, 31, &['日', '号']) {
             date.d = d as u8;
+            // 31日24时前: the end of that day.
+            if let Some((_, e2)) = small_num_then(s, e, 24, &['时', '点']) {
+                return e2;
+            }
             return e;
         }
         let rest = &s[p..];
