@@ -508,21 +508,21 @@ pub fn random_form(rng: &mut Rng, city: usize, bureau: usize, year: i32) -> (For
     )
 }
 
-/// `一是…；二是…。` with `lo..=hi` clauses.
+/// `一是…；二是…。` with `lo..=hi` different clauses.
 fn numbered(rng: &mut Rng, lo: u64, hi: u64) -> String {
     const ORDINALS: [&str; 5] = ["一", "二", "三", "四", "五"];
+    let mut clauses = vocab::CLAUSES.to_vec();
+    rng.shuffle(&mut clauses);
     let n = rng.range(lo, hi) as usize;
-    let clauses: Vec<String> = (0..n)
-        .map(|i| {
-            let clause = rng.pick(vocab::CLAUSES);
-            if n == 1 {
-                clause.to_string()
-            } else {
-                format!("{}是{clause}", ORDINALS[i])
-            }
-        })
+    if n == 1 {
+        return format!("{}。", clauses[0]);
+    }
+    let numbered: Vec<String> = clauses[..n]
+        .iter()
+        .enumerate()
+        .map(|(i, clause)| format!("{}是{clause}", ORDINALS[i]))
         .collect();
-    format!("{}。", clauses.join("；"))
+    format!("{}。", numbered.join("；"))
 }
 
 /// The indicator grid: 3–30 indicators drawn by category weight, laid out either like
@@ -635,14 +635,13 @@ fn target_values(rng: &mut Rng, target: Target, topic: &str, year: i32) -> (Stri
             (text(n), text(n))
         }
         Target::Percent => {
-            let p = rng.range(80, 100);
+            let p = rng.range(80, 99);
             let v = match rng.below(6) {
-                0 => format!("≥{p}%"),
+                0 | 5 => format!("≥{p}%"),
                 1 => format!("{p}%"),
                 2 => format!("不低于{p}%"),
-                3 if p < 100 => format!("{}%-{p}%", p - rng.range(3, 8)),
-                4 => "100%".to_string(),
-                _ => format!("≥{p}%"),
+                3 => format!("{}%-{p}%", p - rng.range(3, 8)),
+                _ => "100%".to_string(),
             };
             (v.clone(), v)
         }
