@@ -25,7 +25,20 @@
 //! `.hidden.txt` (a real form, which must be passed over), an empty `empty.txt`, a
 //! corrupt zip `broken.xlsx`, a truncated workbook `truncated.xlsx`, a `readme.pdf`,
 //! and two different forms claiming 广州市司法局 2024, `conflict/广州市司法局-2024-a.xlsx`
-//! and `…-b.xlsx` (the second with a higher 基本支出, still adding up).
+//! and `…-b.xlsx` (the second with a higher 基本支出, still adding up). A copy may sort
+//! before its original (`备份` < `湛江市`), so either of the two may be the one jixiao
+//! reports as the duplicate. The extras are listed after the `count` forms.
+//!
+//! In a test:
+//!
+//! ```ignore
+//! #[path = "../examples/common/mod.rs"]
+//! mod common;
+//!
+//! let manifest = common::write_corpus(&dir, 30, 7, true);
+//! for entry in manifest.forms() { /* entry.department, entry.year, entry.tasks… */ }
+//! let copies = manifest.of_kind("duplicate-of").count(); // 3
+//! ```
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -961,4 +974,42 @@ fn parse_cents(text: &str) -> u64 {
     text.replace([',', '.'], "")
         .parse()
         .expect("an amount written by cents_text")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_seed_gives_the_same_bytes_and_another_seed_does_not() {
+        let render = |seed| -> Vec<Vec<u8>> {
+            corpus_forms(6, seed)
+                .iter()
+                .map(|f| f.render().unwrap())
+                .collect()
+        };
+        assert_eq!(render(3), render(3));
+        assert_ne!(render(3), render(4));
+    }
+
+    #[test]
+    fn formats_come_in_thirds_and_budgets_add_up_unless_marked() {
+        let forms = corpus_forms(90, 11);
+        let xlsx = forms
+            .iter()
+            .filter(|f| f.format == FileFormat::Xlsx)
+            .count();
+        assert_eq!(xlsx, 30);
+        for form in &forms {
+            let b = &form.model.budget;
+            let c = |t: &String| parse_cents(t);
+            let income = c(&b.fiscal) + c(&b.other_funds);
+            let by_level = c(&b.own_level) + c(&b.transfer);
+            let spent = c(&b.basic) + c(&b.project) + c(&b.special) + c(&b.other_development);
+            let adds_up = income == by_level && by_level == spent;
+            assert_eq!(adds_up, !form.budget_mismatch, "{}", form.path.display());
+            assert!((1..=8).contains(&form.model.tasks.len()));
+            assert!((3..=30).contains(&form.indicator_count()));
+        }
+    }
 }
