@@ -11,7 +11,7 @@ use walkdir::WalkDir;
 
 /// Extensions read when found inside a folder.
 pub const FORM_EXTENSIONS: &[&str] = &[
-    "xlsx", "xlsm", "xls", "ods", "docx", "doc", "txt", "tsv", "text",
+    "xlsx", "xlsm", "xls", "ods", "docx", "doc", "txt", "tsv", "text", "html", "htm",
 ];
 
 /// One input of a run.

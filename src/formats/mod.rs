@@ -2,13 +2,15 @@
 //!
 //! The format is chosen from the bytes, not the file name ([`detect`]): a zip holding
 //! `xl/` is XLSX, one holding `word/` is DOCX, an OLE2 container is a legacy XLS (or a
-//! Word .doc / an encrypted workbook, which get a clear error), anything else is text.
+//! Word .doc / an encrypted workbook, which get a clear error), a page with HTML markup
+//! is HTML, anything else is text.
 //! Every reader obeys the same [`ReadLimits`], so hostile files are refused, not read.
 
 use crate::model::Grid;
 use crate::{Error, ErrorKind, Result};
 
 pub mod docx;
+pub mod html;
 pub mod sheets;
 pub mod text;
 pub mod xlsx;
@@ -29,6 +31,8 @@ pub enum Format {
     Docx,
     /// Tab-separated text in any common Chinese encoding.
     Text,
+    /// A web page holding the form as an HTML table.
+    Html,
 }
 
 impl Format {
@@ -40,6 +44,7 @@ impl Format {
             Format::Ods => "ods",
             Format::Docx => "docx",
             Format::Text => "text",
+            Format::Html => "html",
         }
     }
 }
@@ -94,6 +99,9 @@ pub fn detect(bytes: &[u8], limits: &ReadLimits) -> Result<Format> {
     if bytes.starts_with(OLE2_MAGIC) {
         return detect_ole2(bytes);
     }
+    if html::sniff(bytes) {
+        return Ok(Format::Html);
+    }
     Ok(Format::Text)
 }
 
@@ -142,6 +150,7 @@ pub fn read(bytes: &[u8], format: Format, limits: &ReadLimits) -> Result<Grid> {
         Format::Xls | Format::Ods => sheets::read(bytes, format, limits),
         Format::Docx => docx::read(bytes, limits),
         Format::Text => text::read(bytes, limits),
+        Format::Html => html::read(bytes, limits),
     }
 }
 

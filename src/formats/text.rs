@@ -28,13 +28,15 @@ pub fn read(bytes: &[u8], limits: &ReadLimits) -> Result<Grid> {
 }
 
 /// Text decoded from bytes, with how sure we are of the encoding.
-struct Decoded {
-    text: String,
-    encoding: &'static str,
-    note: Option<ReaderNote>,
+pub(crate) struct Decoded {
+    pub(crate) text: String,
+    pub(crate) encoding: &'static str,
+    pub(crate) note: Option<ReaderNote>,
 }
 
-fn decode(bytes: &[u8]) -> Result<Decoded> {
+/// Decodes text bytes by the rules in the module documentation (the HTML reader falls
+/// back to it when a page declares no charset).
+pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded> {
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
         let note = had_errors.then(|| replaced_note(encoding));
