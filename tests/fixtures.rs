@@ -77,6 +77,7 @@ fixture_tests! {
     guangzhou_2024_utf16: "guangzhou-2024-utf16" / "input.txt",
     guangzhou_2024_xlsx: "guangzhou-2024-xlsx" / "input.xlsx",
     guangzhou_2024_docx: "guangzhou-2024-docx" / "input.docx",
+    guangzhou_2024_html: "guangzhou-2024-html" / "input.html",
 }
 
 /// The document without what necessarily differs between renderings of one form: the
