@@ -146,10 +146,6 @@ pub(crate) static WORDS: LazyLock<Index<Word>> = LazyLock::new(|| {
         ));
     }
     for &(w, op, adjacent) in tables::COMPARATOR_WORDS {
-        // Everyday one-character words are not negated (不为 is "not for").
-        if w.chars().count() < 2 && op == Op::Eq {
-            continue;
-        }
         for neg in tables::NEGATIONS {
             items.push((
                 format!("{neg}{w}"),

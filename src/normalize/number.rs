@@ -269,7 +269,8 @@ pub(crate) fn scan_chinese(s: &str, i: usize, leading_unit: bool, tail: GroupTai
         return None;
     }
     // 万/亿 at the end belongs to a currency unit (五万元 → 5 万元) or, for amounts, to 万元.
-    if n > 1 {
+    // Only when the rest holds no 亿: 三亿五千万元 is 350000000 元, not 三亿五千 万元.
+    if n > 1 && !toks[..n - 1].contains(&Cn::Group(100_000_000)) {
         if let Cn::Group(_) = toks[n - 1] {
             let rest = &s[ends[n - 1]..];
             let drop = match tail {
@@ -536,6 +537,10 @@ mod tests {
         assert_eq!((n.value(), n.end), (5.0, 3));
         let n = scan_chinese("五万人", 0, false, GroupTail::BeforeCurrency).unwrap();
         assert_eq!((n.value(), n.end), (50000.0, 6));
+        let n = scan_chinese("三亿五千万元", 0, false, GroupTail::BeforeCurrency).unwrap();
+        assert_eq!(n.value(), 350_000_000.0);
+        let n = scan_chinese("一万五千亿元", 0, false, GroupTail::BeforeCurrency).unwrap();
+        assert_eq!(n.value(), 15000.0);
         let n = scan_chinese("五千元", 0, false, GroupTail::BeforeCurrency).unwrap();
         assert_eq!(n.value(), 5000.0);
         let n = scan_chinese("百", 0, true, GroupTail::Keep).unwrap();

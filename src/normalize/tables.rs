@@ -332,6 +332,7 @@ pub const UNITS: &[(&str, UnitKind)] = &[
     ("倍", UnitKind::Other),
     ("级", UnitKind::Other),
     ("星", UnitKind::Other),
+    ("星级", UnitKind::Other),
     ("度", UnitKind::Other),
     ("千瓦时", UnitKind::Other),
     ("千瓦", UnitKind::Other),

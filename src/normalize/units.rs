@@ -67,14 +67,22 @@ pub(crate) fn match_unit(s: &str, i: usize) -> Option<UnitMatch> {
     let (mut end, kind) = table_unit(s, i)?;
     for _ in 0..3 {
         let rest = &s[end..];
+        // `/` or `／` joins parts; `·` only inside a compound (`元/人·月`).
         let sl = if rest.starts_with('/') {
             1
-        } else if rest.starts_with('／') {
-            3
+        } else if rest.starts_with('／')
+            || (end > i && rest.starts_with('·') && s[i..end].contains(['/', '／']))
+        {
+            rest.chars().next().map_or(1, char::len_utf8)
         } else {
             break;
         };
-        let q = end + sl;
+        let mut q = end + sl;
+        // 次/2年: a count of periods may stand before the second unit.
+        let digits = s[q..].bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && digits <= 2 && table_unit(s, q + digits).is_some() {
+            q += digits;
+        }
         if let Some((e, _)) = table_unit(s, q) {
             end = e;
             continue;
@@ -176,12 +184,16 @@ mod tests {
         assert_eq!((m.end, m.kind), ("元/生/年".len(), UnitKind::Currency));
         let m = match_unit("次/年以上", 0).unwrap();
         assert_eq!(m.end, "次/年".len());
+        assert_eq!(match_unit("元/人·月", 0).unwrap().end, "元/人·月".len());
+        assert_eq!(match_unit("元·月", 0).unwrap().end, "元".len());
         let m = match_unit("人/年", 0).unwrap();
         assert_eq!((m.end, m.kind), ("人/年".len(), UnitKind::Count));
         assert_eq!(match_unit("mins", 0), None);
         assert_eq!(match_unit("km，", 0).unwrap().end, 2);
         assert_eq!(match_unit("覆盖", 0), None);
         assert_eq!(match_unit("1/3", 0), None);
+        assert_eq!(match_unit("次/2年", 0).unwrap().end, "次/2年".len());
+        assert_eq!(match_unit("次/2", 0).unwrap().end, "次".len());
     }
 
     #[test]

@@ -101,8 +101,14 @@ struct Operand {
 
 #[derive(Clone, Copy, Debug)]
 enum OVal {
-    /// The number, its sign, and the power of ten of a multiplier after it.
-    Num { num: Num, neg: bool, pow: i32 },
+    /// The number, its sign, the power of ten of a multiplier after it, and what a
+    /// second group adds (the 5千 of 2万5千).
+    Num {
+        num: Num,
+        neg: bool,
+        pow: i32,
+        add: f64,
+    },
     /// A date; `strong` when more than a year alone, or with a deadline word.
     Date { date: Date, strong: bool },
     /// A month range inside one year (2024年1-6月).
@@ -112,8 +118,13 @@ enum OVal {
 impl OVal {
     fn number(&self, pow: Option<i32>) -> f64 {
         match *self {
-            OVal::Num { num, neg, pow: p } => {
-                let v = num.scaled(pow.unwrap_or(p));
+            OVal::Num {
+                num,
+                neg,
+                pow: p,
+                add,
+            } => {
+                let v = num.scaled(pow.unwrap_or(p)) + add;
                 if neg {
                     -v
                 } else {
@@ -175,6 +186,8 @@ struct Scanner<'a> {
     relative: bool,
     change_end: Option<usize>,
     ordinal_end: Option<usize>,
+    /// A `×` was written after a number: the next number is a factor (7×24小时).
+    product: bool,
     bracket: u32,
     title: u32,
 }
@@ -277,6 +290,7 @@ impl<'a> Scanner<'a> {
             relative: false,
             change_end: None,
             ordinal_end: None,
+            product: false,
             bracket: 0,
             title: 0,
         }
@@ -334,7 +348,11 @@ impl<'a> Scanner<'a> {
                         self.last_end = i + 1;
                     }
                     b' ' | b'\t' | b'\r' => {}
-                    b'.' | b'!' | b'?' | b'-' | b'\'' | b'"' => self.last_end = i + 1,
+                    b'-' | b'~' => self.sep(i, i + 1, 1),
+                    b'.' | b'!' | b'?' | b'\'' | b'"' => self.last_end = i + 1,
+                    b'*' | b'x' | b'X' if self.after_atom() && digit_at(s, i + 1).is_some() => {
+                        self.times(i + 1)
+                    }
                     _ => self.word(i + 1),
                 }
                 i += 1;
@@ -380,7 +398,9 @@ impl<'a> Scanner<'a> {
                     self.last_end = i + l;
                 }
                 '\u{3000}' | '\u{a0}' => {}
-                '“' | '”' | '‘' | '’' | '：' | '！' | '？' | '—' | '…' | '·' => {
+                '—' | '－' | '～' | '〜' => self.sep(i, i + l, 1),
+                '×' | '＊' if self.after_atom() => self.times(i + l),
+                '“' | '”' | '‘' | '’' | '：' | '！' | '？' | '…' | '·' => {
                     self.last_end = i + l
                 }
                 _ => {
@@ -418,6 +438,15 @@ impl<'a> Scanner<'a> {
             }
             i += l;
         }
+    }
+
+    /// A multiplication sign after a number: both factors are no target on their own.
+    fn times(&mut self, end: usize) {
+        if self.n > 0 {
+            self.atoms[self.n - 1].unclear = true;
+        }
+        self.product = true;
+        self.word(end);
     }
 
     /// Is position `i` right after an atom (only whitespace between)?
@@ -535,11 +564,19 @@ impl<'a> Scanner<'a> {
         let Some(a) = self.operand(num_start, neg, None) else {
             return self.not_a_number(start);
         };
-        // One Chinese numeral character is a number only standing alone (三次, 不低于五),
-        // not inside a word (统一, 一次性, 四个出新).
+        let mut range = None;
+        if a.suffix.is_none() && !a.more && !a.unclear {
+            range = self.range_after(&a);
+        }
+        // One Chinese numeral character is a number only standing alone (三次, 三至五次,
+        // 不低于五), not inside a word (统一, 一次性, 四个出新).
         if a.cn_single {
+            let (end, unit) = match &range {
+                Some((_, hi, e)) => (*e, hi.unit),
+                None => (a.end, a.unit),
+            };
             let word_before = self.last_word_end == start;
-            let alone = boundary_at(s, a.end) && (a.unit != UnitRef::None || !word_before);
+            let alone = boundary_at(s, end) && (unit != UnitRef::None || !word_before);
             if !alone {
                 return self.not_a_number(start);
             }
@@ -548,10 +585,6 @@ impl<'a> Scanner<'a> {
         atom.start = start;
         atom.unclear = a.unclear;
         let mut end = a.end;
-        let mut range = None;
-        if a.suffix.is_none() && !a.more && !a.unclear {
-            range = self.range_after(&a);
-        }
         match range {
             Some((lo, hi, e)) => {
                 end = e;
@@ -561,7 +594,15 @@ impl<'a> Scanner<'a> {
                     }
                     _ => {
                         let pow = match (lo.val, hi.val) {
-                            (OVal::Num { pow: 0, .. }, OVal::Num { pow, .. }) => pow,
+                            // 1-2万人: the low bound takes the multiplier unless it is
+                            // already larger (1000-2万).
+                            (
+                                OVal::Num {
+                                    pow: 0, num: na, ..
+                                },
+                                OVal::Num { pow, num: nb, .. },
+                            ) if na.value() <= nb.value() => pow,
+                            (OVal::Num { pow: 0, .. }, _) => 0,
                             (OVal::Num { pow, .. }, _) => pow,
                             _ => 0,
                         };
@@ -605,18 +646,37 @@ impl<'a> Scanner<'a> {
         end
     }
 
-    /// A character that looked like a number start but is not one: count it as text.
+    /// A character that looked like a number start but is not one: count it as text,
+    /// with the rest of a run of Chinese numerals (三五天 is "a few days", not 5 天).
     fn not_a_number(&mut self, i: usize) -> usize {
-        let l = self.s[i..].chars().next().map_or(1, char::len_utf8);
-        self.word(i + l);
-        i + l
+        let mut e = i;
+        for (k, c) in self.s[i..].char_indices() {
+            if k > 0 && !is_cn_numeral(c) {
+                break;
+            }
+            e = i + k + c.len_utf8();
+            if !is_cn_numeral(c) {
+                break;
+            }
+        }
+        self.word(e);
+        e
     }
 
     /// Attaches what was written before the atom (comparator, baseline, ordinal) and
     /// records it.
     fn attach_and_push(&mut self, mut a: Atom, start: usize, _num_start: usize) {
         let adjacent_here = self.last_end;
-        if let Some(p) = self.pending {
+        // A year inside a phrase (不低于2023年水平) is no target and leaves the comparator
+        // and baseline for the number that follows.
+        let year_in_phrase = matches!(a.payload, Payload::Date(d) if d.m == 0)
+            && a.plain
+            && !boundary_at(self.s, a.end);
+        if self.product {
+            a.unclear = true;
+            self.product = false;
+        }
+        if let Some(p) = self.pending.filter(|_| !year_in_phrase) {
             if !p.adjacent || p.end == adjacent_here {
                 match p.op {
                     Some(op) => {
@@ -645,7 +705,7 @@ impl<'a> Scanner<'a> {
         if matches!(a.payload, Payload::Range(..) | Payload::Dates(..)) {
             a.op = None;
         }
-        if self.relative {
+        if self.relative && !year_in_phrase {
             a.relative = true;
             self.relative = false;
         }
@@ -682,6 +742,20 @@ impl<'a> Scanner<'a> {
         let mut lo = *a;
         match (a.val, b.val) {
             (OVal::Date { .. }, OVal::Date { .. }) => {}
+            // 2024-2026: two years.
+            (OVal::Num { .. }, OVal::Num { .. })
+                if a.year_like && b.year_like && b.suffix.is_none() =>
+            {
+                let (y1, y2) = (a.val.number(None) as i32, b.val.number(None) as i32);
+                lo.val = OVal::Date {
+                    date: Date { y: y1, m: 0, d: 0 },
+                    strong: true,
+                };
+                b.val = OVal::Date {
+                    date: Date { y: y2, m: 0, d: 0 },
+                    strong: true,
+                };
+            }
             (OVal::Num { .. }, OVal::Date { date, .. })
                 if a.year_like && date.m == 0 && b.suffix.is_none() =>
             {
@@ -691,8 +765,43 @@ impl<'a> Scanner<'a> {
                     strong: true,
                 };
             }
-            (OVal::Num { .. }, OVal::Num { .. }) => {
+            (
+                OVal::Num {
+                    num, pow: 0, add, ..
+                },
+                OVal::Date { date, .. },
+            ) if a.unit == UnitRef::None
+                && add == 0.0
+                && date.m != 0
+                && date.d == 0
+                && b.suffix.is_none()
+                && num.int().is_some_and(|m| (1..=12).contains(&m)) =>
+            {
+                // 1-12月, 3至6月: months of the (form's) year.
+                let m = num.int().unwrap_or(1) as u8;
+                lo.val = OVal::Date {
+                    date: Date { y: date.y, m, d: 0 },
+                    strong: true,
+                };
+            }
+            (OVal::Num { pow: pa, .. }, OVal::Num { .. }) => {
                 let (ua, ub) = (self.unit_text(a.unit), self.unit_text(b.unit));
+                // 100万-200万元: the low bound's 万 belongs to the currency unit too.
+                if pa != 0 && ua.is_none() && b.kind == Some(UnitKind::Currency) {
+                    let prefix =
+                        ub.and_then(|u| tables::MULTIPLIERS.iter().find(|(w, _)| u.starts_with(w)));
+                    if prefix.is_some_and(|&(_, p)| p == pa) {
+                        if let OVal::Num { num, neg, add, .. } = a.val {
+                            lo.val = OVal::Num {
+                                num,
+                                neg,
+                                pow: 0,
+                                add,
+                            };
+                        }
+                    }
+                }
+
                 match (ua, ub) {
                     (Some(x), Some(y)) if !same_unit(x, y) => return None,
                     (None, Some(_)) => {
@@ -752,7 +861,12 @@ impl<'a> Scanner<'a> {
         let cn_single = num.chinese && num.chars == 1 && num.scale == 0;
         let mut op = Operand {
             end: num.end,
-            val: OVal::Num { num, neg, pow: 0 },
+            val: OVal::Num {
+                num,
+                neg,
+                pow: 0,
+                add: 0.0,
+            },
             unit: UnitRef::None,
             kind: None,
             more: false,
@@ -784,11 +898,28 @@ impl<'a> Scanner<'a> {
             op.end = m.end;
         } else if let Some((ml, pow)) = multiplier_at(s, q) {
             let mut r = q + ml;
+            let mut add = 0.0;
+            // 2万5千: a second, smaller group.
+            if pow == 4 {
+                if let Some(n2) = scan_arabic(s, r) {
+                    let small = if s[n2.end..].starts_with('千') {
+                        3
+                    } else if s[n2.end..].starts_with('百') {
+                        2
+                    } else {
+                        0
+                    };
+                    if small > 0 && n2.end == n2.int_end && !n2.sep && n2.int_digits == 1 {
+                        add = n2.scaled(small);
+                        r = n2.end + 3;
+                    }
+                }
+            }
             if let Some(l) = more_at(s, r) {
                 op.more = true;
                 r += l;
             }
-            op.val = OVal::Num { num, neg, pow };
+            op.val = OVal::Num { num, neg, pow, add };
             op.end = r;
             if let Some(m) = match_unit(s, r) {
                 op.unit = UnitRef::Span(r, m.end);
@@ -847,7 +978,13 @@ impl<'a> Scanner<'a> {
     /// 以上/以内/左右… after an operand, and a following （含）.
     fn suffix(&self, op: &mut Operand) {
         let s = self.s;
-        let q = skip_ws(s, op.end);
+        let mut q = skip_ws(s, op.end);
+        // 95%（含）以上
+        for w in ["（含）", "(含)"] {
+            if s[q..].starts_with(w) && starts_any(s, q + w.len(), tables::SUFFIX_WORDS).is_some() {
+                q += w.len();
+            }
+        }
         if let Some((l, o)) = starts_any(s, q, tables::SUFFIX_WORDS) {
             op.suffix = Some(o);
             op.end = q + l;
@@ -922,18 +1059,38 @@ impl<'a> Scanner<'a> {
                     date = date.end_of_period();
                     strong = true;
                     p += 3;
-                } else if s[p..].starts_with("上半年") {
-                    date = Date {
-                        y: date.y,
-                        m: 6,
-                        d: 30,
+                } else if s[p..].starts_with("上半年") || s[p..].starts_with("下半年") {
+                    let (m1, m2) = if s[p..].starts_with('上') {
+                        (1, 6)
+                    } else {
+                        (7, 12)
                     };
-                    strong = true;
-                    p += 9;
-                } else if s[p..].starts_with("下半年") {
-                    date = date.end_of_period();
-                    strong = true;
-                    p += 9;
+                    return Some(Operand {
+                        end: p + 9,
+                        val: OVal::Dates(
+                            Date {
+                                y: date.y,
+                                m: m1,
+                                d: 0,
+                            },
+                            Date {
+                                y: date.y,
+                                m: m2,
+                                d: 0,
+                            },
+                        ),
+                        unit: UnitRef::None,
+                        kind: None,
+                        more: false,
+                        suffix: None,
+                        unclear: false,
+                        year_like: false,
+                        cn_single: false,
+                    });
+                } else if let Some((_, e)) = small_num_then(s, p, 99, &['月']) {
+                    // 2024年13月
+                    unclear = true;
+                    p = e;
                 }
             } else if !num.chinese {
                 // 2024.07, 2024-12-31, 2024/6
@@ -979,14 +1136,8 @@ impl<'a> Scanner<'a> {
                 Some(OVal::Date { date, .. }) => Some(date.y),
                 _ => None,
             };
-            let after = &s[num.int_end + 3..];
-            let marked = ["底", "末", "前", "份", "上旬", "中旬", "下旬", "初"]
-                .iter()
-                .any(|w| after.starts_with(w))
-                || small_num_then(s, num.int_end + 3, 31, &['日', '号']).is_some();
-            if !(marked || inherited.is_some()) {
-                return None;
-            }
+            // N月 (not N个月) is a month: officials write durations as 个月. Without a
+            // year it cannot be written as ISO and reads as text.
             match inherited.or(self.ctx.year) {
                 Some(y) => date.y = y,
                 None => {
@@ -1034,6 +1185,10 @@ impl<'a> Scanner<'a> {
         let s = self.s;
         if let Some((d, e)) = small_num_then(s, p, 31, &['日', '号']) {
             date.d = d as u8;
+            // 31日24时前: the end of that day.
+            if let Some((_, e2)) = small_num_then(s, e, 24, &['时', '点']) {
+                return e2;
+            }
             return e;
         }
         let rest = &s[p..];
@@ -1059,8 +1214,10 @@ impl<'a> Scanner<'a> {
         p
     }
 
+    /// Is the atom a target? A plain number counts only when it is the cell's one atom
+    /// and nothing else is written (`93`, `≥93` counts by its comparator).
     fn significant(&self, a: &Atom) -> bool {
-        a.relative || a.unclear || !a.plain || self.words == 0
+        a.relative || a.unclear || !a.plain || (self.words == 0 && self.n == 1)
     }
 
     fn finish(self) -> Value {

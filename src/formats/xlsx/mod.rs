@@ -10,12 +10,12 @@
 //!
 //! Hostile files are refused, not read: the inflate budget is [`Package`]'s, cells,
 //! row slots and merged regions share `--max-cells`, XML nesting stops at
-//! [`xml::MAX_DEPTH`], and every error names the part (and the cell) it is about.
+//! 256 levels, and every error names the part (and the cell) it is about.
 
 pub mod numfmt;
 mod shared_strings;
-mod sheet;
-mod styles;
+pub(crate) mod sheet;
+pub(crate) mod styles;
 pub(crate) mod xml;
 
 use quick_xml::events::Event;

@@ -61,14 +61,16 @@ impl Budget {
         Ok(())
     }
 
-    fn cell(&mut self) -> Result<()> {
+    /// Counts one more non-empty cell.
+    pub fn cell(&mut self) -> Result<()> {
         let mut used = self.cells;
         self.take(&mut used, 1, "non-empty cells")?;
         self.cells = used;
         Ok(())
     }
 
-    fn rows(&mut self, count: u64) -> Result<()> {
+    /// Counts `count` more row slots.
+    pub fn rows(&mut self, count: u64) -> Result<()> {
         let mut used = self.rows;
         self.take(&mut used, count, "spreadsheet rows")?;
         self.rows = used;
@@ -85,11 +87,11 @@ impl Budget {
 
 /// A merged region, 0-based and inclusive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Merge {
-    r1: u32,
-    c1: u32,
-    r2: u32,
-    c2: u32,
+pub(crate) struct Merge {
+    pub r1: u32,
+    pub c1: u32,
+    pub r2: u32,
+    pub c2: u32,
 }
 
 /// The `t` attribute of a cell.
@@ -373,7 +375,7 @@ fn number_cell(raw: &str, format: &NumFmt, date1904: bool) -> (String, Option<f6
 }
 
 /// A `t="d"` cell (ISO 8601 text) as `2024-12-31` or `2024-12-31 08:30:00`.
-fn iso_date_cell(raw: &str) -> String {
+pub(crate) fn iso_date_cell(raw: &str) -> String {
     let Some((date, time)) = raw.split_once('T') else {
         return raw.to_string();
     };
@@ -388,7 +390,7 @@ fn iso_date_cell(raw: &str) -> String {
 
 /// Sorts a row's cells by column and keeps the last of duplicates (rare: Excel writes
 /// cells in order, other writers may not).
-fn order_cells(cells: &mut Vec<Cell>) {
+pub(crate) fn order_cells(cells: &mut Vec<Cell>) {
     if cells.windows(2).all(|w| w[0].col < w[1].col) {
         return;
     }
@@ -405,7 +407,7 @@ fn order_cells(cells: &mut Vec<Cell>) {
 
 /// Gives each merged region's anchor its spans and drops what the region covers, in one
 /// sweep down the rows with the regions active at each row ordered by first column.
-fn apply_merges(rows: &mut [Row], merges: &mut [Merge]) {
+pub(crate) fn apply_merges(rows: &mut [Row], merges: &mut [Merge]) {
     if merges.is_empty() {
         return;
     }

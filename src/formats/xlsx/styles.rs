@@ -64,6 +64,12 @@ impl Styles {
                 _ => {}
             }
         }
+        Ok(Styles::from_ids(&custom, xf_ids))
+    }
+
+    /// Styles from custom format codes by id and each style's format id, compiling each
+    /// distinct format once (XLS records carry the same two tables as styles.xml).
+    pub fn from_ids(custom: &HashMap<u32, String>, xf_ids: impl IntoIterator<Item = u32>) -> Self {
         let mut styles = Styles::default();
         let mut compiled: HashMap<u32, u32> = HashMap::new();
         for id in xf_ids {
@@ -81,7 +87,7 @@ impl Styles {
             });
             styles.xf_format.push(index);
         }
-        Ok(styles)
+        styles
     }
 
     /// The number format of cell style `style` (General for an unknown style, as Excel
