@@ -20,7 +20,7 @@ mod value;
 pub use amount::parse_amount;
 pub use number::parse_number;
 pub use units::{unit_in_name, unit_kind};
-pub use value::parse_value;
+pub use value::{parse_comparator, parse_value};
 
 /// What the surrounding form tells the value reader.
 #[derive(Clone, Copy, Debug, Default)]

@@ -456,22 +456,7 @@ impl<'a> Scanner<'a> {
 
     /// A comparator sign at `i`, with `=` pairing (`>=`, `＞＝`, `=>`, `≥=`).
     fn sign(&self, i: usize, c: char) -> (Op, usize) {
-        let l = c.len_utf8();
-        let next = self.s[i + l..].chars().next();
-        let eq_next = matches!(next, Some('=' | '＝'));
-        let op = tables::COMPARATOR_SIGNS
-            .iter()
-            .find(|(ch, _)| *ch == c)
-            .map(|&(_, op)| op)
-            .unwrap_or(Op::Eq);
-        match (op, next) {
-            (Op::Gt, _) if eq_next => (Op::Ge, l + next.map_or(0, char::len_utf8)),
-            (Op::Lt, _) if eq_next => (Op::Le, l + next.map_or(0, char::len_utf8)),
-            (Op::Eq, Some(n @ ('>' | '＞'))) => (Op::Ge, l + n.len_utf8()),
-            (Op::Eq, Some(n @ ('<' | '＜'))) => (Op::Le, l + n.len_utf8()),
-            (Op::Ge | Op::Le, _) if eq_next => (op, l + next.map_or(0, char::len_utf8)),
-            _ => (op, l),
-        }
+        sign_at(self.s, i, c)
     }
 
     fn set_pending(&mut self, op: Option<Op>, start: usize, end: usize, adjacent: bool) {
@@ -1392,6 +1377,53 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// A comparator sign `c` at byte `i` of `s`, with `=` pairing: (op, byte length).
+fn sign_at(s: &str, i: usize, c: char) -> (Op, usize) {
+    let l = c.len_utf8();
+    let next = s[i + l..].chars().next();
+    let eq_next = matches!(next, Some('=' | '＝'));
+    let op = tables::COMPARATOR_SIGNS
+        .iter()
+        .find(|(ch, _)| *ch == c)
+        .map(|&(_, op)| op)
+        .unwrap_or(Op::Eq);
+    match (op, next) {
+        (Op::Gt, _) if eq_next => (Op::Ge, l + next.map_or(0, char::len_utf8)),
+        (Op::Lt, _) if eq_next => (Op::Le, l + next.map_or(0, char::len_utf8)),
+        (Op::Eq, Some(n @ ('>' | '＞'))) => (Op::Ge, l + n.len_utf8()),
+        (Op::Eq, Some(n @ ('<' | '＜'))) => (Op::Le, l + n.len_utf8()),
+        (Op::Ge | Op::Le, _) if eq_next => (op, l + next.map_or(0, char::len_utf8)),
+        _ => (op, l),
+    }
+}
+
+/// Reads a cell that holds only a comparator, as forms with a separate 指标性质 or
+/// 符号 column write it: `≥`, `>=`, `＞＝`, `大于等于`, `不低于`, `≤`, `=`, `等于`…
+/// None for anything else (an empty cell, `定性`, `正向`).
+///
+/// ```
+/// use jixiao::document::Op;
+/// use jixiao::normalize::parse_comparator;
+/// assert_eq!(parse_comparator("≥"), Some(Op::Ge));
+/// assert_eq!(parse_comparator(" 小于等于 "), Some(Op::Le));
+/// assert_eq!(parse_comparator("定性"), None);
+/// ```
+pub fn parse_comparator(text: &str) -> Option<Op> {
+    let t = text.trim_matches(|c: char| c.is_whitespace());
+    let c = t.chars().next()?;
+    if tables::COMPARATOR_SIGNS.iter().any(|(ch, _)| *ch == c) {
+        let (op, l) = sign_at(t, 0, c);
+        return (l == t.len()).then_some(op);
+    }
+    match WORDS.longest_with(t, 0, c) {
+        Some((l, Word::Cmp { op, .. })) if l == t.len() => op,
+        _ => tables::SUFFIX_WORDS
+            .iter()
+            .find(|(w, _)| *w == t)
+            .map(|&(_, op)| op),
+    }
+}
+
 /// Units compare equal across full-width spellings (`%`/`％`).
 fn same_unit(a: &str, b: &str) -> bool {
     a == b || normalize_unit(a) == normalize_unit(b)
@@ -1439,6 +1471,29 @@ mod tests {
             j("全覆盖"),
             r#"{"raw":"全覆盖","kind":"text","op":null,"value":null,"low":null,"high":null,"unit":null,"unit_kind":null}"#
         );
+    }
+
+    #[test]
+    fn comparator_cells() {
+        for (t, op) in [
+            ("≥", Some(Op::Ge)),
+            (">=", Some(Op::Ge)),
+            ("＞＝", Some(Op::Ge)),
+            ("大于等于", Some(Op::Ge)),
+            ("不低于", Some(Op::Ge)),
+            ("以上", Some(Op::Ge)),
+            ("＜", Some(Op::Lt)),
+            ("≤", Some(Op::Le)),
+            ("不超过", Some(Op::Le)),
+            ("=", Some(Op::Eq)),
+            ("等于", Some(Op::Eq)),
+            ("定性", None),
+            ("正向", None),
+            ("", None),
+            ("≥90", None),
+        ] {
+            assert_eq!(parse_comparator(t), op, "{t}");
+        }
     }
 
     #[test]

@@ -1,0 +1,17 @@
+//! Code shared by the examples and the integration tests: a plain model of a filled
+//! form ([`form`]), its renderings in every input format jixiao reads ([`render`]), and
+//! a deterministic generator of whole folders of forms ([`corpus`]).
+//!
+//! This folder is not an example target of its own. Examples include it with
+//! `mod common;`; integration tests with
+//! `#[path = "../examples/common/mod.rs"] mod common;`. Each includer uses only a part,
+//! hence the `allow`.
+#![allow(dead_code, unused_imports)]
+
+pub mod corpus;
+pub mod form;
+pub mod render;
+pub mod vocab;
+
+pub use corpus::{try_write_corpus, write_corpus, CorpusManifest, EntryKind, ManifestEntry};
+pub use form::{Budget, FormModel, IndicatorRow, TaskRow};

@@ -1,0 +1,665 @@
+//! Renders a [`FormModel`] as the official template lays it out, in every format jixiao
+//! reads: tab-separated text (UTF-8, and re-encoded as GB18030 or UTF-16LE), an XLSX
+//! workbook with merged cells and numeric amounts, and a DOCX document of two tables.
+//!
+//! The model is first laid out as text lines ([`Layout`]): the lines the text rendering
+//! writes, with the seed's blank lines (two before the title, one after it, the page
+//! break inside the tasks, one after the tasks and one after 其他需完成的任务), plus the
+//! merges the workbook and the document draw over them. Workbooks and documents drop the
+//! blank lines; the document splits into its two tables at the page break.
+//!
+//! The output is deterministic (fixed zip timestamps and document dates).
+
+use std::collections::BTreeMap;
+use std::io::{Cursor, Write};
+
+use anyhow::{ensure, Result};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook};
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipWriter};
+
+use super::form::FormModel;
+
+/// Columns of the form (A..E).
+const COLS: u32 = 5;
+
+/// The label of the tasks section, repeated after the page break.
+pub const TASKS_LABEL: &str = "年度重点工作任务";
+/// The label of the optional other tasks.
+pub const OTHER_TASKS_LABEL: &str = "其他需完成的任务（可选项）";
+
+/// DOCX grid column widths in twentieths of a point (A4 landscape minus 2 cm margins).
+const DOCX_GRID: [u32; 5] = [1800, 2400, 4400, 1800, 4170];
+
+/// A label merged down one column over lines `first..=last` (blank lines excluded).
+#[derive(Clone, Debug)]
+struct Down {
+    col: u32,
+    first: usize,
+    last: usize,
+}
+
+/// The form as text lines plus the merges drawn over them. Lines are 1-based; a blank
+/// line has no fields.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    lines: Vec<Vec<String>>,
+    title_line: usize,
+    /// The indicator header row (一级指标 …), written bold.
+    header_line: usize,
+    /// Lines whose cells from column `col` to E are one merged cell.
+    across: Vec<(usize, u32)>,
+    downs: Vec<Down>,
+    /// The non-blank lines of DOCX table 1 and table 2.
+    tables: [Vec<usize>; 2],
+}
+
+impl Layout {
+    /// Lays `form` out like the official template (and the seed form).
+    pub fn of(form: &FormModel) -> Layout {
+        assert!(!form.tasks.is_empty(), "a form needs at least one task");
+        assert!(
+            (1..=form.tasks.len()).contains(&form.page_break_after_task),
+            "the page break must fall after one of the tasks"
+        );
+        let mut l = Layout {
+            lines: Vec::new(),
+            title_line: 0,
+            header_line: 0,
+            across: Vec::new(),
+            downs: Vec::new(),
+            tables: [Vec::new(), Vec::new()],
+        };
+        l.blank();
+        l.blank();
+        l.title_line = l.push(&[&form.title]);
+        l.across.push((l.title_line, 0));
+        l.blank();
+
+        let first_form_line = l.push(&["部门名称", &form.department, "", "", ""]);
+        l.across.push((first_form_line, 1));
+
+        let b = &form.budget;
+        let money = "预算金额(万元)";
+        let budget_first = l.push(&["预算整体情况", "部门预算支出", money, "收入来源", money]);
+        l.push(&["", "基本支出", &b.basic, "财政拨款", &b.fiscal]);
+        l.push(&["", "项目支出", &b.project, "其他资金", &b.other_funds]);
+        l.push(&["", "事业发展性支出", money, "按预算级次划分", money]);
+        l.push(&[
+            "",
+            "财政专项资金",
+            &b.special,
+            "市本级使用资金",
+            &b.own_level,
+        ]);
+        let budget_last = l.push(&[
+            "",
+            "其他事业发展性支出",
+            &b.other_development,
+            "拟用于对下转移支付资金",
+            &b.transfer,
+        ]);
+        l.down(0, budget_first, budget_last);
+
+        let goal = l.push(&["总体绩效目标", &form.overall_goal, "", "", ""]);
+        l.across.push((goal, 1));
+
+        let tasks_first = l.push(&[
+            TASKS_LABEL,
+            "名称",
+            "主要实施内容",
+            "拟投入的资金(万元)",
+            "期望达到的目标(概述)",
+        ]);
+        let mut tasks_last = tasks_first;
+        let mut page_break = 0;
+        for (i, task) in form.tasks.iter().enumerate() {
+            let label = if i == form.page_break_after_task {
+                page_break = l.blank();
+                TASKS_LABEL
+            } else {
+                ""
+            };
+            tasks_last = l.push(&[label, &task.name, &task.content, &task.funds, &task.goal]);
+        }
+        l.down(0, tasks_first, tasks_last);
+        let after_tasks = l.blank();
+        if page_break == 0 {
+            page_break = after_tasks;
+        }
+
+        let other = if form.other_tasks.is_empty() {
+            l.push(&[OTHER_TASKS_LABEL])
+        } else {
+            l.push(&[OTHER_TASKS_LABEL, &form.other_tasks, "", "", ""])
+        };
+        l.across.push((other, 1));
+        l.blank();
+
+        l.header_line = l.push(&[
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "实施周期指标值",
+            "年度指标值",
+        ]);
+        let rows: Vec<usize> = form
+            .indicators
+            .iter()
+            .map(|row| l.push(&row.cells()))
+            .collect();
+        // A level cell merges down over the rows below it whose level cells up to its
+        // column are all empty.
+        for (i, row) in form.indicators.iter().enumerate() {
+            for col in 0..2u32 {
+                if row.cells()[col as usize].is_empty() {
+                    continue;
+                }
+                let mut j = i + 1;
+                while j < rows.len()
+                    && (0..=col as usize).all(|c| form.indicators[j].cells()[c].is_empty())
+                {
+                    j += 1;
+                }
+                l.down(col, rows[i], rows[j - 1]);
+            }
+        }
+
+        let last = l.lines.len();
+        l.tables = [
+            (first_form_line..page_break)
+                .filter(|&n| !l.is_blank(n))
+                .collect(),
+            (page_break + 1..=last)
+                .filter(|&n| !l.is_blank(n))
+                .collect(),
+        ];
+        l
+    }
+
+    /// Appends a line of fields; returns its 1-based number.
+    fn push(&mut self, fields: &[&str]) -> usize {
+        debug_assert!(
+            fields.iter().all(|f| !f.contains(['\t', '\n', '\r'])),
+            "a cell text holds a tab or line break: {fields:?}"
+        );
+        self.lines
+            .push(fields.iter().map(|f| f.to_string()).collect());
+        self.lines.len()
+    }
+
+    fn blank(&mut self) -> usize {
+        self.lines.push(Vec::new());
+        self.lines.len()
+    }
+
+    fn down(&mut self, col: u32, first: usize, last: usize) {
+        if last > first {
+            self.downs.push(Down { col, first, last });
+        }
+    }
+
+    /// The field at 1-based `line`, 0-based `col`; empty when absent.
+    fn cell(&self, line: usize, col: u32) -> &str {
+        self.lines
+            .get(line - 1)
+            .and_then(|f| f.get(col as usize))
+            .map_or("", |s| s.as_str())
+    }
+
+    fn is_blank(&self, line: usize) -> bool {
+        self.lines[line - 1].is_empty()
+    }
+
+    /// Non-blank lines from the title on, in order.
+    fn form_lines(&self) -> impl Iterator<Item = usize> + '_ {
+        (self.title_line..=self.lines.len()).filter(|&l| !self.is_blank(l))
+    }
+
+    /// The tab-separated text: one line per line, no line end after the last.
+    pub fn text(&self) -> String {
+        let lines: Vec<String> = self.lines.iter().map(|f| f.join("\t")).collect();
+        lines.join("\n")
+    }
+}
+
+/// The form as tab-separated UTF-8 text (LF line ends, no BOM), as the seed is written.
+pub fn tsv(form: &FormModel) -> String {
+    Layout::of(form).text()
+}
+
+/// `text` in GB18030 with CRLF line ends (what Notepad on Chinese Windows saves).
+pub fn gb18030_crlf(text: &str) -> Result<Vec<u8>> {
+    let crlf = text.replace('\n', "\r\n");
+    let (bytes, _, unmappable) = encoding_rs::GB18030.encode(&crlf);
+    ensure!(!unmappable, "the text has characters GB18030 cannot encode");
+    Ok(bytes.into_owned())
+}
+
+/// `text` in UTF-16LE with a BOM (what Excel's "Unicode text" export saves).
+/// encoding_rs decodes UTF-16 but only encodes to ASCII-compatible encodings, so the
+/// UTF-16LE bytes are written directly.
+pub fn utf16le_bom(text: &str) -> Vec<u8> {
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+    bytes
+}
+
+/// An amount written as `153,069.97`: digits in comma groups of three, two decimals.
+/// Returns the value only when `#,##0.00` displays it as the same text.
+pub fn amount(text: &str) -> Option<f64> {
+    let (int, frac) = text.split_once('.')?;
+    if frac.len() != 2 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let groups: Vec<&str> = int.split(',').collect();
+    let ok = groups.iter().enumerate().all(|(i, g)| {
+        !g.is_empty()
+            && g.bytes().all(|b| b.is_ascii_digit())
+            && (if i == 0 { g.len() <= 3 } else { g.len() == 3 })
+    });
+    if !ok || (groups.len() > 1 && groups[0].starts_with('0')) {
+        return None;
+    }
+    let value: f64 = format!("{}.{frac}", groups.concat()).parse().ok()?;
+    (thousands(value) == text).then_some(value)
+}
+
+/// `value` as `#,##0.00` displays it.
+fn thousands(value: f64) -> String {
+    let fixed = format!("{value:.2}");
+    let (int, frac) = fixed.split_once('.').unwrap_or((&fixed, "00"));
+    let mut out = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    format!("{out}.{frac}")
+}
+
+/// Deflated zip entries with a fixed timestamp and mode, so the bytes never change.
+fn zip_options() -> SimpleFileOptions {
+    SimpleFileOptions::DEFAULT
+        .compression_method(CompressionMethod::Deflated)
+        .last_modified_time(DateTime::DEFAULT)
+        .unix_permissions(0o644)
+}
+
+// ---------------------------------------------------------------- XLSX
+
+/// Which merge a position belongs to in the XLSX, by line and column.
+enum Role {
+    /// The top-left cell of a merge over rows `..=last_line` and columns `..=last_col`.
+    Anchor { last_line: usize, last_col: u32 },
+    /// Covered by a merge: written by its anchor.
+    Covered,
+}
+
+fn xlsx_roles(layout: &Layout) -> BTreeMap<(usize, u32), Role> {
+    let mut roles = BTreeMap::new();
+    for &(line, col) in &layout.across {
+        roles.insert(
+            (line, col),
+            Role::Anchor {
+                last_line: line,
+                last_col: COLS - 1,
+            },
+        );
+        for c in col + 1..COLS {
+            roles.insert((line, c), Role::Covered);
+        }
+    }
+    for d in &layout.downs {
+        roles.insert(
+            (d.first, d.col),
+            Role::Anchor {
+                last_line: d.last,
+                last_col: d.col,
+            },
+        );
+        for line in d.first + 1..=d.last {
+            if !layout.is_blank(line) {
+                roles.insert((line, d.col), Role::Covered);
+            }
+        }
+    }
+    roles
+}
+
+/// The form on one sheet laid out like the official template: the title merged across,
+/// section labels and indicator levels merged down, amounts as numbers in `#,##0.00`.
+pub fn xlsx(form: &FormModel) -> Result<Vec<u8>> {
+    xlsx_of(&Layout::of(form))
+}
+
+fn xlsx_of(layout: &Layout) -> Result<Vec<u8>> {
+    let mut workbook = Workbook::new();
+    let created = ExcelDateTime::from_ymd(2024, 1, 1)?.and_hms(0, 0, 0)?;
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&created)
+            .set_author("jixiao fixtures"),
+    );
+
+    let title = Format::new()
+        .set_bold()
+        .set_font_size(16)
+        .set_align(FormatAlign::Center);
+    let plain = Format::new().set_align(FormatAlign::VerticalCenter);
+    let wrap = Format::new()
+        .set_text_wrap()
+        .set_align(FormatAlign::VerticalCenter);
+    let label = Format::new()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter);
+    let bold = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center);
+    let money = Format::new()
+        .set_num_format("#,##0.00")
+        .set_align(FormatAlign::VerticalCenter);
+
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Sheet1")?;
+    for (col, width) in [14.0, 20.0, 60.0, 18.0, 60.0].into_iter().enumerate() {
+        sheet.set_column_width(col as u16, width)?;
+    }
+
+    // Row 1 is the title; then every non-blank line in order.
+    let row_of: BTreeMap<usize, u32> = layout
+        .form_lines()
+        .enumerate()
+        .map(|(i, line)| (line, i as u32))
+        .collect();
+    let roles = xlsx_roles(layout);
+    for (&line, &row) in &row_of {
+        for col in 0..COLS {
+            let text = layout.cell(line, col);
+            let format = if line == layout.title_line {
+                &title
+            } else if line == layout.header_line {
+                &bold
+            } else if text.chars().count() > 16 {
+                &wrap
+            } else {
+                &plain
+            };
+            match roles.get(&(line, col)) {
+                Some(Role::Covered) => {}
+                Some(Role::Anchor {
+                    last_line,
+                    last_col,
+                }) => {
+                    let format = if *last_col == col && line != layout.title_line {
+                        &label
+                    } else {
+                        format
+                    };
+                    sheet.merge_range(
+                        row,
+                        col as u16,
+                        row_of[last_line],
+                        *last_col as u16,
+                        text,
+                        format,
+                    )?;
+                }
+                None if text.is_empty() => {}
+                None => match amount(text) {
+                    Some(value) => {
+                        sheet.write_number_with_format(row, col as u16, value, &money)?;
+                    }
+                    None => {
+                        sheet.write_string_with_format(row, col as u16, text, format)?;
+                    }
+                },
+            }
+        }
+    }
+    Ok(workbook.save_to_buffer()?)
+}
+
+// ---------------------------------------------------------------- DOCX
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+/// Runs of at most 97 characters: a long cell's text arrives in several `<w:r>`s, as
+/// Word writes it after edits, and must come back concatenated.
+fn runs(text: &str, bold: bool) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let rpr = if bold { "<w:rPr><w:b/></w:rPr>" } else { "" };
+    chars
+        .chunks(97)
+        .map(|chunk| {
+            let chunk: String = chunk.iter().collect();
+            format!(
+                r#"<w:r>{rpr}<w:t xml:space="preserve">{}</w:t></w:r>"#,
+                escape(&chunk)
+            )
+        })
+        .collect()
+}
+
+/// How a DOCX cell position is written.
+enum DocxCell<'a> {
+    /// A cell spanning `span` grid columns; `vmerge` is `Some("restart")` for a merge anchor.
+    Text {
+        text: &'a str,
+        span: u32,
+        vmerge: Option<&'static str>,
+    },
+    /// A vMerge continuation: empty, continues the region above.
+    Continue,
+    /// Covered by a gridSpan to its left: no `<w:tc>` at all.
+    Spanned,
+}
+
+fn docx_cell<'a>(layout: &'a Layout, lines: &[usize], line: usize, col: u32) -> DocxCell<'a> {
+    for &(l, c) in &layout.across {
+        if l == line && col > c {
+            return DocxCell::Spanned;
+        }
+        if l == line && col == c {
+            return DocxCell::Text {
+                text: layout.cell(line, col),
+                span: COLS - c,
+                vmerge: None,
+            };
+        }
+    }
+    for d in &layout.downs {
+        // The region as it falls in this table.
+        let in_table: Vec<usize> = lines
+            .iter()
+            .copied()
+            .filter(|l| (d.first..=d.last).contains(l))
+            .collect();
+        if d.col != col || !in_table.contains(&line) || in_table.len() < 2 {
+            continue;
+        }
+        if line == in_table[0] {
+            return DocxCell::Text {
+                text: layout.cell(line, col),
+                span: 1,
+                vmerge: Some("restart"),
+            };
+        }
+        return DocxCell::Continue;
+    }
+    DocxCell::Text {
+        text: layout.cell(line, col),
+        span: 1,
+        vmerge: None,
+    }
+}
+
+fn docx_table(layout: &Layout, lines: &[usize]) -> String {
+    let mut xml = String::from(concat!(
+        "<w:tbl><w:tblPr><w:tblW w:w=\"0\" w:type=\"auto\"/><w:tblBorders>",
+        "<w:top w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>",
+        "<w:left w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>",
+        "<w:bottom w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>",
+        "<w:right w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>",
+        "<w:insideH w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>",
+        "<w:insideV w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>",
+        "</w:tblBorders><w:tblLayout w:type=\"fixed\"/></w:tblPr><w:tblGrid>",
+    ));
+    for width in DOCX_GRID {
+        xml.push_str(&format!("<w:gridCol w:w=\"{width}\"/>"));
+    }
+    xml.push_str("</w:tblGrid>");
+    for &line in lines {
+        xml.push_str("<w:tr>");
+        for col in 0..COLS {
+            let cell = docx_cell(layout, lines, line, col);
+            let (text, span, vmerge) = match cell {
+                DocxCell::Spanned => continue,
+                DocxCell::Continue => ("", 1, Some("continue")),
+                DocxCell::Text { text, span, vmerge } => (text, span, vmerge),
+            };
+            let width: u32 = DOCX_GRID[col as usize..(col + span) as usize].iter().sum();
+            xml.push_str(&format!(
+                "<w:tc><w:tcPr><w:tcW w:w=\"{width}\" w:type=\"dxa\"/>"
+            ));
+            if span > 1 {
+                xml.push_str(&format!("<w:gridSpan w:val=\"{span}\"/>"));
+            }
+            match vmerge {
+                Some("restart") => xml.push_str("<w:vMerge w:val=\"restart\"/>"),
+                // Word writes a continuation without a value; the reader must take both.
+                Some(_) => xml.push_str("<w:vMerge/>"),
+                None => {}
+            }
+            xml.push_str("<w:vAlign w:val=\"center\"/></w:tcPr><w:p>");
+            if !text.is_empty() && vmerge != Some("continue") {
+                xml.push_str(&runs(text, line == layout.header_line));
+            }
+            xml.push_str("</w:p></w:tc>");
+        }
+        xml.push_str("</w:tr>");
+    }
+    xml.push_str("</w:tbl>");
+    xml
+}
+
+/// The title paragraph, then the form as two tables split at the page break inside the
+/// tasks, with gridSpan/vMerge merges and long texts split over several runs.
+pub fn docx(form: &FormModel) -> Result<Vec<u8>> {
+    docx_of(&Layout::of(form))
+}
+
+fn docx_of(layout: &Layout) -> Result<Vec<u8>> {
+    let [table_1, table_2] = &layout.tables;
+    ensure!(
+        layout.form_lines().count() == 1 + table_1.len() + table_2.len(),
+        "the two tables must hold every form line"
+    );
+
+    let mut body = String::new();
+    body.push_str(
+        r#"<w:p><w:pPr><w:jc w:val="center"/><w:rPr><w:b/><w:sz w:val="32"/></w:rPr></w:pPr>"#,
+    );
+    body.push_str(
+        &runs(layout.cell(layout.title_line, 0), true)
+            .replace("<w:b/>", "<w:b/><w:sz w:val=\"32\"/>"),
+    );
+    body.push_str("</w:p>");
+    body.push_str(&docx_table(layout, table_1));
+    // Word needs a paragraph between two tables; this one carries the page break.
+    body.push_str(r#"<w:p><w:r><w:br w:type="page"/></w:r></w:p>"#);
+    body.push_str(&docx_table(layout, table_2));
+    body.push_str(concat!(
+        "<w:p/><w:sectPr><w:pgSz w:w=\"16838\" w:h=\"11906\" w:orient=\"landscape\"/>",
+        "<w:pgMar w:top=\"1134\" w:right=\"1134\" w:bottom=\"1134\" w:left=\"1134\" ",
+        "w:header=\"567\" w:footer=\"567\" w:gutter=\"0\"/></w:sectPr>",
+    ));
+    let document = format!(
+        concat!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n",
+            "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" ",
+            "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">",
+            "<w:body>{}</w:body></w:document>"
+        ),
+        body
+    );
+    let styles = concat!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n",
+        "<w:styles xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">",
+        "<w:docDefaults><w:rPrDefault><w:rPr>",
+        "<w:rFonts w:ascii=\"Times New Roman\" w:hAnsi=\"Times New Roman\" w:eastAsia=\"宋体\"/>",
+        "<w:sz w:val=\"21\"/><w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\"/>",
+        "</w:rPr></w:rPrDefault></w:docDefaults>",
+        "<w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\"><w:name w:val=\"Normal\"/></w:style>",
+        "</w:styles>",
+    );
+    let content_types = concat!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n",
+        "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">",
+        "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>",
+        "<Default Extension=\"xml\" ContentType=\"application/xml\"/>",
+        "<Override PartName=\"/word/document.xml\" ",
+        "ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>",
+        "<Override PartName=\"/word/styles.xml\" ",
+        "ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml\"/>",
+        "</Types>",
+    );
+    let package_rels = concat!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n",
+        "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">",
+        "<Relationship Id=\"rId1\" ",
+        "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" ",
+        "Target=\"word/document.xml\"/></Relationships>",
+    );
+    let document_rels = concat!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n",
+        "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">",
+        "<Relationship Id=\"rId1\" ",
+        "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" ",
+        "Target=\"styles.xml\"/></Relationships>",
+    );
+
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, part) in [
+        ("[Content_Types].xml", content_types),
+        ("_rels/.rels", package_rels),
+        ("word/document.xml", document.as_str()),
+        ("word/_rels/document.xml.rels", document_rels),
+        ("word/styles.xml", styles),
+    ] {
+        zip.start_file(name, zip_options())?;
+        zip.write_all(part.as_bytes())?;
+    }
+    Ok(zip.finish()?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_round_trip_through_the_number_format() {
+        assert_eq!(amount("153,069.97"), Some(153069.97));
+        assert_eq!(amount("0.00"), Some(0.0));
+        assert_eq!(amount("9,725.00"), Some(9725.0));
+        assert_eq!(amount("40.42"), Some(40.42));
+        for text in ["100%", "≥93", "15次", "1,00.00", "12.5", "0,123.00"] {
+            assert_eq!(amount(text), None, "{text}");
+        }
+    }
+}
