@@ -9,7 +9,9 @@ use super::labels::{
 use super::rows::Rows;
 use crate::document::{Indicator, Op, Value, ValueKind};
 use crate::model::Cell;
-use crate::normalize::{parse_number, parse_value, unit_in_name, unit_kind, ValueContext};
+use crate::normalize::{
+    parse_comparator, parse_number, parse_value, unit_in_name, unit_kind, ValueContext,
+};
 
 /// What a column of the grid holds.
 #[derive(Clone, Debug)]
@@ -156,7 +158,7 @@ impl IndicatorReader {
                     Some(weight) => indicator.weight = Some(weight),
                     None => continue, // left unmapped: a weight we cannot read is not dropped
                 },
-                Column::Field(IndicatorField::Comparator) => match comparator_of(&cell.text) {
+                Column::Field(IndicatorField::Comparator) => match parse_comparator(&cell.text) {
                     Some(op) => comparator = Some((op, cell.text.clone())),
                     None => continue,
                 },
@@ -195,19 +197,6 @@ impl IndicatorReader {
         }
         out.push(indicator);
     }
-}
-
-/// The comparator a 指标性质 cell gives: `≥`, `>=`, `大于等于`, `=`, `定性`(none)…
-fn comparator_of(text: &str) -> Option<Op> {
-    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    Some(match t.as_str() {
-        "≥" | ">=" | "≧" | "＞＝" | "大于等于" | "不低于" | "不少于" => Op::Ge,
-        "≤" | "<=" | "≦" | "＜＝" | "小于等于" | "不高于" | "不超过" => Op::Le,
-        ">" | "＞" | "大于" | "高于" | "超过" => Op::Gt,
-        "<" | "＜" | "小于" | "低于" | "少于" => Op::Lt,
-        "=" | "＝" | "等于" => Op::Eq,
-        _ => return None,
-    })
 }
 
 /// Builds a value from its own cell and the form's separate 指标性质 and 度量单位 columns:
