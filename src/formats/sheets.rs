@@ -718,6 +718,46 @@ mod ods_scan {
         pushed: u64,
     }
 
+    /// What a cell's attributes say, read in one pass (cells are most of the part).
+    struct CellAttrs {
+        repeat: u64,
+        spanned: (u64, u64),
+        has_value: bool,
+        /// The value of a number cell (float, percentage, currency).
+        number: Option<f64>,
+    }
+
+    impl CellAttrs {
+        fn of(e: &quick_xml::events::BytesStart<'_>) -> Self {
+            let mut cell = CellAttrs {
+                repeat: 1,
+                spanned: (1, 1),
+                has_value: false,
+                number: None,
+            };
+            let mut numeric = false;
+            let mut value = None;
+            let positive = |v: &str| v.trim().parse::<u64>().unwrap_or(1).max(1);
+            let mut attrs = e.attributes();
+            attrs.with_checks(false);
+            for attr in attrs.flatten() {
+                let key = attr.key.local_name().into_inner();
+                let v: &str = &attr.value;
+                match key {
+                    "number-columns-repeated" => cell.repeat = positive(v),
+                    "number-columns-spanned" => cell.spanned.0 = positive(v),
+                    "number-rows-spanned" => cell.spanned.1 = positive(v),
+                    "value-type" => numeric = matches!(v, "float" | "percentage" | "currency"),
+                    "value" => value = v.trim().parse::<f64>().ok(),
+                    _ => {}
+                }
+                cell.has_value |= VALUE_ATTRS.contains(&key);
+            }
+            cell.number = value.filter(|_| numeric);
+            cell
+        }
+    }
+
     fn count(e: &quick_xml::events::BytesStart<'_>, name: &str) -> u64 {
         raw_attr(e, name)
             .and_then(|v| v.trim().parse().ok())
@@ -789,49 +829,38 @@ mod ods_scan {
                             }
                         }
                         "table-cell" | "covered-table-cell" if !in_cell => {
-                            let repeat = count(e, "number-columns-repeated");
-                            let mut attrs = e.attributes();
-                            attrs.with_checks(false);
-                            let has_value = attrs
-                                .flatten()
-                                .any(|a| VALUE_ATTRS.contains(&a.key.local_name().into_inner()));
-                            if has_value && col < MAX_COLS {
+                            let cell = CellAttrs::of(e);
+                            let repeat = cell.repeat;
+                            if cell.has_value && col < MAX_COLS {
                                 let last = col.saturating_add(repeat - 1).min(MAX_COLS - 1);
                                 row_first_value.get_or_insert(col);
                                 row_last_value = Some(last);
                             }
-                            if e.local_name().into_inner() == "table-cell" {
-                                let across = count(e, "number-columns-spanned");
-                                let down = count(e, "number-rows-spanned");
-                                if (across > 1 || down > 1) && row < MAX_ROWS && col < MAX_COLS {
-                                    if let Some(table) = tables.last_mut() {
-                                        table.merges.push(Merge {
-                                            r1: row as u32,
-                                            c1: col as u32,
-                                            r2: row.saturating_add(down - 1).min(MAX_ROWS - 1)
-                                                as u32,
-                                            c2: col.saturating_add(across - 1).min(MAX_COLS - 1)
-                                                as u32,
-                                        });
-                                        if table.merges.len() as u64 > limits.max_cells {
-                                            return Err(too_big(format!(
-                                                "more than {} merged regions",
-                                                limits.max_cells
-                                            )));
-                                        }
+                            let covered = e.local_name().into_inner() == "covered-table-cell";
+                            let (across, down) = cell.spanned;
+                            if !covered
+                                && (across > 1 || down > 1)
+                                && row < MAX_ROWS
+                                && col < MAX_COLS
+                            {
+                                if let Some(table) = tables.last_mut() {
+                                    table.merges.push(Merge {
+                                        r1: row as u32,
+                                        c1: col as u32,
+                                        r2: row.saturating_add(down - 1).min(MAX_ROWS - 1) as u32,
+                                        c2: col.saturating_add(across - 1).min(MAX_COLS - 1) as u32,
+                                    });
+                                    if table.merges.len() as u64 > limits.max_cells {
+                                        return Err(too_big(format!(
+                                            "more than {} merged regions",
+                                            limits.max_cells
+                                        )));
                                     }
                                 }
                             }
-                            let numeric = matches!(
-                                raw_attr(e, "value-type").as_deref(),
-                                Some("float" | "percentage" | "currency")
-                            );
-                            let value =
-                                raw_attr(e, "value").and_then(|v| v.trim().parse::<f64>().ok());
-                            capture = match value {
+                            capture = match cell.number {
                                 Some(v)
-                                    if numeric
-                                        && !empty
+                                    if !empty
                                         && repeat == 1
                                         && row_repeat == 1
                                         && row < MAX_ROWS

@@ -123,7 +123,7 @@ pub(crate) fn raw_attr<'e>(e: &'e BytesStart<'_>, name: &str) -> Option<Cow<'e, 
     attrs.with_checks(false);
     attrs
         .flatten()
-        .find(|a| local_key(a.key.into_inner()) == name)
+        .find(|a| a.key.local_name().into_inner() == name)
         .map(|a| a.value)
 }
 
@@ -133,14 +133,10 @@ pub(crate) fn text_attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
     attrs.with_checks(false);
     let attr = attrs
         .flatten()
-        .find(|a| local_key(a.key.into_inner()) == name)?;
+        .find(|a| a.key.local_name().into_inner() == name)?;
     let mut out = String::with_capacity(attr.value.len());
     unescape_into(&attr.value, &mut out);
     Some(out)
-}
-
-fn local_key(key: &str) -> &str {
-    key.rsplit_once(':').map_or(key, |(_, local)| local)
 }
 
 /// Resolves `&amp;`-style and `&#x41;` references; keeps anything unknown as written.
