@@ -81,6 +81,8 @@ fixture_tests! {
     guangzhou_2024_utf16: "guangzhou-2024-utf16" / "input.txt",
     guangzhou_2024_xlsx: "guangzhou-2024-xlsx" / "input.xlsx",
     guangzhou_2024_docx: "guangzhou-2024-docx" / "input.docx",
+    guangzhou_2024_xls: "guangzhou-2024-xls" / "input.xls",
+    guangzhou_2024_ods: "guangzhou-2024-ods" / "input.ods",
 }
 
 // Template variants: project forms, county templates, several forms in one file,
