@@ -14,3 +14,5 @@ mod values;
 mod xlsx;
 // DOCX reader behaviour on made and hostile documents.
 mod docx;
+// --format xlsx and sqlite: the workbook against the CSVs, the database across re-runs.
+mod output_formats;

@@ -25,7 +25,20 @@
 //! `.hidden.txt` (a real form, which must be passed over), an empty `empty.txt`, a
 //! corrupt zip `broken.xlsx`, a truncated workbook `truncated.xlsx`, a `readme.pdf`,
 //! and two different forms claiming 广州市司法局 2024, `conflict/广州市司法局-2024-a.xlsx`
-//! and `…-b.xlsx` (the second with a higher 基本支出, still adding up).
+//! and `…-b.xlsx` (the second with a higher 基本支出, still adding up). A copy may sort
+//! before its original (`备份` < `湛江市`), so either of the two may be the one jixiao
+//! reports as the duplicate. The extras are listed after the `count` forms.
+//!
+//! In a test:
+//!
+//! ```ignore
+//! #[path = "../examples/common/mod.rs"]
+//! mod common;
+//!
+//! let manifest = common::write_corpus(&dir, 30, 7, true);
+//! for entry in manifest.forms() { /* entry.department, entry.year, entry.tasks… */ }
+//! let copies = manifest.of_kind("duplicate-of").count(); // 3
+//! ```
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -508,21 +521,21 @@ pub fn random_form(rng: &mut Rng, city: usize, bureau: usize, year: i32) -> (For
     )
 }
 
-/// `一是…；二是…。` with `lo..=hi` clauses.
+/// `一是…；二是…。` with `lo..=hi` different clauses.
 fn numbered(rng: &mut Rng, lo: u64, hi: u64) -> String {
     const ORDINALS: [&str; 5] = ["一", "二", "三", "四", "五"];
+    let mut clauses = vocab::CLAUSES.to_vec();
+    rng.shuffle(&mut clauses);
     let n = rng.range(lo, hi) as usize;
-    let clauses: Vec<String> = (0..n)
-        .map(|i| {
-            let clause = rng.pick(vocab::CLAUSES);
-            if n == 1 {
-                clause.to_string()
-            } else {
-                format!("{}是{clause}", ORDINALS[i])
-            }
-        })
+    if n == 1 {
+        return format!("{}。", clauses[0]);
+    }
+    let numbered: Vec<String> = clauses[..n]
+        .iter()
+        .enumerate()
+        .map(|(i, clause)| format!("{}是{clause}", ORDINALS[i]))
         .collect();
-    format!("{}。", clauses.join("；"))
+    format!("{}。", numbered.join("；"))
 }
 
 /// The indicator grid: 3–30 indicators drawn by category weight, laid out either like
@@ -635,14 +648,13 @@ fn target_values(rng: &mut Rng, target: Target, topic: &str, year: i32) -> (Stri
             (text(n), text(n))
         }
         Target::Percent => {
-            let p = rng.range(80, 100);
+            let p = rng.range(80, 99);
             let v = match rng.below(6) {
-                0 => format!("≥{p}%"),
+                0 | 5 => format!("≥{p}%"),
                 1 => format!("{p}%"),
                 2 => format!("不低于{p}%"),
-                3 if p < 100 => format!("{}%-{p}%", p - rng.range(3, 8)),
-                4 => "100%".to_string(),
-                _ => format!("≥{p}%"),
+                3 => format!("{}%-{p}%", p - rng.range(3, 8)),
+                _ => "100%".to_string(),
             };
             (v.clone(), v)
         }
@@ -962,4 +974,42 @@ fn parse_cents(text: &str) -> u64 {
     text.replace([',', '.'], "")
         .parse()
         .expect("an amount written by cents_text")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_seed_gives_the_same_bytes_and_another_seed_does_not() {
+        let render = |seed| -> Vec<Vec<u8>> {
+            corpus_forms(6, seed)
+                .iter()
+                .map(|f| f.render().unwrap())
+                .collect()
+        };
+        assert_eq!(render(3), render(3));
+        assert_ne!(render(3), render(4));
+    }
+
+    #[test]
+    fn formats_come_in_thirds_and_budgets_add_up_unless_marked() {
+        let forms = corpus_forms(90, 11);
+        let xlsx = forms
+            .iter()
+            .filter(|f| f.format == FileFormat::Xlsx)
+            .count();
+        assert_eq!(xlsx, 30);
+        for form in &forms {
+            let b = &form.model.budget;
+            let c = |t: &String| parse_cents(t);
+            let income = c(&b.fiscal) + c(&b.other_funds);
+            let by_level = c(&b.own_level) + c(&b.transfer);
+            let spent = c(&b.basic) + c(&b.project) + c(&b.special) + c(&b.other_development);
+            let adds_up = income == by_level && by_level == spent;
+            assert_eq!(adds_up, !form.budget_mismatch, "{}", form.path.display());
+            assert!((1..=8).contains(&form.model.tasks.len()));
+            assert!((3..=30).contains(&form.indicator_count()));
+        }
+    }
 }

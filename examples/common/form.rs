@@ -114,6 +114,6 @@ mod tests {
         assert_eq!(cents_text(0), "0.00");
         assert_eq!(cents_text(308600), "3,086.00");
         assert_eq!(cents_text(4042), "40.42");
-        assert_eq!(cents_text(100_000_000_05), "100,000,000.05");
+        assert_eq!(cents_text(10_000_000_005), "100,000,000.05");
     }
 }

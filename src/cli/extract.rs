@@ -28,7 +28,7 @@ pub struct Args {
     /// Output folder, created if needed; `-` prints a single file's form document to stdout (a JSON array when the file holds several forms).
     #[arg(short, long, value_name = "DIR", default_value = "jixiao-out")]
     pub output: PathBuf,
-    /// Comma list of output formats: json (forms.jsonl), csv (the tables).
+    /// Comma list of output formats: json (forms.jsonl), csv (the tables), xlsx (jixiao.xlsx, a sheet per table), sqlite (jixiao.sqlite, updated in place on re-runs).
     #[arg(
         long,
         value_name = "LIST",

@@ -10,8 +10,10 @@
 
 mod csv;
 pub mod encoding;
+mod sqlite;
 pub mod staging;
 pub mod tables;
+mod xlsx;
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -31,6 +33,10 @@ pub enum OutputFormat {
     Json,
     /// The CSV tables.
     Csv,
+    /// `jixiao.xlsx`: the tables as sheets of one workbook.
+    Xlsx,
+    /// `jixiao.sqlite`: the tables in a database updated in place on re-runs.
+    Sqlite,
 }
 
 impl std::str::FromStr for OutputFormat {
@@ -39,10 +45,11 @@ impl std::str::FromStr for OutputFormat {
         match s.trim().to_ascii_lowercase().as_str() {
             "json" | "jsonl" => Ok(OutputFormat::Json),
             "csv" => Ok(OutputFormat::Csv),
-            "xlsx" | "sqlite" => Err(format!(
-                "--format {s} is not available yet (json and csv are)"
+            "xlsx" => Ok(OutputFormat::Xlsx),
+            "sqlite" => Ok(OutputFormat::Sqlite),
+            other => Err(format!(
+                "unknown output format {other:?}: use json, csv, xlsx or sqlite"
             )),
-            other => Err(format!("unknown output format {other:?}: use json or csv")),
         }
     }
 }
@@ -260,6 +267,16 @@ impl OutputDir {
             sinks.push(Box::new(csv::CsvSink::create(
                 &mut self.staging,
                 self.options.csv_encoding,
+            )?));
+        }
+        if self.options.formats.contains(&OutputFormat::Xlsx) {
+            sinks.push(Box::new(xlsx::XlsxSink::create(&mut self.staging)?));
+        }
+        if self.options.formats.contains(&OutputFormat::Sqlite) {
+            // Written in place inside one transaction, not staged: see [`sqlite`].
+            let path = self.staging.temp_path("jixiao.sqlite");
+            sinks.push(Box::new(sqlite::SqliteSink::open(
+                &path.with_file_name("jixiao.sqlite"),
             )?));
         }
 
