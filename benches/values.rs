@@ -92,7 +92,7 @@ fn run(label: &str, inputs: &[&str], ctx: &ValueContext, min: Duration) -> f64 {
             black_box(parse_value(black_box(v), ctx));
         }
         n += inputs.len() as u64;
-        if n % (inputs.len() as u64 * 256) == 0 && start.elapsed() >= min {
+        if n.is_multiple_of(inputs.len() as u64 * 256) && start.elapsed() >= min {
             break;
         }
     }

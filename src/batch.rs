@@ -58,6 +58,37 @@ impl Shard {
 /// flat.
 const CHUNK: usize = 256;
 
+/// The first file with given bytes: later copies are listed as its duplicates, with
+/// its format and form ids.
+struct FirstCopy {
+    path: String,
+    format: &'static str,
+    form_ids: String,
+}
+
+impl FirstCopy {
+    fn of(report: &FileReport) -> Self {
+        let form_ids = match &report.result {
+            Ok(forms) => forms
+                .iter()
+                .map(|f| f.form_id.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            Err(_) => String::new(),
+        };
+        FirstCopy {
+            path: report.path.clone(),
+            format: report.format.map_or("", |f| f.as_str()),
+            form_ids,
+        }
+    }
+
+    fn report_copy(&self, out: &mut OutputDir, path: &str) {
+        let reason = format!("same bytes as {}", self.path);
+        out.add_unread(path, self.format, &self.form_ids, "duplicate", reason);
+    }
+}
+
 /// The result of one input's parallel stage.
 enum Done {
     Skipped(String, String),
@@ -74,7 +105,7 @@ pub fn run(
     out: &mut OutputDir,
     progress: &(dyn Fn(Option<&Error>) + Sync),
 ) -> io::Result<()> {
-    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut seen: HashMap<String, FirstCopy> = HashMap::new();
     for chunk in files.chunks(CHUNK) {
         let done: Vec<Done> = chunk
             .par_iter()
@@ -84,34 +115,13 @@ pub fn run(
             let mut failed = None;
             match item {
                 Done::Skipped(path, reason) => out.add_unread(&path, "", "", "skipped", reason),
-                Done::Duplicate(path, sha) => {
-                    let first = &seen[&sha];
-                    out.add_unread(&path, "", "", "duplicate", format!("same bytes as {first}"));
-                }
-                Done::Read(report)
-                    if !report.sha256.is_empty() && seen.contains_key(&report.sha256) =>
-                {
-                    let first = &seen[&report.sha256];
-                    let format = report.format.map(|f| f.as_str()).unwrap_or("");
-                    let ids = match &report.result {
-                        Ok(forms) => forms
-                            .iter()
-                            .map(|f| f.form_id.as_str())
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                        Err(_) => String::new(),
-                    };
-                    out.add_unread(
-                        &report.path,
-                        format,
-                        &ids,
-                        "duplicate",
-                        format!("same bytes as {first}"),
-                    );
+                Done::Duplicate(path, sha) => seen[&sha].report_copy(out, &path),
+                Done::Read(report) if seen.contains_key(&report.sha256) => {
+                    seen[&report.sha256].report_copy(out, &report.path)
                 }
                 Done::Read(report) => {
                     if !report.sha256.is_empty() {
-                        seen.insert(report.sha256.clone(), report.path.clone());
+                        seen.insert(report.sha256.clone(), FirstCopy::of(&report));
                     }
                     out.add(&report)?;
                     failed = report.result.err();
@@ -123,7 +133,7 @@ pub fn run(
     Ok(())
 }
 
-fn process(input: &Input, options: &ExtractOptions, seen: &HashMap<String, String>) -> Done {
+fn process(input: &Input, options: &ExtractOptions, seen: &HashMap<String, FirstCopy>) -> Done {
     let path = match input {
         Input::Skipped(path, reason) => {
             return Done::Skipped(path.display().to_string(), reason.clone())

@@ -37,6 +37,10 @@ pub struct Form {
     pub budget: Vec<BudgetLine>,
     /// Project details, on project forms only.
     pub project: Option<Project>,
+    /// Other labelled details the form gives (项目负责人及电话, 填报日期…), under their
+    /// labels as written; `{}` when none. (An addition to the contract.)
+    #[serde(default)]
+    pub details: serde_json::Map<String, serde_json::Value>,
     /// 总体(绩效)目标 or 项目总体情况.
     pub overall_goal: Option<String>,
     /// 实施期/中期/中长期/长期目标.

@@ -83,6 +83,13 @@ fn check_sections(form: &Form, sections: &[Section], findings: &mut Vec<Finding>
     }
 }
 
+/// Keys that split a total by budget level rather than by source.
+const LEVEL_KEYS: &[&str] = &[
+    "own_level_funds",
+    "higher_level_funds",
+    "transfer_to_lower_levels",
+];
+
 /// Formats an amount in 万元 as forms write it: `183,374.03`.
 pub fn format_wan(value: f64) -> String {
     let fixed = format!("{:.2}", value.abs());
@@ -151,26 +158,46 @@ fn check_budget(budget: &[BudgetLine], findings: &mut Vec<Finding>) {
         let Some(stated) = total_line.amount.value else {
             continue;
         };
-        let parts: Vec<f64> = lines
+        let parts: Vec<&BudgetLine> = lines
             .iter()
+            .copied()
             .filter(|l| l.key.as_deref() != Some("total"))
-            .filter_map(|l| l.amount.value)
             .collect();
-        let sum: f64 = parts.iter().sum();
-        if !parts.is_empty() && (sum - stated).abs() > TOLERANCE {
-            findings.push(finding(
-                Severity::Warning,
-                "budget.sum_mismatch",
-                format!(
-                    "{}: the lines add up to {}万元 but {} says {}万元 (difference {}万元)",
-                    group.unwrap_or("budget"),
-                    format_wan(sum),
-                    total_line.label,
-                    format_wan(stated),
-                    format_wan(sum - stated)
-                ),
-                Some(total_line.at.clone()),
-            ));
+        // A total split two ways (by source: 财政拨款 + 其他资金; by level: 本级 + 上级 +
+        // 对下转移) is checked one way at a time, each with at least two lines.
+        let (by_level, by_source): (Vec<&BudgetLine>, Vec<&BudgetLine>) = parts
+            .iter()
+            .partition(|l| l.key.as_deref().is_some_and(|k| LEVEL_KEYS.contains(&k)));
+        let two_way = !by_level.is_empty() && !by_source.is_empty();
+        let splits = if two_way {
+            vec![by_source, by_level]
+        } else {
+            vec![parts]
+        };
+        for split in splits {
+            let values: Vec<f64> = split.iter().filter_map(|l| l.amount.value).collect();
+            // One line of a two-way split: the other way carries the rest of the money.
+            if values.is_empty() || (two_way && split.len() < 2) {
+                continue;
+            }
+            let sum: f64 = values.iter().sum();
+            if (sum - stated).abs() > TOLERANCE {
+                let labels: Vec<&str> = split.iter().map(|l| l.label.as_str()).collect();
+                findings.push(finding(
+                    Severity::Warning,
+                    "budget.sum_mismatch",
+                    format!(
+                        "{}: {} add up to {}万元 but {} says {}万元 (difference {}万元)",
+                        group.unwrap_or("budget"),
+                        labels.join(" + "),
+                        format_wan(sum),
+                        total_line.label,
+                        format_wan(stated),
+                        format_wan(sum - stated)
+                    ),
+                    Some(total_line.at.clone()),
+                ));
+            }
         }
     }
 

@@ -1,7 +1,13 @@
 //! Bulk runs as a finance bureau does them: determinism, sharding, duplicates across
 //! files, CSV encodings.
 
+use std::collections::HashMap;
+
 use crate::util::{col, csv_rows, fixture, jixiao, run, Dir};
+
+#[path = "../examples/common/mod.rs"]
+mod common;
+use common::EntryKind;
 
 /// A small tree: the five renderings of the Guangzhou form plus a second department.
 fn tree(dir: &Dir) -> std::path::PathBuf {
@@ -152,4 +158,143 @@ fn csv_tables_can_be_written_for_excel_on_chinese_windows() {
             .args(["--csv-encoding", "latin1"]),
         2,
     );
+}
+
+#[test]
+fn every_file_of_a_generated_tree_is_accounted_for() {
+    let dir = Dir::new("bulk-generated");
+    let tree = dir.join("tree");
+    let manifest = common::write_corpus(&tree, 60, 7, true);
+    let output = run(
+        jixiao()
+            .arg("extract")
+            .arg(&tree)
+            .arg("-o")
+            .arg(dir.join("out")),
+        3,
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("broken.xlsx") && stderr.contains("truncated.xlsx"),
+        "{stderr}"
+    );
+
+    let (headers, rows) = csv_rows(&dir.read("out/files.csv"));
+    let by_path: HashMap<String, &Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let rel = std::path::Path::new(&r[0])
+                .strip_prefix(&tree)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, r)
+        })
+        .collect();
+    let (form_headers, forms) = csv_rows(&dir.read("out/forms.csv"));
+    let forms_by_path: HashMap<&str, &Vec<String>> = forms
+        .iter()
+        .map(|f| (f[col(&form_headers, "path")].as_str(), f))
+        .collect();
+    let status = |row: &Vec<String>| row[col(&headers, "status")].clone();
+    // Of two identical files, jixiao reads the one first in path order and lists the
+    // other as its duplicate, whichever of them the generator wrote first.
+    let copies: HashMap<std::path::PathBuf, std::path::PathBuf> = manifest
+        .entries
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EntryKind::DuplicateOf(first) => Some((first.clone(), e.path.clone())),
+            _ => None,
+        })
+        .collect();
+    let read_first = |path: &std::path::Path, other: &std::path::Path| path < other;
+    let mut listed = 0;
+    for entry in &manifest.entries {
+        let rel = entry.path.to_string_lossy().replace('\\', "/");
+        let row = by_path.get(&rel);
+        match &entry.kind {
+            EntryKind::Lock | EntryKind::Hidden => {
+                assert!(row.is_none(), "{rel} must be passed over");
+                continue;
+            }
+            _ => listed += 1,
+        }
+        let row = row.unwrap_or_else(|| panic!("{rel} missing from files.csv"));
+        let error = &row[col(&headers, "error")];
+        let copy_read_instead = copies
+            .get(&entry.path)
+            .filter(|copy| read_first(copy, &entry.path));
+        let original_read_instead = match &entry.kind {
+            EntryKind::DuplicateOf(first) => read_first(first, &entry.path),
+            _ => false,
+        };
+        match &entry.kind {
+            _ if copy_read_instead.is_some() => {
+                assert_eq!(status(row), "duplicate", "{rel}");
+                assert!(
+                    error.contains(&*copy_read_instead.unwrap().to_string_lossy()),
+                    "{rel}: {error}"
+                );
+            }
+            EntryKind::DuplicateOf(_) if !original_read_instead => {
+                assert!(
+                    ["ok", "warning"].contains(&status(row).as_str()),
+                    "{rel} is read, its original listed as the copy"
+                );
+            }
+            EntryKind::FormXlsx | EntryKind::FormDocx | EntryKind::FormText => {
+                let conflict = entry.department.as_deref()
+                    == Some(common::corpus::CONFLICT_DEPARTMENT)
+                    && entry.year == Some(common::corpus::CONFLICT_YEAR);
+                let expected = if entry.budget_mismatch || conflict {
+                    "warning"
+                } else {
+                    "ok"
+                };
+                assert_eq!(status(row), expected, "{rel}: {error}");
+                assert_eq!(
+                    entry.budget_mismatch,
+                    error.contains("budget.sum_mismatch"),
+                    "{rel}: {error}"
+                );
+                let form = forms_by_path[row[0].as_str()];
+                assert_eq!(
+                    form[col(&form_headers, "department")],
+                    entry.department.clone().unwrap(),
+                    "{rel}"
+                );
+                assert_eq!(
+                    form[col(&form_headers, "tasks")],
+                    entry.tasks.to_string(),
+                    "{rel}"
+                );
+                assert_eq!(
+                    form[col(&form_headers, "indicators")],
+                    entry.indicators.to_string(),
+                    "{rel}"
+                );
+                assert_eq!(form[col(&form_headers, "unmapped")], "0", "{rel}");
+            }
+            EntryKind::DuplicateOf(first) => {
+                assert_eq!(status(row), "duplicate", "{rel}");
+                assert!(error.contains(&*first.to_string_lossy()), "{rel}: {error}");
+                assert!(
+                    !row[col(&headers, "form_id")].is_empty(),
+                    "{rel}: a copy names the forms it repeats"
+                );
+            }
+            EntryKind::Empty | EntryKind::Corrupt | EntryKind::Truncated => {
+                assert_eq!(status(row), "error", "{rel}");
+                assert!(!error.is_empty(), "{rel}");
+            }
+            EntryKind::Other => assert_eq!(status(row), "skipped", "{rel}"),
+            EntryKind::Lock | EntryKind::Hidden => unreachable!(),
+        }
+    }
+    assert_eq!(
+        rows.len(),
+        listed,
+        "files.csv lists exactly the files it should"
+    );
+    assert!(stderr.contains("hidden/lock"), "{stderr}");
 }

@@ -1,6 +1,6 @@
 //! The value reader on a table of real-looking values, and property tests.
 //!
-//! `fixtures/values/cases.tsv` holds one named case a line: name, the form's year (or
+//! `tests/data/values/cases.tsv` holds one named case a line: name, the form's year (or
 //! `-`), the unit written in the indicator's name (or `-`), the raw cell as a JSON string,
 //! and the expected Value as JSON. To keep the table readable the expected JSON omits
 //! `raw` (it is the raw column) and null fields; the test puts them back and compares the
@@ -42,7 +42,7 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/values/cases.tsv");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/values/cases.tsv");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut out = Vec::new();
     for (k, line) in text.lines().enumerate() {

@@ -2,7 +2,7 @@
 //! form in all three formats, one made workbook that must read the same in all three,
 //! and hostile files that must be refused quickly and without a panic.
 //!
-//! The XLS and ODS files under fixtures/readers/ were converted by LibreOffice from the
+//! The XLS and ODS files (tests/data/readers/, fixtures/guangzhou-2024-{xls,ods}/) were converted by LibreOffice from the
 //! XLSX ones; `regenerate_reader_fixtures` (ignored) rebuilds them. Tests never need
 //! LibreOffice: they read the committed files.
 
@@ -23,6 +23,14 @@ fn fixture(path: &str) -> PathBuf {
 
 fn load(path: &str) -> Vec<u8> {
     std::fs::read(fixture(path)).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
+}
+
+/// Test data that is not a form (made workbooks), under tests/data/.
+fn load_data(path: &str) -> Vec<u8> {
+    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(path);
+    std::fs::read(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
 }
 
 /// Detects, checks the format, and reads.
@@ -164,12 +172,12 @@ fn guangzhou_xlsx_matches_the_seed_text() {
 
 #[test]
 fn guangzhou_xls_matches_the_seed_text() {
-    check_against_seed(&read_as(&load("readers/guangzhou-2024.xls"), Format::Xls));
+    check_against_seed(&read_as(&load("guangzhou-2024-xls/input.xls"), Format::Xls));
 }
 
 #[test]
 fn guangzhou_ods_matches_the_seed_text() {
-    check_against_seed(&read_as(&load("readers/guangzhou-2024.ods"), Format::Ods));
+    check_against_seed(&read_as(&load("guangzhou-2024-ods/input.ods"), Format::Ods));
 }
 
 // --- one made workbook in three formats ------------------------------------------------
@@ -302,7 +310,7 @@ fn made_xlsx_reads_as_displayed() {
 #[test]
 fn made_xls_reads_like_the_xlsx() {
     assert_eq!(
-        sheets(&read_as(&load("readers/made.xls"), Format::Xls)),
+        sheets(&read_as(&load_data("readers/made.xls"), Format::Xls)),
         made_expected()
     );
 }
@@ -317,7 +325,7 @@ fn made_ods_reads_like_the_xlsx() {
         .expect("C6");
     c6.2 = Some(1.0);
     assert_eq!(
-        sheets(&read_as(&load("readers/made.ods"), Format::Ods)),
+        sheets(&read_as(&load_data("readers/made.ods"), Format::Ods)),
         expected
     );
 }
@@ -386,7 +394,7 @@ fn xlsx_zip_bomb_is_refused_by_the_inflate_cap() {
 /// panic or a hang.
 #[test]
 fn corrupt_xls_never_panics() {
-    let original = load("readers/made.xls");
+    let original = load_data("readers/made.xls");
     let limits = ReadLimits::default();
     let mut outcomes = std::collections::BTreeMap::new();
     for (i, at) in (0..original.len()).step_by(97).enumerate() {
@@ -422,7 +430,7 @@ fn find_record(bytes: &[u8], typ: u16, len: u16) -> usize {
 
 #[test]
 fn xls_dimensions_claiming_the_whole_grid_are_refused() {
-    let mut bytes = load("readers/made.xls");
+    let mut bytes = load_data("readers/made.xls");
     let at = find_record(&bytes, 0x0200, 14) + 4;
     bytes[at + 4..at + 8].copy_from_slice(&65_536u32.to_le_bytes());
     bytes[at + 10..at + 12].copy_from_slice(&256u16.to_le_bytes());
@@ -432,7 +440,7 @@ fn xls_dimensions_claiming_the_whole_grid_are_refused() {
 
 #[test]
 fn xls_cell_far_away_is_refused_before_calamine_allocates() {
-    let mut bytes = load("readers/made.xls");
+    let mut bytes = load_data("readers/made.xls");
     let at = find_record(&bytes, 0x0203, 14) + 4;
     bytes[at..at + 2].copy_from_slice(&65_535u16.to_le_bytes());
     bytes[at + 2..at + 4].copy_from_slice(&255u16.to_le_bytes());
@@ -446,7 +454,7 @@ fn xls_cell_limit_is_enforced() {
         max_cells: 5,
         ..ReadLimits::default()
     };
-    let err = read(&load("readers/made.xls"), Format::Xls, &limits).unwrap_err();
+    let err = read(&load_data("readers/made.xls"), Format::Xls, &limits).unwrap_err();
     assert!(err.to_string().contains("--max-cells"), "{err}");
 }
 
@@ -525,13 +533,14 @@ fn ods_deep_nesting_and_bad_xml_are_refused() {
 
 // --- fixture generation ----------------------------------------------------------------
 
-/// Rebuilds fixtures/readers/: made.xlsx from `made_workbook`, then the XLS and ODS
-/// copies of it and of the Guangzhou XLSX through LibreOffice. Run with
+/// Rebuilds tests/data/readers/ (made.xlsx from `made_workbook`, and its XLS and ODS
+/// copies) and fixtures/guangzhou-2024-{xls,ods}/ (the Guangzhou XLSX converted) through
+/// LibreOffice. Run with
 /// `cargo test --test integration -- --ignored regenerate_reader_fixtures`.
 #[test]
 #[ignore]
 fn regenerate_reader_fixtures() {
-    let dir = fixture("readers");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/readers");
     std::fs::create_dir_all(&dir).unwrap();
     let scratch =
         std::env::temp_dir().join(format!("jixiao-reader-fixtures-{}", std::process::id()));
@@ -552,11 +561,11 @@ fn regenerate_reader_fixtures() {
                 .status()
                 .expect("LibreOffice (soffice) on PATH");
             assert!(status.success(), "soffice failed on {name}.xlsx → {to}");
-            std::fs::copy(
-                scratch.join(format!("{name}.{to}")),
-                dir.join(format!("{name}.{to}")),
-            )
-            .unwrap();
+            let target = match name {
+                "made" => dir.join(format!("made.{to}")),
+                _ => fixture(&format!("guangzhou-2024-{to}/input.{to}")),
+            };
+            std::fs::copy(scratch.join(format!("{name}.{to}")), target).unwrap();
         }
     }
     std::fs::remove_dir_all(&scratch).ok();

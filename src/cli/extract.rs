@@ -25,7 +25,7 @@ pub struct Args {
     /// Files and folders (folders are walked recursively; hidden files and ~$ lock files are passed over).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Output folder, created if needed; `-` prints a single file's form document to stdout.
+    /// Output folder, created if needed; `-` prints a single file's form document to stdout (a JSON array when the file holds several forms).
     #[arg(short, long, value_name = "DIR", default_value = "jixiao-out")]
     pub output: PathBuf,
     /// Comma list of output formats: json (forms.jsonl), csv (the tables), xlsx (jixiao.xlsx, a sheet per table), sqlite (jixiao.sqlite, updated in place on re-runs).
@@ -147,9 +147,11 @@ fn print_one(args: &Args, options: &jixiao::ExtractOptions) -> Result<Exit> {
         }
     };
     let mut stdout = std::io::stdout().lock();
-    for form in &forms {
-        serde_json::to_writer_pretty(&mut stdout, form)?;
-        stdout.write_all(b"\n")?;
+    // One form: its document; several (one per sheet, say): a JSON array of them.
+    match forms.as_slice() {
+        [form] => serde_json::to_writer_pretty(&mut stdout, form)?,
+        forms => serde_json::to_writer_pretty(&mut stdout, forms)?,
     }
+    stdout.write_all(b"\n")?;
     Ok(Exit::Ok)
 }

@@ -115,6 +115,20 @@ fn render(out: &mut String, form: &Form, full: bool) {
             .unwrap_or_else(|| "—".into())
     );
 
+    if let Some(project) = &form.project {
+        let _ = writeln!(out, "\n项目");
+        for (label, value) in [
+            ("项目名称", &project.name),
+            ("主管部门", &project.competent_department),
+            ("实施单位", &project.implementing_unit),
+            ("项目实施期", &project.period),
+        ] {
+            let _ = writeln!(out, "  {label}: {}", opt(value));
+        }
+    }
+    for (label, value) in &form.details {
+        let _ = writeln!(out, "  {label}: {}", value.as_str().unwrap_or_default());
+    }
     let _ = writeln!(out, "\n预算整体情况 ({} lines)", form.budget.len());
     for line in &form.budget {
         let _ = writeln!(
@@ -136,7 +150,10 @@ fn render(out: &mut String, form: &Form, full: bool) {
             let _ = writeln!(out, "\n{label}\n  {}", clip(goal, full));
         }
     }
-    let _ = writeln!(out, "\n年度重点工作任务 ({} tasks)", form.tasks.len());
+    let is_project = form.form_kind == jixiao::FormKind::Project;
+    if !is_project || !form.tasks.is_empty() {
+        let _ = writeln!(out, "\n年度重点工作任务 ({} tasks)", form.tasks.len());
+    }
     for task in &form.tasks {
         let _ = writeln!(
             out,
@@ -156,7 +173,9 @@ fn render(out: &mut String, form: &Form, full: bool) {
             let _ = writeln!(out, "     目标: {}", clip(goal, full));
         }
     }
-    let _ = writeln!(out, "\n其他需完成的任务\n  {}", opt(&form.other_tasks));
+    if !is_project || form.other_tasks.is_some() {
+        let _ = writeln!(out, "\n其他需完成的任务\n  {}", opt(&form.other_tasks));
+    }
     let _ = writeln!(out, "\n绩效指标 ({} indicators)", form.indicators.len());
     for i in &form.indicators {
         let _ = writeln!(

@@ -122,9 +122,12 @@ pub struct LimitArgs {
     /// Most bytes inflated out of one .xlsx/.docx package, in MB (zip-bomb guard).
     #[arg(long, value_name = "MB", default_value_t = 512)]
     max_inflated_mb: u64,
-    /// Most non-empty cells read from one file.
+    /// Most non-empty cells (and lines) read from one file.
     #[arg(long, value_name = "N", default_value_t = 2_000_000)]
     max_cells: u64,
+    /// Longest line of a text file, in KB (a file with no line breaks is not a form).
+    #[arg(long, value_name = "KB", default_value_t = 1024)]
+    max_line_kb: u64,
 }
 
 impl LimitArgs {
@@ -134,6 +137,7 @@ impl LimitArgs {
             max_file_bytes: self.max_file_mb.saturating_mul(1 << 20),
             max_inflated_bytes: self.max_inflated_mb.saturating_mul(1 << 20),
             max_cells: self.max_cells,
+            max_line_bytes: self.max_line_kb.saturating_mul(1 << 10),
         })
     }
 }

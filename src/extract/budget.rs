@@ -1,12 +1,20 @@
-//! 预算整体情况: labelled amounts in side-by-side (label, amount) column pairs under group
-//! headers. A row whose cells include amount headers (`预算金额(万元)`) (re)defines the
-//! column pairs; every other row yields one budget line per pair it fills. Lines are
-//! given group by group (down each column pair, then the next pair), the order in
-//! which the form presents each group.
+//! 预算整体情况 / 资金情况: labelled amounts. Three layouts are read:
+//! - column pairs under group headers (`部门预算支出 | 预算金额(万元) | 收入来源 | 预算金额(万元)`):
+//!   a row with amount headers (re)defines the (label, amount) pairs; every other row
+//!   yields one line per pair it fills;
+//! - plain `label | amount` rows (`资金总额 | 438.768`, `其中：财政拨款 | 400`), and
+//!   `label：amount` in one cell (`资金总额:438.768`);
+//! - a row of labels with the amounts in the row below (`资金总额 | 财政拨款 | 其他资金`).
+//!
+//! Lines are given group by group (down each column pair, then the next pair), the
+//! order in which the form presents each group. The unit comes from the amount header
+//! (`预算金额(万元)`), else the section label (`资金情况（万元）`), else a `单位：元` line
+//! above the table, else 万元.
 
-use super::labels::{budget_key, header_unit, is_amount_header};
+use super::labels::{bare_label, budget_key, header_unit, is_amount_header};
 use super::rows::Rows;
-use crate::document::BudgetLine;
+use crate::document::{Amount, BudgetLine};
+use crate::model::Cell;
 use crate::normalize::parse_amount;
 
 /// One (label, amount) column pair under a group header.
@@ -18,38 +26,99 @@ struct Pair {
     unit: Option<&'static str>,
 }
 
+/// A row of labels whose amounts are in the row below, by column.
+#[derive(Clone, Debug)]
+struct LabelRow {
+    labels: Vec<(u32, String, String)>,
+}
+
 /// Column pairs in force while reading the budget section, and the lines read under
 /// them, kept per pair until the pairs change or the section ends.
 #[derive(Debug, Default)]
 pub struct BudgetReader {
+    /// The section label, the group of lines that have no group header.
+    section: Option<String>,
+    /// The unit of bare amounts when no header gives one.
+    unit: Option<&'static str>,
     pairs: Vec<Pair>,
+    /// Lines read under each pair, by pair.
     lines: Vec<Vec<BudgetLine>>,
+    /// Lines read without a column pair (`label：amount` cells, amounts under labels).
+    loose: Vec<BudgetLine>,
+    label_row: Option<LabelRow>,
+}
+
+/// The amount in `cell`, if it reads as one.
+fn amount_of(cell: &Cell, unit: Option<&str>) -> Option<Amount> {
+    let amount = parse_amount(&cell.text, cell.number, unit);
+    amount.value.is_some().then_some(amount)
+}
+
+/// `资金总额:438.768` → (`资金总额`, `438.768`), when the left side is a budget label.
+fn split_key_value(text: &str) -> Option<(&str, &str)> {
+    let at = text.rfind([':', '：'])?;
+    let (label, value) = (
+        text[..at].trim(),
+        text[at..].trim_start_matches([':', '：']).trim(),
+    );
+    (budget_key(label).is_some() && !value.is_empty()).then_some((label, value))
 }
 
 impl BudgetReader {
+    /// A reader for the section opened by `label` (its text becomes the group of lines
+    /// without a group header); `unit` is the default unit of bare amounts.
+    pub fn new(label: &Cell, unit: Option<&'static str>) -> Self {
+        BudgetReader {
+            section: Some(label.text.clone()),
+            unit,
+            ..Default::default()
+        }
+    }
+
     /// Reads row `r`, whose cells from `from` on belong to the budget (the section label,
     /// if on this row, is before `from`). Pushes the lines it finds.
     pub fn row(&mut self, rows: &mut Rows<'_>, r: usize, from: usize, out: &mut Vec<BudgetLine>) {
-        let cells = &rows.cells(r)[from..];
+        let cells = &rows.cells(r)[from.min(rows.cells(r).len())..];
+        if cells.is_empty() {
+            return;
+        }
         if cells.iter().any(|c| is_amount_header(&c.text)) {
             self.flush(out);
             self.header_row(rows, r, from);
             return;
         }
-        if self.pairs.is_empty() {
-            // No header yet: a plain `label | amount` row, as in forms without group headers.
-            if let [label, amount] = cells {
-                self.pairs.push(Pair {
-                    group: None,
-                    label_col: label.col,
-                    amount_col: amount.col,
-                    unit: None,
-                });
-            } else {
+        if let Some(label_row) = self.label_row.take() {
+            if self.amounts_below(rows, r, from, &label_row) {
                 return;
             }
         }
-        self.lines.resize_with(self.pairs.len(), Vec::new);
+        if self.pairs.is_empty() && self.labels_only(rows, r, from) {
+            return;
+        }
+        self.key_value_cells(rows, r, from);
+        if self.pairs.is_empty() {
+            // No header: a plain `label | amount` row defines the pair.
+            let cells = &rows.cells(r)[from..];
+            if let [label, amount] = cells {
+                if amount_of(amount, self.unit).is_some() && amount_of(label, self.unit).is_none() {
+                    let pair = Pair {
+                        group: self.section.clone(),
+                        label_col: label.col,
+                        amount_col: amount.col,
+                        unit: self.unit,
+                    };
+                    self.pairs.push(pair);
+                }
+            }
+        }
+        self.pair_lines(rows, r, from);
+    }
+
+    /// Lines from the column pairs in force.
+    fn pair_lines(&mut self, rows: &mut Rows<'_>, r: usize, from: usize) {
+        if self.lines.len() < self.pairs.len() {
+            self.lines.resize_with(self.pairs.len(), Vec::new);
+        }
         for (pair_index, pair) in self.pairs.iter().enumerate() {
             let Some((label_i, label)) = rows.covering(r, pair.label_col) else {
                 continue;
@@ -59,7 +128,7 @@ impl BudgetReader {
             }
             let amount_cell = rows
                 .covering(r, pair.amount_col)
-                .filter(|(i, _)| *i >= from);
+                .filter(|(i, _)| *i >= from && *i != label_i);
             rows.take(r, label_i);
             let amount = match amount_cell {
                 Some((amount_i, cell)) => {
@@ -82,8 +151,80 @@ impl BudgetReader {
         }
     }
 
+    /// `资金总额:438.768` cells anywhere in the row.
+    fn key_value_cells(&mut self, rows: &mut Rows<'_>, r: usize, from: usize) {
+        for (i, cell) in rows.cells(r).iter().enumerate().skip(from) {
+            let Some((label, value)) = split_key_value(&cell.text) else {
+                continue;
+            };
+            rows.take(r, i);
+            let line = BudgetLine {
+                group: self.section.clone(),
+                key: budget_key(label).map(str::to_string),
+                label: label.to_string(),
+                amount: parse_amount(value, None, self.unit),
+                at: cell.loc.to_string(),
+            };
+            self.loose.push(line);
+        }
+    }
+
+    /// A row of two or more known budget labels and no amounts: the amounts come below.
+    fn labels_only(&mut self, rows: &mut Rows<'_>, r: usize, from: usize) -> bool {
+        let cells = &rows.cells(r)[from..];
+        let known = cells
+            .iter()
+            .filter(|c| budget_key(&c.text).is_some())
+            .count();
+        if cells.len() < 2 || known < 2 || cells.iter().any(|c| amount_of(c, self.unit).is_some()) {
+            return false;
+        }
+        let labels = cells
+            .iter()
+            .map(|c| (c.col, c.text.clone(), c.loc.to_string()))
+            .collect();
+        (from..rows.cells(r).len()).for_each(|i| rows.take(r, i));
+        self.label_row = Some(LabelRow { labels });
+        true
+    }
+
+    /// The amounts under a row of labels. Returns false (taking nothing) when the row
+    /// holds no amount under them.
+    fn amounts_below(
+        &mut self,
+        rows: &mut Rows<'_>,
+        r: usize,
+        from: usize,
+        label_row: &LabelRow,
+    ) -> bool {
+        let found: Vec<_> = label_row
+            .labels
+            .iter()
+            .filter_map(|(col, label, _)| {
+                let (i, cell) = rows.covering(r, *col).filter(|(i, _)| *i >= from)?;
+                Some((i, label, amount_of(cell, self.unit)?, cell.loc.to_string()))
+            })
+            .collect();
+        if found.is_empty() {
+            return false;
+        }
+        for (i, label, amount, at) in found {
+            rows.take(r, i);
+            let line = BudgetLine {
+                group: self.section.clone(),
+                key: budget_key(label).map(str::to_string),
+                label: label.clone(),
+                amount,
+                at,
+            };
+            self.loose.push(line);
+        }
+        true
+    }
+
     /// Moves the lines read so far to `out`, pair by pair; call when the section ends.
     pub fn flush(&mut self, out: &mut Vec<BudgetLine>) {
+        out.append(&mut self.loose);
         for lines in &mut self.lines {
             out.append(lines);
         }
@@ -94,7 +235,8 @@ impl BudgetReader {
     fn header_row(&mut self, rows: &mut Rows<'_>, r: usize, from: usize) {
         let cells = rows.cells(r);
         self.pairs.clear();
-        let mut group: Option<(usize, &crate::model::Cell)> = None;
+        self.lines.clear();
+        let mut group: Option<(usize, &Cell)> = None;
         for (i, cell) in cells.iter().enumerate().skip(from) {
             if is_amount_header(&cell.text) {
                 rows.take(r, i);
@@ -103,15 +245,16 @@ impl BudgetReader {
                         rows.take(r, gi);
                         (g.col, Some(g.text.clone()))
                     }
-                    None => (cell.col.saturating_sub(1), None),
+                    None => (cell.col.saturating_sub(1), self.section.clone()),
                 };
+                let unit = header_unit(&cell.text).or(self.unit);
                 self.pairs.push(Pair {
                     group: name,
                     label_col,
                     amount_col: cell.col,
-                    unit: header_unit(&cell.text),
+                    unit,
                 });
-            } else {
+            } else if bare_label(&cell.text).chars().count() <= 20 {
                 group = Some((i, cell));
             }
         }

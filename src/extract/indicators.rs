@@ -7,9 +7,11 @@ use super::labels::{
     category_of, indicator_field, is_level1_name, normalize_label, IndicatorField,
 };
 use super::rows::Rows;
-use crate::document::Indicator;
+use crate::document::{Indicator, Op, Value, ValueKind};
 use crate::model::Cell;
-use crate::normalize::{parse_number, parse_value, unit_in_name, ValueContext};
+use crate::normalize::{
+    parse_comparator, parse_number, parse_value, unit_in_name, unit_kind, ValueContext,
+};
 
 /// What a column of the grid holds.
 #[derive(Clone, Debug)]
@@ -37,6 +39,16 @@ impl IndicatorReader {
             .filter_map(|c| indicator_field(&c.text))
             .collect();
         fields.contains(&IndicatorField::Level3) && fields.len() >= 2
+    }
+
+    /// A header repeated after a page break: the columns may be laid out anew, the
+    /// levels being filled down carry on.
+    pub fn continued(self, rows: &mut Rows<'_>, r: usize) -> Self {
+        IndicatorReader {
+            level1: self.level1,
+            level2: self.level2,
+            ..Self::from_header(rows, r, self.year)
+        }
     }
 
     /// Starts a grid from its header row, taking the header cells.
@@ -125,6 +137,8 @@ impl IndicatorReader {
             extra: serde_json::Map::new(),
             at: level3.loc.to_string(),
         };
+        let mut comparator = None;
+        let mut unit_column = None;
         for (col, column) in &self.columns {
             let Some((i, cell)) = rows.covering(r, *col) else {
                 continue;
@@ -144,6 +158,11 @@ impl IndicatorReader {
                     Some(weight) => indicator.weight = Some(weight),
                     None => continue, // left unmapped: a weight we cannot read is not dropped
                 },
+                Column::Field(IndicatorField::Comparator) => match parse_comparator(&cell.text) {
+                    Some(op) => comparator = Some((op, cell.text.clone())),
+                    None => continue,
+                },
+                Column::Field(IndicatorField::Unit) => unit_column = Some(cell.text.clone()),
                 Column::Extra(header) => {
                     indicator
                         .extra
@@ -153,7 +172,52 @@ impl IndicatorReader {
             }
             rows.take(r, i);
         }
+        for value in [&mut indicator.period, &mut indicator.annual]
+            .into_iter()
+            .flatten()
+        {
+            apply_columns(
+                value,
+                comparator.as_ref().map(|(op, _)| *op),
+                unit_column.as_deref(),
+            );
+        }
+        if let (Some((_, written)), None, None) =
+            (&comparator, &indicator.period, &indicator.annual)
+        {
+            indicator.extra.insert(
+                "指标性质".into(),
+                serde_json::Value::String(written.clone()),
+            );
+        }
+        if let (Some(unit), None, None) = (&unit_column, &indicator.period, &indicator.annual) {
+            indicator
+                .extra
+                .insert("度量单位".into(), serde_json::Value::String(unit.clone()));
+        }
         out.push(indicator);
+    }
+}
+
+/// Builds a value from its own cell and the form's separate 指标性质 and 度量单位 columns:
+/// the columns fill what the value cell does not say (`95` with `≥` and `%` is ≥ 95 %).
+fn apply_columns(value: &mut Value, op: Option<Op>, unit: Option<&str>) {
+    if !matches!(value.kind, ValueKind::Quantity | ValueKind::Date) {
+        return;
+    }
+    if let Some(op) = op {
+        // The reader says `=` when the cell names no comparator; one it names wins.
+        let explicit_eq = value.raw.contains(['=', '＝']) || value.raw.contains("等于");
+        if value.op == Some(Op::Eq) && !explicit_eq {
+            value.op = Some(op);
+        }
+    }
+    if value.kind == ValueKind::Date {
+        return; // a date has no unit
+    }
+    if let (Some(unit), None) = (unit.map(str::trim).filter(|u| !u.is_empty()), &value.unit) {
+        value.unit = Some(unit.to_string());
+        value.unit_kind = unit_kind(unit);
     }
 }
 

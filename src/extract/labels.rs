@@ -19,6 +19,9 @@ pub enum Section {
     Tasks,
     /// 其他需完成的任务.
     OtherTasks,
+    /// A heading over the indicator grid (`三、绩效指标`): it ends the section before.
+    /// Inside the grid the same words are a level-1 name, not a heading.
+    IndicatorHeading,
 }
 
 /// Section labels as written (after [`normalize_label`]); a label matches when it starts
@@ -29,9 +32,18 @@ pub const SECTION_LABELS: &[(&str, Section)] = &[
     ("预算单位", Section::Department),
     ("预算整体情况", Section::Budget),
     ("部门预算整体情况", Section::Budget),
+    ("资金情况", Section::Budget),
+    ("项目资金情况", Section::Budget),
+    ("项目资金申请", Section::Budget),
+    ("项目资金", Section::Budget),
+    ("资金投入情况", Section::Budget),
+    ("年度资金情况", Section::Budget),
     ("总体绩效目标", Section::OverallGoal),
     ("部门总体绩效目标", Section::OverallGoal),
     ("总体目标", Section::OverallGoal),
+    ("项目总体情况", Section::OverallGoal),
+    ("项目总体目标", Section::OverallGoal),
+    ("绩效目标", Section::OverallGoal),
     ("实施期绩效目标", Section::PeriodGoal),
     ("实施期目标", Section::PeriodGoal),
     ("中期目标", Section::PeriodGoal),
@@ -40,12 +52,87 @@ pub const SECTION_LABELS: &[(&str, Section)] = &[
     ("年度绩效目标", Section::AnnualGoal),
     ("本年度绩效目标", Section::AnnualGoal),
     ("年度目标", Section::AnnualGoal),
+    ("本年度目标", Section::AnnualGoal),
+    ("年度总体目标", Section::AnnualGoal),
     ("年度重点工作任务", Section::Tasks),
     ("部门年度重点工作任务", Section::Tasks),
     ("重点工作任务", Section::Tasks),
     ("其他需完成的任务", Section::OtherTasks),
     ("其他需要完成的任务", Section::OtherTasks),
+    ("绩效指标", Section::IndicatorHeading),
+    ("年度绩效指标", Section::IndicatorHeading),
+    ("项目绩效指标", Section::IndicatorHeading),
 ];
+
+/// A label whose value sits in the next cell (or after a colon in the same cell).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// 项目名称: `project.name`.
+    ProjectName,
+    /// 主管部门: `project.competent_department`, and the department of a project form.
+    CompetentDepartment,
+    /// 实施单位: `project.implementing_unit`.
+    ImplementingUnit,
+    /// 项目实施期: `project.period`, as written.
+    ProjectPeriod,
+    /// Labelled details outside the contract's fields (项目负责人, 联系电话, 填报日期…):
+    /// kept in `details` under the label as written.
+    Detail,
+}
+
+/// Field labels (exact match after [`bare_label`]).
+pub const FIELD_LABELS: &[(&str, Field)] = &[
+    ("项目名称", Field::ProjectName),
+    ("项目支出名称", Field::ProjectName),
+    ("资金名称", Field::ProjectName),
+    ("专项资金名称", Field::ProjectName),
+    ("主管部门", Field::CompetentDepartment),
+    ("项目主管部门", Field::CompetentDepartment),
+    ("预算部门", Field::CompetentDepartment),
+    ("主管部门及代码", Field::CompetentDepartment),
+    ("实施单位", Field::ImplementingUnit),
+    ("项目实施单位", Field::ImplementingUnit),
+    ("项目实施期", Field::ProjectPeriod),
+    ("实施期限", Field::ProjectPeriod),
+    ("项目期限", Field::ProjectPeriod),
+    ("项目负责人", Field::Detail),
+    ("项目负责人及电话", Field::Detail),
+    ("项目负责人及联系电话", Field::Detail),
+    ("联系人", Field::Detail),
+    ("联系电话", Field::Detail),
+    ("填报人", Field::Detail),
+    ("填表人", Field::Detail),
+    ("填报日期", Field::Detail),
+    ("填报单位", Field::Detail),
+    ("项目属性", Field::Detail),
+    ("项目类别", Field::Detail),
+    ("项目类型", Field::Detail),
+];
+
+/// The field a label names, if any.
+pub fn field_of(label: &str) -> Option<Field> {
+    let bare = bare_label(label);
+    FIELD_LABELS
+        .iter()
+        .find(|(name, _)| *name == bare)
+        .map(|&(_, field)| field)
+}
+
+/// Words that mark a self-evaluation form (绩效自评表): its values are what was achieved,
+/// not targets, so it must not be read as a target form.
+pub const SELF_EVALUATION_MARKERS: &[&str] =
+    &["自评", "实际完成值", "全年实际值", "偏差原因", "未完成原因"];
+
+/// A line that sets the unit of the form's bare amounts: `单位：万元`, `金额单位:元`.
+pub fn unit_line(text: &str) -> Option<&'static str> {
+    let label = normalize_label(text);
+    let rest = label
+        .strip_prefix("金额单位:")
+        .or_else(|| label.strip_prefix("单位:"))?;
+    ["亿元", "万元", "元"]
+        .into_iter()
+        .find(|unit| rest == *unit)
+}
 
 /// Budget labels → the contract's keys (exact match after [`normalize_label`]).
 pub const BUDGET_KEYS: &[(&str, &str)] = &[
@@ -147,6 +234,12 @@ pub enum IndicatorField {
     Annual,
     /// 权重/分值.
     Weight,
+    /// 指标性质 (≥, =, ≤ in a column of its own).
+    Comparator,
+    /// 度量单位/计量单位 in a column of its own.
+    Unit,
+    /// A section label standing in the header row (绩效指标): no data under it.
+    SectionLabel,
 }
 
 /// Indicator headers (exact match after [`normalize_label`]); any other header in the
@@ -169,6 +262,18 @@ pub const INDICATOR_HEADERS: &[(&str, IndicatorField)] = &[
     ("年度目标值", IndicatorField::Annual),
     ("权重", IndicatorField::Weight),
     ("分值", IndicatorField::Weight),
+    ("指标权重", IndicatorField::Weight),
+    ("指标性质", IndicatorField::Comparator),
+    ("指标值性质", IndicatorField::Comparator),
+    ("度量单位", IndicatorField::Unit),
+    ("计量单位", IndicatorField::Unit),
+    ("单位", IndicatorField::Unit),
+    ("指标值单位", IndicatorField::Unit),
+    ("绩效指标", IndicatorField::SectionLabel),
+    ("年度绩效指标", IndicatorField::SectionLabel),
+    ("本年度绩效指标", IndicatorField::SectionLabel),
+    ("项目绩效指标", IndicatorField::SectionLabel),
+    ("绩效指标明细", IndicatorField::SectionLabel),
 ];
 
 /// Level-1 names; a level-2 name written in the level-1 column (生态效益指标) is told
@@ -235,9 +340,26 @@ pub fn bare_label(text: &str) -> String {
     label
 }
 
+/// Drops a heading's enumeration: `一、`, `（二）`, `3.`, `4、`.
+fn strip_enumeration(label: &str) -> &str {
+    let numerals = |c: char| c.is_ascii_digit() || "一二三四五六七八九十".contains(c);
+    let rest = label.trim_start_matches('(');
+    let after_numerals = rest.trim_start_matches(numerals);
+    if after_numerals.len() == rest.len() {
+        return label;
+    }
+    for sep in [")", "、", ".", "．"] {
+        if let Some(stripped) = after_numerals.strip_prefix(sep) {
+            return stripped;
+        }
+    }
+    label
+}
+
 /// The section a first-column label opens, if any.
 pub fn section_of(text: &str) -> Option<Section> {
-    let label = normalize_label(text);
+    let normalized = normalize_label(text);
+    let label = strip_enumeration(&normalized);
     if label.chars().count() > 24 {
         return None;
     }
@@ -313,9 +435,29 @@ pub fn is_amount_header(text: &str) -> bool {
         || matches!(bare.as_str(), "金额" | "预算金额" | "预算数")
 }
 
+/// A section label and its text in one cell or paragraph: `总体目标：……`.
+pub fn section_with_text(text: &str) -> Option<(Section, &str)> {
+    let (label, rest) = text.split_once([':', '：'])?;
+    let section = section_of(label)?;
+    let rest = rest.trim();
+    (!rest.is_empty()).then_some((section, rest))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headings_are_sections_whatever_their_numbering() {
+        assert_eq!(section_of("一、总体目标"), Some(Section::OverallGoal));
+        assert_eq!(section_of("（二）年度绩效目标"), Some(Section::AnnualGoal));
+        assert_eq!(section_of("3.年度重点工作任务"), Some(Section::Tasks));
+        assert_eq!(
+            section_with_text("年度目标：建成8540亩"),
+            Some((Section::AnnualGoal, "建成8540亩"))
+        );
+        assert_eq!(section_with_text("说明：无"), None);
+    }
 
     #[test]
     fn sections_are_found_by_their_labels() {

@@ -6,6 +6,7 @@
 //! the indicator grid. The same code runs for every input format.
 
 mod budget;
+mod goals;
 mod indicators;
 pub mod labels;
 mod rows;
@@ -15,12 +16,13 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::document::{Form, FormKind, Source, Unmapped, SCHEMA};
+use crate::document::{Form, FormKind, Project, Source, Unmapped, SCHEMA};
 use crate::model::Grid;
 use crate::validate;
 use budget::BudgetReader;
+use goals::GoalReader;
 use indicators::IndicatorReader;
-use labels::{section_of, Section};
+use labels::{section_of, Field, Section};
 use rows::Rows;
 use tasks::TaskReader;
 
@@ -28,16 +30,18 @@ use tasks::TaskReader;
 enum Mode {
     /// Before the first section: the title lives here.
     Preamble,
-    /// After a one-row section (部门名称, goals): nothing to continue.
+    /// After a one-row section (部门名称, a field row): nothing to continue.
     Between,
     Budget(BudgetReader),
+    Goals(GoalReader, Section),
     Tasks(TaskReader),
     Indicators(IndicatorReader),
 }
 
-/// Extracts every form in `grid`. A file normally holds one; a new title or a second
-/// 部门名称 after a form's sections starts another. `source` and `id` (the file's
-/// form_id) are stamped on each, with `-2`, `-3`… for the further ones.
+/// Extracts every form in `grid`. A file normally holds one; a new title, or a second
+/// 部门名称/项目名称 after a form's own, starts another (one form per sheet of a workbook,
+/// or several in one document). `source` and `id` (the file's form_id) are stamped on
+/// each, with `-2`, `-3`… for the further ones.
 pub fn extract(grid: &Grid, source: &Source, id: &str) -> Vec<Form> {
     let mut rows = Rows::new(grid);
     let starts = form_starts(&rows);
@@ -60,20 +64,27 @@ pub fn extract(grid: &Grid, source: &Source, id: &str) -> Vec<Form> {
     forms
 }
 
-/// Row indices where forms start: 0, plus each title or 部门名称 row that comes after the
-/// current form already has its own 部门名称.
+/// Whether a row names whose form it is (部门名称, 项目名称): a second one starts a new form.
+fn is_identity_row(text: &str) -> bool {
+    section_of(text) == Some(Section::Department)
+        || labels::field_of(text) == Some(Field::ProjectName)
+}
+
+/// Row indices where forms start: 0, plus each title or identity row that comes after
+/// the current form already has its own identity row.
 fn form_starts(rows: &Rows<'_>) -> Vec<usize> {
     let mut starts = vec![0];
-    let mut seen_department = false;
+    let mut seen_identity = false;
     let mut seen_title = false;
     for r in 0..rows.len() {
         let cells = rows.cells(r);
         let Some(first) = cells.first() else { continue };
-        let is_department = section_of(&first.text) == Some(Section::Department);
+        let is_identity = is_identity_row(&first.text)
+            || is_identity_row(first.text.split([':', '：']).next().unwrap_or(""));
         let is_title = cells.len() == 1 && is_title_text(&first.text);
-        if (is_department || is_title) && seen_department {
-            // A title row just before the 部门名称 row belongs to the new form.
-            let start = if is_department && r > 0 && seen_title && is_title_row(rows, r - 1) {
+        if (is_identity || is_title) && seen_identity {
+            // A title row just before the identity row belongs to the new form.
+            let start = if is_identity && r > 0 && seen_title && is_title_row(rows, r - 1) {
                 r - 1
             } else {
                 r
@@ -81,11 +92,11 @@ fn form_starts(rows: &Rows<'_>) -> Vec<usize> {
             if start > *starts.last().unwrap_or(&0) {
                 starts.push(start);
             }
-            seen_department = is_department;
+            seen_identity = is_identity;
             seen_title = is_title;
             continue;
         }
-        seen_department |= is_department;
+        seen_identity |= is_identity;
         seen_title |= is_title;
     }
     starts
@@ -109,14 +120,13 @@ fn is_title_text(text: &str) -> bool {
 static YEAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})\s*年").expect("valid regex"));
 
-fn extract_one(
-    rows: &mut Rows<'_>,
-    range: std::ops::Range<usize>,
-    grid: &Grid,
-    source: Source,
-    form_id: String,
-) -> Form {
-    let mut form = Form {
+/// A year line under the title: `（2024年度）`, `2024年`.
+static YEAR_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[（(]?\s*((?:19|20)\d{2})\s*年度?\s*[)）]?$").expect("valid regex")
+});
+
+fn new_form(source: Source, form_id: String) -> Form {
+    Form {
         schema: SCHEMA.to_string(),
         form_id,
         source,
@@ -126,6 +136,7 @@ fn extract_one(
         year: None,
         budget: Vec::new(),
         project: None,
+        details: serde_json::Map::new(),
         overall_goal: None,
         period_goal: None,
         annual_goal: None,
@@ -134,52 +145,143 @@ fn extract_one(
         indicators: Vec::new(),
         findings: Vec::new(),
         unmapped: Vec::new(),
+    }
+}
+
+/// A self-evaluation form (绩效自评表) reports what was achieved; its values are not
+/// targets. Told by its title or by columns such as 实际完成值/偏差原因.
+fn self_evaluation_marker(rows: &Rows<'_>, range: std::ops::Range<usize>) -> Option<String> {
+    range.take(80).flat_map(|r| rows.cells(r)).find_map(|cell| {
+        let label = labels::normalize_label(&cell.text);
+        if label.chars().count() > 60 {
+            return None;
+        }
+        labels::SELF_EVALUATION_MARKERS
+            .iter()
+            .find(|m| label.contains(*m))
+            .map(|m| format!("{m} (at {})", cell.loc))
+    })
+}
+
+/// Reads a labelled field row (`项目名称 | X | 主管部门 | Y`, or `项目名称：X` in one
+/// cell) into the form. Returns false when the row is not one.
+fn field_row(rows: &mut Rows<'_>, r: usize, form: &mut Form) -> bool {
+    let cells = rows.cells(r);
+    let label_of = |text: &str| -> Option<(Field, String, Option<String>)> {
+        if let Some(field) = labels::field_of(text) {
+            return Some((field, text.to_string(), None));
+        }
+        let (label, value) = text.split_once([':', '：'])?;
+        let field = labels::field_of(label)?;
+        Some((
+            field,
+            label.trim().to_string(),
+            Some(value.trim().to_string()).filter(|v| !v.is_empty()),
+        ))
     };
+    if cells.first().and_then(|c| label_of(&c.text)).is_none() {
+        return false;
+    }
+    let mut i = 0;
+    while i < cells.len() {
+        let Some((field, label, inline)) = label_of(&cells[i].text) else {
+            i += 1; // a cell that is no label: left for unmapped
+            continue;
+        };
+        rows.take(r, i);
+        let value = match inline {
+            Some(value) => Some(value),
+            None if i + 1 < cells.len() && label_of(&cells[i + 1].text).is_none() => {
+                i += 1;
+                rows.take(r, i);
+                Some(cells[i].text.clone())
+            }
+            None => None,
+        };
+        i += 1;
+        let Some(value) = value else { continue };
+        let project = form.project.get_or_insert_with(Default::default);
+        match field {
+            Field::ProjectName => project.name = Some(value),
+            Field::CompetentDepartment => project.competent_department = Some(value),
+            Field::ImplementingUnit => project.implementing_unit = Some(value),
+            Field::ProjectPeriod => project.period = Some(value),
+            Field::Detail => {
+                form.details.insert(label, serde_json::Value::String(value));
+            }
+        }
+    }
+    if form
+        .project
+        .as_ref()
+        .is_some_and(|p| *p == Project::default())
+    {
+        form.project = None;
+    }
+    true
+}
+
+/// Ends the budget section, if one is open.
+fn close(mode: &mut Mode, form: &mut Form) {
+    if let Mode::Budget(reader) = mode {
+        reader.flush(&mut form.budget);
+    }
+}
+
+fn extract_one(
+    rows: &mut Rows<'_>,
+    range: std::ops::Range<usize>,
+    grid: &Grid,
+    source: Source,
+    form_id: String,
+) -> Form {
+    let mut form = new_form(source, form_id);
+    if let Some(marker) = self_evaluation_marker(rows, range.clone()) {
+        return unsupported(rows, range, form, &marker);
+    }
     let mut sections = Vec::new();
     let mut mode = Mode::Preamble;
+    let mut unit: Option<&'static str> = None;
     for r in range.clone() {
         let cells = rows.cells(r);
         let Some(first) = cells.first() else { continue };
-        if let Some(section) = section_of(&first.text) {
+        let heading = section_of(&first.text).filter(|s| {
+            *s != Section::IndicatorHeading
+                || (cells.len() == 1 && !matches!(mode, Mode::Indicators(_)))
+        });
+        if let Some(section) = heading {
             rows.take(r, 0);
-            if let Mode::Budget(reader) = &mut mode {
-                reader.flush(&mut form.budget);
-            }
             sections.push(section);
+            close(&mut mode, &mut form);
             mode = match section {
                 Section::Department => {
                     form.department = rows.take_rest(r, 1);
                     Mode::Between
                 }
-                Section::OverallGoal => {
-                    form.overall_goal = rows.take_rest(r, 1);
-                    Mode::Between
-                }
-                Section::PeriodGoal => {
-                    form.period_goal = rows.take_rest(r, 1);
-                    Mode::Between
-                }
-                Section::AnnualGoal => {
-                    form.annual_goal = rows.take_rest(r, 1);
-                    Mode::Between
+                Section::OverallGoal | Section::PeriodGoal | Section::AnnualGoal => {
+                    let mut reader = GoalReader::default();
+                    reader.row(rows, r, 1, section, &mut form);
+                    Mode::Goals(reader, section)
                 }
                 Section::OtherTasks => {
                     form.other_tasks = rows.take_rest(r, 1);
                     Mode::Between
                 }
+                Section::IndicatorHeading => Mode::Between,
                 Section::Budget => {
-                    let mut reader = BudgetReader::default();
+                    let mut reader =
+                        BudgetReader::new(first, labels::header_unit(&first.text).or(unit));
                     reader.row(rows, r, 1, &mut form.budget);
                     Mode::Budget(reader)
                 }
-                Section::Tasks => match mode {
+                Section::Tasks => match std::mem::replace(&mut mode, Mode::Between) {
                     // The label repeated after a page break continues the same table.
                     Mode::Tasks(mut reader) => {
                         reader.row(rows, r, 1, &mut form.tasks);
                         Mode::Tasks(reader)
                     }
                     _ => {
-                        let mut reader = TaskReader::default();
+                        let mut reader = TaskReader::new(unit);
                         reader.row(rows, r, 1, &mut form.tasks);
                         Mode::Tasks(reader)
                     }
@@ -187,12 +289,42 @@ fn extract_one(
             };
             continue;
         }
-        if IndicatorReader::is_header(cells) {
-            if let Mode::Budget(reader) = &mut mode {
-                reader.flush(&mut form.budget);
+        if let Some((section, text)) = labels::section_with_text(&first.text) {
+            if matches!(
+                section,
+                Section::OverallGoal | Section::PeriodGoal | Section::AnnualGoal
+            ) {
+                // `总体目标：……` in one cell or paragraph (goals written as prose).
+                rows.take(r, 0);
+                sections.push(section);
+                close(&mut mode, &mut form);
+                goals::set(&mut form, section, text.to_string());
+                let mut reader = GoalReader::default();
+                reader.row(rows, r, 1, section, &mut form);
+                mode = Mode::Goals(reader, section);
+                continue;
             }
-            mode = Mode::Indicators(IndicatorReader::from_header(rows, r, form.year));
+        }
+        if IndicatorReader::is_header(cells) {
+            close(&mut mode, &mut form);
+            mode = match std::mem::replace(&mut mode, Mode::Between) {
+                // A header repeated after a page break continues the grid and its levels.
+                Mode::Indicators(reader) => Mode::Indicators(reader.continued(rows, r)),
+                _ => Mode::Indicators(IndicatorReader::from_header(rows, r, form.year)),
+            };
             continue;
+        }
+        if field_row(rows, r, &mut form) {
+            close(&mut mode, &mut form);
+            mode = Mode::Between;
+            continue;
+        }
+        if cells.len() == 1 {
+            if let Some(line_unit) = labels::unit_line(&first.text) {
+                rows.take(r, 0);
+                unit = Some(line_unit);
+                continue;
+            }
         }
         match &mut mode {
             Mode::Preamble
@@ -202,15 +334,27 @@ fn extract_one(
                 form.title = Some(first.text.clone());
                 form.year = YEAR.captures(&first.text).and_then(|c| c[1].parse().ok());
             }
+            Mode::Preamble
+                if form.year.is_none()
+                    && cells.len() == 1
+                    && YEAR_LINE.is_match(first.text.trim()) =>
+            {
+                rows.take(r, 0);
+                form.year = YEAR_LINE
+                    .captures(first.text.trim())
+                    .and_then(|c| c[1].parse().ok());
+            }
             Mode::Budget(reader) => reader.row(rows, r, 0, &mut form.budget),
+            Mode::Goals(reader, section) => {
+                let section = *section;
+                reader.row(rows, r, 0, section, &mut form);
+            }
             Mode::Tasks(reader) => reader.row(rows, r, 0, &mut form.tasks),
             Mode::Indicators(reader) => reader.row(rows, r, &mut form.indicators),
             Mode::Preamble | Mode::Between => {}
         }
     }
-    if let Mode::Budget(reader) = &mut mode {
-        reader.flush(&mut form.budget);
-    }
+    close(&mut mode, &mut form);
     fill_identity(&mut form);
     form.unmapped = rows
         .untaken(range)
@@ -223,10 +367,50 @@ fn extract_one(
     form
 }
 
+/// A form jixiao recognises but does not read (a self-evaluation form): its identity
+/// and one error finding saying why; its cells are not reported one by one.
+fn unsupported(
+    rows: &mut Rows<'_>,
+    range: std::ops::Range<usize>,
+    mut form: Form,
+    marker: &str,
+) -> Form {
+    for r in range {
+        let cells = rows.cells(r);
+        if let Some(first) = cells.first() {
+            if form.title.is_none() && cells.len() == 1 && is_title_text(&first.text) {
+                form.title = Some(first.text.clone());
+                form.year = YEAR.captures(&first.text).and_then(|c| c[1].parse().ok());
+            }
+            if section_of(&first.text) == Some(Section::Department) && form.department.is_none() {
+                form.department = cells.get(1).map(|c| c.text.clone());
+            }
+        }
+        rows.take_row(r);
+    }
+    fill_identity(&mut form);
+    form.form_kind = FormKind::Unknown;
+    form.findings.push(crate::document::Finding {
+        severity: crate::Severity::Error,
+        code: "form.unsupported_kind".into(),
+        message: format!(
+            "a self-evaluation form (绩效自评表, marked by {marker}): its values are what was achieved, not targets, so it is not read"
+        ),
+        at: None,
+    });
+    form
+}
+
 /// Department, year and kind from whatever the form gave: the title first for the year,
 /// 部门名称 first for the department, each falling back to the other.
 fn fill_identity(form: &mut Form) {
     let title = form.title.as_deref().unwrap_or("");
+    if form.department.is_none() {
+        form.department = form
+            .project
+            .as_ref()
+            .and_then(|p| p.competent_department.clone());
+    }
     if form.year.is_none() {
         form.year = form
             .department
@@ -243,9 +427,10 @@ fn fill_identity(form: &mut Form) {
         }
     }
     let kind_text = labels::normalize_label(title);
+    let has_project = form.project.as_ref().is_some_and(|p| p.name.is_some());
     form.form_kind = if kind_text.contains("部门整体") {
         FormKind::DepartmentOverall
-    } else if kind_text.contains("项目") {
+    } else if kind_text.contains("项目") || kind_text.contains("专项资金") || has_project {
         FormKind::Project
     } else if form.department.is_some() && (!form.budget.is_empty() || !form.indicators.is_empty())
     {
@@ -426,7 +611,7 @@ mod tests {
 
     #[test]
     fn what_no_field_takes_is_unmapped_with_its_place() {
-        let form = one("某某2024年部门整体预算绩效目标申报表\n单位：万元\n部门名称\t某局\n一级指标\t二级指标\t三级指标\t年度指标值\n产出指标\t数量指标\t人数\t5人\n填表人：张三\t\t\t\n");
+        let form = one("某某2024年部门整体预算绩效目标申报表\n说明：金额保留两位小数\n部门名称\t某局\n一级指标\t二级指标\t三级指标\t年度指标值\n产出指标\t数量指标\t人数\t5人\n审核：李四\t\t\t\n");
         let unmapped: Vec<_> = form
             .unmapped
             .iter()
@@ -435,8 +620,8 @@ mod tests {
         assert_eq!(
             unmapped,
             vec![
-                ("单位：万元", "line 2 field 1"),
-                ("填表人：张三", "line 6 field 1")
+                ("说明：金额保留两位小数", "line 2 field 1"),
+                ("审核：李四", "line 6 field 1")
             ]
         );
     }
@@ -490,5 +675,90 @@ mod tests {
             .iter()
             .any(|f| f.code == "form.unrecognized" && f.severity == crate::Severity::Error));
         assert_eq!(form.unmapped.len(), 2);
+    }
+
+    #[test]
+    fn amounts_under_a_row_of_labels_and_inline_project_fields() {
+        let form = one(
+            "某区2024年项目支出绩效目标申报表\n项目名称：社区养老服务站建设\n主管部门：某区民政局\n\
+             项目资金\t资金总额\t财政拨款\t其他资金\n\t250万\t200\t50\n",
+        );
+        let project = form.project.as_ref().expect("project");
+        assert_eq!(project.name.as_deref(), Some("社区养老服务站建设"));
+        assert_eq!(form.department.as_deref(), Some("某区民政局"));
+        assert_eq!(form.form_kind, FormKind::Project);
+        let lines: Vec<_> = form
+            .budget
+            .iter()
+            .map(|l| (l.key.as_deref(), l.amount.value, l.at.as_str()))
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                (Some("total"), Some(250.0), "line 5 field 2"),
+                (Some("fiscal_appropriation"), Some(200.0), "line 5 field 3"),
+                (Some("other_funds"), Some(50.0), "line 5 field 4"),
+            ]
+        );
+        assert!(
+            form.findings
+                .iter()
+                .all(|f| f.code != "budget.sum_mismatch"),
+            "{:?}",
+            form.findings
+        );
+        assert!(form.unmapped.is_empty(), "{:?}", form.unmapped);
+    }
+
+    #[test]
+    fn a_header_repeated_after_a_page_break_keeps_the_levels_filled_down() {
+        let form = one("部门名称\t某局\n\
+             一级指标\t二级指标\t三级指标\t指标性质\t指标值\t度量单位\n\
+             产出指标\t数量指标\t培训人数\t≥\t100\t人次\n\
+             \n\
+             一级指标\t二级指标\t三级指标\t指标性质\t指标值\t度量单位\n\
+             \t\t培训场次\t=\t5\t场\n");
+        let got: Vec<_> = form
+            .indicators
+            .iter()
+            .map(|i| {
+                let v = i.annual.as_ref().unwrap();
+                (
+                    i.level1.as_deref(),
+                    i.level2.as_deref(),
+                    i.level3.as_str(),
+                    v.op,
+                    v.unit.as_deref(),
+                )
+            })
+            .collect();
+        use crate::document::Op;
+        assert_eq!(
+            got,
+            vec![
+                (
+                    Some("产出指标"),
+                    Some("数量指标"),
+                    "培训人数",
+                    Some(Op::Ge),
+                    Some("人次")
+                ),
+                (
+                    Some("产出指标"),
+                    Some("数量指标"),
+                    "培训场次",
+                    Some(Op::Eq),
+                    Some("场")
+                ),
+            ]
+        );
+        assert!(form.unmapped.is_empty(), "{:?}", form.unmapped);
+    }
+
+    #[test]
+    fn a_comparator_column_does_not_override_one_written_in_the_cell() {
+        let form = one("一级指标\t二级指标\t三级指标\t指标性质\t指标值\n产出指标\t数量指标\t人数\t≥\t不超过5人\n");
+        let value = form.indicators[0].annual.as_ref().unwrap();
+        assert_eq!(value.op, Some(crate::document::Op::Le));
     }
 }

@@ -12,9 +12,19 @@ use crate::normalize::parse_amount;
 pub struct TaskReader {
     columns: Vec<(u32, TaskField)>,
     funds_unit: Option<&'static str>,
+    /// The unit of bare amounts when the header gives none (a `单位：元` line).
+    default_unit: Option<&'static str>,
 }
 
 impl TaskReader {
+    /// A reader whose bare amounts are in `unit` unless the funds header says otherwise.
+    pub fn new(unit: Option<&'static str>) -> Self {
+        TaskReader {
+            default_unit: unit,
+            ..Default::default()
+        }
+    }
+
     /// Reads row `r` from cell `from` on: a header row sets the columns, any other row
     /// with content is one task.
     pub fn row(&mut self, rows: &mut Rows<'_>, r: usize, from: usize, out: &mut Vec<Task>) {
@@ -34,7 +44,8 @@ impl TaskReader {
             self.funds_unit = cells
                 .iter()
                 .find(|c| task_field(&c.text) == Some(TaskField::Funds))
-                .and_then(|c| header_unit(&c.text));
+                .and_then(|c| header_unit(&c.text))
+                .or(self.default_unit);
             for i in from..rows.cells(r).len() {
                 if task_field(&rows.cells(r)[i].text).is_some() {
                     rows.take(r, i);
@@ -75,7 +86,11 @@ impl TaskReader {
                 TaskField::Name => task.name = text,
                 TaskField::Content => task.content = text,
                 TaskField::Funds => {
-                    task.funds = Some(parse_amount(&cell.text, cell.number, self.funds_unit))
+                    task.funds = Some(parse_amount(
+                        &cell.text,
+                        cell.number,
+                        self.funds_unit.or(self.default_unit),
+                    ))
                 }
                 TaskField::Goal => task.goal = text,
             }

@@ -58,6 +58,9 @@ pub struct ReadLimits {
     pub max_inflated_bytes: u64,
     /// Most non-empty cells in one file.
     pub max_cells: u64,
+    /// Longest line of a text file, in bytes: no line of a real form is anywhere near
+    /// it, while a 200 MB file without line breaks would otherwise be read as one cell.
+    pub max_line_bytes: u64,
 }
 
 impl Default for ReadLimits {
@@ -66,6 +69,7 @@ impl Default for ReadLimits {
             max_file_bytes: 256 << 20,
             max_inflated_bytes: 512 << 20,
             max_cells: 2_000_000,
+            max_line_bytes: 1 << 20,
         }
     }
 }

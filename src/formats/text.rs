@@ -185,6 +185,18 @@ fn split_lines(text: &str, limits: &ReadLimits) -> Result<Table> {
     for (index, line) in text.split('\n').enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line);
         let line_no = index as u32 + 1;
+        if line.len() as u64 > limits.max_line_bytes {
+            return Err(Error::limit(
+                format!(
+                    "line {line_no} is {} bytes long: not a line of a form",
+                    line.len()
+                ),
+                format!(
+                    "{} bytes per line; raise it with --max-line-kb",
+                    limits.max_line_bytes
+                ),
+            ));
+        }
         if line.bytes().any(is_binary_control) {
             return Err(Error::malformed(
                 "text",

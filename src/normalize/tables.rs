@@ -6,7 +6,7 @@
 //! scanner in `value.rs` indexes these tables once (first use) by their first character.
 //!
 //! To teach the reader a new word, add a row to the right table and a case to
-//! `fixtures/values/cases.tsv`.
+//! `tests/data/values/cases.tsv`.
 
 use crate::document::{Op, UnitKind};
 

@@ -118,6 +118,9 @@ struct FileEntry {
     outcome: Outcome,
 }
 
+/// How many other files a `form.duplicate_department` message names.
+const MAX_NAMED_CLAIMS: usize = 3;
+
 /// Who a form says it is, for the checks across files.
 struct Identity {
     department: String,
@@ -237,15 +240,24 @@ impl OutputDir {
                 let year = year
                     .map(|y| y.to_string())
                     .unwrap_or_else(|| "(no year)".into());
+                // Name a few of the other files, not all: a thousand copies of one
+                // department would otherwise make each message a thousand paths long.
+                let named = others
+                    .iter()
+                    .take(MAX_NAMED_CLAIMS)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let claimed_by = match others.len().saturating_sub(MAX_NAMED_CLAIMS) {
+                    0 => named,
+                    more => format!("{named} and {more} more files"),
+                };
                 findings.insert(
                     ordinal,
                     Finding {
                         severity: Severity::Warning,
                         code: "form.duplicate_department".into(),
-                        message: format!(
-                            "{department} {year} is also claimed by {}",
-                            others.join(", ")
-                        ),
+                        message: format!("{department} {year} is also claimed by {claimed_by}"),
                         at: None,
                     },
                 );

@@ -495,7 +495,7 @@ fn render_fixed(abs: f64, fixed: &Fixed) -> String {
         .chain(int_digits.bytes())
         .collect();
     for (i, &d) in all.iter().enumerate() {
-        if fixed.grouping && i > 0 && (all.len() - i) % 3 == 0 {
+        if fixed.grouping && i > 0 && (all.len() - i).is_multiple_of(3) {
             int.push(',');
         }
         int.push(d as char);
