@@ -1,9 +1,10 @@
 //! Which files a run reads: the paths given, with folders walked recursively.
 //!
 //! A file named on the command line is always read (its format comes from its bytes).
-//! Inside folders, files with a form extension are read; hidden files and Office lock
-//! files (`~$x.xlsx`) are passed over and counted; any other file is listed as
-//! `skipped` with the reason, so every file under the tree is accounted for.
+//! Inside folders, files with a form extension are read; hidden files and folders and
+//! Office lock files (`~$x.xlsx`) are passed over, counted, and listed as `skipped` with
+//! the reason, like any other file that is not a form, so every file under the tree is
+//! accounted for.
 
 use std::path::{Path, PathBuf};
 
@@ -37,7 +38,7 @@ impl Input {
 pub struct Inputs {
     /// Files to read or list as skipped, sorted by path.
     pub files: Vec<Input>,
-    /// Hidden files and Office lock files passed over inside folders.
+    /// Of the skipped: hidden files and folders and Office lock files passed over.
     pub hidden: usize,
 }
 
@@ -51,7 +52,9 @@ pub fn collect(paths: &[PathBuf]) -> Inputs {
             continue;
         }
         // follow_links with walkdir's loop detection: a symlink loop is an error entry, not a hang.
-        let hidden = std::cell::Cell::new(0);
+        // Hidden entries are not descended into, but each is listed (a hidden folder as
+        // one row), so that every file under the tree is accounted for.
+        let hidden = std::cell::RefCell::new(Vec::new());
         let walker = WalkDir::new(path)
             .follow_links(true)
             .sort_by_file_name()
@@ -59,7 +62,14 @@ pub fn collect(paths: &[PathBuf]) -> Inputs {
         let walker = walker.filter_entry(|e| {
             let keep = e.depth() == 0 || !is_hidden(e.file_name().to_string_lossy().as_ref());
             if !keep {
-                hidden.set(hidden.get() + 1);
+                let what = if e.file_type().is_dir() {
+                    "hidden folder: not searched"
+                } else {
+                    "hidden file"
+                };
+                hidden
+                    .borrow_mut()
+                    .push(Input::Skipped(e.path().to_path_buf(), what.to_string()));
             }
             keep
         });
@@ -69,6 +79,10 @@ pub fn collect(paths: &[PathBuf]) -> Inputs {
                     let name = entry.file_name().to_string_lossy();
                     if name.starts_with("~$") {
                         inputs.hidden += 1;
+                        let reason = "Office lock file (~$…), kept by Excel or Word while a document is open";
+                        inputs
+                            .files
+                            .push(Input::Skipped(entry.into_path(), reason.to_string()));
                         continue;
                     }
                     let ext = entry
@@ -102,7 +116,9 @@ pub fn collect(paths: &[PathBuf]) -> Inputs {
                 }
             }
         }
-        inputs.hidden += hidden.get();
+        let hidden = hidden.into_inner();
+        inputs.hidden += hidden.len();
+        inputs.files.extend(hidden);
     }
     inputs.files.sort_by(|a, b| a.path().cmp(b.path()));
     inputs.files.dedup_by(|a, b| a.path() == b.path());

@@ -24,8 +24,10 @@ pub enum Section {
     IndicatorHeading,
 }
 
-/// Section labels as written (after [`normalize_label`]); a label matches when it starts
-/// with one of these, so `其他需完成的任务（可选项）` finds `其他需完成的任务`.
+/// Section labels as written. A label matches when it equals one of these once its
+/// numbering (`一、`), a trailing note in brackets (`（可选项）`, `（万元）`) and a trailing
+/// colon are set aside — never by prefix, so an indicator named `年度目标任务完成数量` or a
+/// task named `年度目标责任考核` is not taken for a section.
 pub const SECTION_LABELS: &[(&str, Section)] = &[
     ("部门名称", Section::Department),
     ("单位名称", Section::Department),
@@ -359,13 +361,11 @@ fn strip_enumeration(label: &str) -> &str {
 /// The section a first-column label opens, if any.
 pub fn section_of(text: &str) -> Option<Section> {
     let normalized = normalize_label(text);
-    let label = strip_enumeration(&normalized);
-    if label.chars().count() > 24 {
-        return None;
-    }
+    let label = bare_label(strip_enumeration(&normalized));
+    let label = label.trim_end_matches(':');
     SECTION_LABELS
         .iter()
-        .find(|(name, _)| label.starts_with(name))
+        .find(|(name, _)| label == *name)
         .map(|&(_, section)| section)
 }
 
@@ -468,6 +468,13 @@ mod tests {
         );
         assert_eq!(section_of("年度重点\n工作任务"), Some(Section::Tasks));
         assert_eq!(section_of("全力维护社会大局稳定"), None);
+        // Names that merely start with a section label are data, not sections.
+        assert_eq!(section_of("年度目标任务完成数量"), None);
+        assert_eq!(section_of("年度目标责任考核"), None);
+        assert_eq!(section_of("总体目标完成率"), None);
+        assert_eq!(section_of("重点工作任务完成率"), None);
+        assert_eq!(section_of("资金情况（万元）"), Some(Section::Budget));
+        assert_eq!(section_of("部门名称："), Some(Section::Department));
     }
 
     #[test]

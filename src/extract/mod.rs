@@ -242,14 +242,22 @@ fn extract_one(
     let mut sections = Vec::new();
     let mut mode = Mode::Preamble;
     let mut unit: Option<&'static str> = None;
+    // The column where section labels stand (where the current one was found).
+    let mut label_col = 0;
     for r in range.clone() {
         let cells = rows.cells(r);
         let Some(first) = cells.first() else { continue };
-        let heading = section_of(&first.text).filter(|s| {
-            *s != Section::IndicatorHeading
-                || (cells.len() == 1 && !matches!(mode, Mode::Indicators(_)))
-        });
+        // Inside the tasks or the grid, a label further right than the section's own
+        // label column is a name (of a task, an indicator), whatever it says.
+        let in_table = matches!(mode, Mode::Tasks(_) | Mode::Indicators(_));
+        let heading = section_of(&first.text)
+            .filter(|_| !in_table || first.col <= label_col)
+            .filter(|s| {
+                *s != Section::IndicatorHeading
+                    || (cells.len() == 1 && !matches!(mode, Mode::Indicators(_)))
+            });
         if let Some(section) = heading {
+            label_col = first.col;
             rows.take(r, 0);
             sections.push(section);
             close(&mut mode, &mut form);
@@ -306,6 +314,7 @@ fn extract_one(
             }
         }
         if IndicatorReader::is_header(cells) {
+            label_col = first.col;
             close(&mut mode, &mut form);
             mode = match std::mem::replace(&mut mode, Mode::Between) {
                 // A header repeated after a page break continues the grid and its levels.
@@ -760,5 +769,35 @@ mod tests {
         let form = one("一级指标\t二级指标\t三级指标\t指标性质\t指标值\n产出指标\t数量指标\t人数\t≥\t不超过5人\n");
         let value = form.indicators[0].annual.as_ref().unwrap();
         assert_eq!(value.op, Some(crate::document::Op::Le));
+    }
+
+    #[test]
+    fn names_that_start_like_section_labels_stay_data() {
+        // Found by the corpus generator: a task and indicators whose names begin with
+        // 年度目标…/重点工作任务…/总体目标… were taken for sections and lost.
+        let form = one("部门名称\t某局\n\
+             年度重点工作任务\t名称\t主要实施内容\t拟投入的资金(万元)\t期望达到的目标(概述)\n\
+             \t年度目标责任考核\t开展考核\t10\t完成考核\n\
+             一级指标\t二级指标\t三级指标\t实施周期指标值\t年度指标值\n\
+             产出指标\t数量指标\t年度目标任务完成数量\t≥10项\t≥10项\n\
+             \t\t重点工作任务完成率\t100%\t100%\n\
+             \t质量指标\t总体目标完成率\t≥95%\t≥95%\n");
+        let tasks: Vec<_> = form
+            .tasks
+            .iter()
+            .map(|t| t.name.as_deref().unwrap())
+            .collect();
+        assert_eq!(tasks, vec!["年度目标责任考核"]);
+        assert_eq!(form.annual_goal, None);
+        let names: Vec<_> = form.indicators.iter().map(|i| i.level3.as_str()).collect();
+        assert_eq!(
+            names,
+            vec![
+                "年度目标任务完成数量",
+                "重点工作任务完成率",
+                "总体目标完成率"
+            ]
+        );
+        assert!(form.unmapped.is_empty(), "{:?}", form.unmapped);
     }
 }
