@@ -55,6 +55,15 @@ pub enum ErrorKind {
         /// The limit and the flag that adjusts it.
         limit: String,
     },
+    /// The reader run in a separate process for this file (XLS/ODS, see
+    /// [`crate::isolate`]) crashed, was killed, or answered nonsense; only this file is
+    /// lost.
+    ReaderProcess {
+        /// The format being read, e.g. `xls`.
+        format: &'static str,
+        /// What happened: the signal or exit status, and the reader's last words.
+        detail: String,
+    },
 }
 
 impl Error {
@@ -137,6 +146,7 @@ impl fmt::Display for ErrorKind {
                 write!(f, "broken {format} file: {detail}")
             }
             ErrorKind::Limit { what, limit } => write!(f, "refused: {what} (limit {limit})"),
+            ErrorKind::ReaderProcess { detail, .. } => write!(f, "{detail}"),
             ErrorKind::Internal(detail) => {
                 write!(f, "internal error in jixiao while reading this file (a bug: please report it with the file): {detail}")
             }

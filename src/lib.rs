@@ -30,6 +30,7 @@ mod error;
 pub mod extract;
 pub mod formats;
 pub mod inputs;
+pub mod isolate;
 pub mod model;
 pub mod normalize;
 pub mod output;
@@ -41,5 +42,6 @@ pub use document::{
 };
 pub use error::{Error, ErrorKind, Result};
 pub use formats::{Format, ReadLimits};
+pub use isolate::Isolation;
 pub use pipeline::{extract_bytes, extract_path, sha256_hex, ExtractOptions, FileReport};
 pub mod batch;

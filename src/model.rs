@@ -13,10 +13,12 @@
 use std::fmt;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 /// Where a cell came from, in terms a clerk can follow back to the source.
 ///
 /// Rendered by [`fmt::Display`] as the contract's Loc string.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Loc {
     /// A spreadsheet cell; `row` and `col` are 0-based, shown as `'Sheet1'!C4`.
     Sheet {
@@ -84,7 +86,7 @@ pub fn column_name(col: u32) -> String {
 }
 
 /// One cell as the reader saw it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Cell {
     /// The text as displayed: paragraphs joined with `\n`, numbers formatted with the
     /// cell's number format (`153,069.97`), dates as ISO `2024-12-31`. Never empty:
@@ -117,7 +119,7 @@ impl Cell {
 }
 
 /// One row of a table: the cells it anchors, sorted by column.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Row {
     /// Non-empty anchor cells, sorted by `col`.
     pub cells: Vec<Cell>,
@@ -136,7 +138,7 @@ impl Row {
 }
 
 /// A table (a worksheet, a DOCX/HTML table, or the lines of a text file).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Table {
     /// Sheet name for spreadsheets; `None` elsewhere.
     pub name: Option<String>,
@@ -145,7 +147,7 @@ pub struct Table {
 }
 
 /// A unit of reading order.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Block {
     /// Text outside any table (a DOCX body paragraph, e.g. the title).
     Paragraph(Cell),

@@ -8,12 +8,15 @@ use sha2::{Digest, Sha256};
 
 use crate::document::{Form, Source};
 use crate::formats::{self, Format, ReadLimits};
+use crate::isolate::{self, Isolation};
+use crate::model::Grid;
 use crate::{extract, Error, Result};
 
 /// Options for reading forms; build with [`ExtractOptions::new`] and the setters.
 #[derive(Clone, Debug, Default)]
 pub struct ExtractOptions {
     limits: ReadLimits,
+    isolation: Option<Isolation>,
 }
 
 impl ExtractOptions {
@@ -31,6 +34,19 @@ impl ExtractOptions {
     /// The limits in force.
     pub fn read_limits(&self) -> &ReadLimits {
         &self.limits
+    }
+
+    /// Reads XLS and ODS files in a child process with memory and time limits (see
+    /// [`crate::isolate`]), so that a reader library aborting the process costs one
+    /// file; `None` (the default) reads them in this process.
+    pub fn isolate(mut self, isolation: Option<Isolation>) -> Self {
+        self.isolation = isolation;
+        self
+    }
+
+    /// The isolation in force, if any.
+    pub fn isolation(&self) -> Option<&Isolation> {
+        self.isolation.as_ref()
     }
 }
 
@@ -97,7 +113,7 @@ pub(crate) fn extract_hashed(
         }
     };
     report.format = Some(format);
-    report.result = formats::read(bytes, format, &options.limits)
+    report.result = read_grid(bytes, format, options)
         .map_err(|e| e.with_path(path))
         .map(|grid| {
             let source = Source {
@@ -110,6 +126,16 @@ pub(crate) fn extract_hashed(
             extract::extract(&grid, &source, &report.sha256[..16])
         });
     report
+}
+
+/// The reader for `format`, in a child process when isolation is on for it.
+fn read_grid(bytes: &[u8], format: Format, options: &ExtractOptions) -> Result<Grid> {
+    match &options.isolation {
+        Some(isolation) if isolate::is_isolated(format) => {
+            isolate::read(bytes, format, &options.limits, isolation)
+        }
+        _ => formats::read(bytes, format, &options.limits),
+    }
 }
 
 /// Reads a file's bytes, refusing one larger than the limit before reading it.

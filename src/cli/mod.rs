@@ -6,6 +6,7 @@ mod extract;
 mod inspect;
 mod schema;
 mod value;
+mod worker;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -55,6 +56,9 @@ enum Command {
     Value(value::Args),
     /// Print the JSON Schema of the form document.
     Schema,
+    /// (internal) Read one XLS/ODS file from stdin for a parent jixiao; see src/cli/worker.rs.
+    #[command(name = "__read-sheet", hide = true)]
+    ReadSheet(worker::Args),
 }
 
 /// Parses the arguments, runs the command, and turns its outcome into an exit code.
@@ -74,6 +78,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Value(args) => value::run(args),
         Command::Schema => schema::run(),
+        Command::ReadSheet(args) => worker::run(args),
     };
     match result {
         Ok(exit) => ExitCode::from(exit as u8),
@@ -128,17 +133,49 @@ pub struct LimitArgs {
     /// Longest line of a text file, in KB (a file with no line breaks is not a form).
     #[arg(long, value_name = "KB", default_value_t = 1024)]
     max_line_kb: u64,
+    /// Most memory the separate XLS/ODS reader process may take, in MB (0: no limit).
+    #[arg(long, value_name = "MB", default_value_t = 1024)]
+    max_reader_mb: u64,
+    /// Longest time the XLS/ODS reader may take on one file, in seconds (0: no limit).
+    #[arg(long, value_name = "S", default_value_t = 30)]
+    max_seconds: u64,
+    /// Read XLS/ODS in jixiao's own process, not a separate one (for debugging: a reader crash then ends the whole run).
+    #[arg(long)]
+    no_isolation: bool,
 }
 
 impl LimitArgs {
     /// The library options these flags describe.
     pub fn options(&self) -> jixiao::ExtractOptions {
-        jixiao::ExtractOptions::new().limits(jixiao::ReadLimits {
-            max_file_bytes: self.max_file_mb.saturating_mul(1 << 20),
-            max_inflated_bytes: self.max_inflated_mb.saturating_mul(1 << 20),
-            max_cells: self.max_cells,
-            max_line_bytes: self.max_line_kb.saturating_mul(1 << 10),
-        })
+        jixiao::ExtractOptions::new()
+            .limits(jixiao::ReadLimits {
+                max_file_bytes: self.max_file_mb.saturating_mul(1 << 20),
+                max_inflated_bytes: self.max_inflated_mb.saturating_mul(1 << 20),
+                max_cells: self.max_cells,
+                max_line_bytes: self.max_line_kb.saturating_mul(1 << 10),
+            })
+            .isolate(self.isolation())
+    }
+
+    /// XLS/ODS in a child process (this binary's hidden worker command), unless
+    /// `--no-isolation`; without a path to this binary, in-process with a warning.
+    fn isolation(&self) -> Option<jixiao::Isolation> {
+        if self.no_isolation {
+            return None;
+        }
+        match std::env::current_exe() {
+            Ok(exe) => Some(
+                jixiao::Isolation::new(exe)
+                    .max_memory_bytes(self.max_reader_mb.saturating_mul(1 << 20))
+                    .max_time(std::time::Duration::from_secs(self.max_seconds)),
+            ),
+            Err(e) => {
+                eprintln!(
+                    "jixiao: cannot find its own executable ({e}); XLS/ODS files are read in this process"
+                );
+                None
+            }
+        }
     }
 }
 

@@ -50,7 +50,7 @@ impl Format {
 }
 
 /// Safety limits every reader obeys; each is adjustable from the command line.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ReadLimits {
     /// Largest input file read, in bytes.
     pub max_file_bytes: u64,
