@@ -10,7 +10,7 @@ use crate::document::{Form, Source};
 use crate::formats::{self, Format, ReadLimits};
 use crate::isolate::{self, Isolation};
 use crate::model::Grid;
-use crate::{extract, Error, Result};
+use crate::{extract, Error, ErrorKind, Result};
 
 /// Options for reading forms; build with [`ExtractOptions::new`] and the setters.
 #[derive(Clone, Debug, Default)]
@@ -114,7 +114,7 @@ pub(crate) fn extract_hashed(
     };
     report.format = Some(format);
     report.result = read_grid(bytes, format, options)
-        .map_err(|e| e.with_path(path))
+        .map_err(|e| misnamed(e, format, path).with_path(path))
         .map(|grid| {
             let source = Source {
                 path: path.to_string(),
@@ -135,6 +135,40 @@ fn read_grid(bytes: &[u8], format: Format, options: &ExtractOptions) -> Result<G
             isolate::read(bytes, format, &options.limits, isolation)
         }
         _ => formats::read(bytes, format, &options.limits),
+    }
+}
+
+/// A file named like a workbook or document whose bytes are not one was read as text
+/// (the format comes from the bytes); when that fails, say what the name promised, not
+/// only what the text reader found.
+fn misnamed(error: Error, format: Format, path: &str) -> Error {
+    let ext = Path::new(path)
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let (named, container) = match ext.as_str() {
+        "xlsx" | "xlsm" => ("xlsx", "a zip archive"),
+        "docx" => ("docx", "a zip archive"),
+        "ods" => ("ods", "a zip archive"),
+        "xls" => ("xls", "an OLE2 compound file"),
+        "doc" => ("doc", "an OLE2 compound file"),
+        _ => return error,
+    };
+    match (format, error.kind()) {
+        (Format::Text, ErrorKind::Malformed { place, detail, .. }) => {
+            let at = place
+                .as_deref()
+                .map(|p| format!(" at {p}"))
+                .unwrap_or_default();
+            Error::malformed(
+                named,
+                None,
+                format!(
+                    "not {container}, as a .{ext} file should be; read as text it fails{at}: {detail}"
+                ),
+            )
+        }
+        _ => error,
     }
 }
 

@@ -16,3 +16,7 @@ mod xlsx;
 mod docx;
 // --format xlsx and sqlite: the workbook against the CSVs, the database across re-runs.
 mod output_formats;
+// Hostile and broken files through the CLI: each an error row, the batch goes on.
+mod hostile;
+// Property tests: arbitrary and mutated bytes, made workbooks and documents, never a panic.
+mod properties;
