@@ -54,9 +54,10 @@ impl Shard {
     }
 }
 
-/// Files per parallel chunk: enough to keep every core busy, few enough to keep memory
-/// flat.
-const CHUNK: usize = 256;
+/// Files per parallel chunk, per worker thread: enough to keep every core busy (a slow
+/// file rarely holds the others up), few enough that the documents in flight — all that
+/// a run holds besides one small entry per file — stay a few megabytes.
+const CHUNK_PER_THREAD: usize = 16;
 
 /// The first file with given bytes: later copies are listed as its duplicates, with
 /// its format and form ids.
@@ -106,7 +107,8 @@ pub fn run(
     progress: &(dyn Fn(Option<&Error>) + Sync),
 ) -> io::Result<()> {
     let mut seen: HashMap<String, FirstCopy> = HashMap::new();
-    for chunk in files.chunks(CHUNK) {
+    let chunk_size = CHUNK_PER_THREAD * rayon::current_num_threads().max(1);
+    for chunk in files.chunks(chunk_size) {
         let done: Vec<Done> = chunk
             .par_iter()
             .map(|input| process(input, options, &seen))

@@ -64,7 +64,7 @@ pub struct Form {
 pub struct Source {
     /// The path as given on the command line (or found under a given folder).
     pub path: String,
-    /// `xlsx`, `xls`, `ods`, `docx`, `text`…
+    /// `xlsx`, `xls`, `ods`, `docx`, `html`, `text`
     pub format: String,
     /// The detected text encoding (text only), e.g. `utf-8`, `gb18030`, `utf-16le`.
     pub encoding: Option<String>,
