@@ -176,6 +176,42 @@ pub struct ReaderNote {
     pub message: String,
 }
 
+/// Helpers for the readers' unit tests: a table's cells as comparable tuples.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::Table;
+
+    /// (col, text, col_span, row_span, loc) of one cell.
+    pub type Shape = (u32, String, u32, u32, String);
+
+    /// The shapes of a table's cells, per row.
+    pub fn layout(table: &Table) -> Vec<Vec<Shape>> {
+        table
+            .rows
+            .iter()
+            .map(|r| {
+                r.cells
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.col,
+                            c.text.clone(),
+                            c.col_span,
+                            c.row_span,
+                            c.loc.to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// One expected cell shape.
+    pub fn cell(col: u32, text: &str, col_span: u32, row_span: u32, loc: &str) -> Shape {
+        (col, text.to_string(), col_span, row_span, loc.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

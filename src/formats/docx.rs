@@ -843,34 +843,7 @@ mod tests {
             .collect()
     }
 
-    /// (col, text, col_span, row_span, loc) of one cell.
-    type Shape = (u32, String, u32, u32, String);
-
-    /// The shapes of a table's cells, per row.
-    fn layout(table: &Table) -> Vec<Vec<Shape>> {
-        table
-            .rows
-            .iter()
-            .map(|r| {
-                r.cells
-                    .iter()
-                    .map(|c| {
-                        (
-                            c.col,
-                            c.text.clone(),
-                            c.col_span,
-                            c.row_span,
-                            c.loc.to_string(),
-                        )
-                    })
-                    .collect()
-            })
-            .collect()
-    }
-
-    fn cell(col: u32, text: &str, col_span: u32, row_span: u32, loc: &str) -> Shape {
-        (col, text.to_string(), col_span, row_span, loc.to_string())
-    }
+    use crate::model::test_support::{cell, layout};
 
     #[test]
     fn the_zip_crate_writes_what_the_package_reads() {

@@ -1662,33 +1662,7 @@ mod tests {
             .collect()
     }
 
-    /// (col, text, col_span, row_span, loc) per cell, per row.
-    type Layout = Vec<Vec<(u32, String, u32, u32, String)>>;
-
-    fn layout(table: &Table) -> Layout {
-        table
-            .rows
-            .iter()
-            .map(|r| {
-                r.cells
-                    .iter()
-                    .map(|c| {
-                        (
-                            c.col,
-                            c.text.clone(),
-                            c.col_span,
-                            c.row_span,
-                            c.loc.to_string(),
-                        )
-                    })
-                    .collect()
-            })
-            .collect()
-    }
-
-    fn cell(col: u32, text: &str, cs: u32, rs: u32, loc: &str) -> (u32, String, u32, u32, String) {
-        (col, text.to_string(), cs, rs, loc.to_string())
-    }
+    use crate::model::test_support::{cell, layout};
 
     fn texts(table: &Table) -> Vec<Vec<&str>> {
         table
