@@ -1,0 +1,4 @@
+//! Fuzz target: the ods reader on arbitrary bytes.
+fn main() {
+    afl::fuzz_nohook!(|data: &[u8]| jixiao_fuzz::read_as(jixiao::Format::Ods, data));
+}
