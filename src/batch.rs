@@ -95,7 +95,31 @@ enum Done {
     Skipped(String, String),
     /// Same bytes as a file of an earlier chunk.
     Duplicate(String, String),
-    Read(FileReport),
+    /// Read (or failed to be), with its forms serialized as JSON lines.
+    Read(FileReport, Vec<String>),
+}
+
+/// A read file, its forms serialized here on the worker thread, so that the
+/// sequential part of the run only copies bytes.
+fn read(mut report: FileReport) -> Done {
+    let json = match &report.result {
+        Ok(forms) => match forms
+            .iter()
+            .map(serde_json::to_string)
+            .collect::<Result<Vec<_>, _>>()
+        {
+            Ok(json) => json,
+            Err(e) => {
+                let error = Error::new(ErrorKind::Internal(format!(
+                    "cannot serialize the form: {e}"
+                )));
+                report.result = Err(error.with_path(report.path.clone()));
+                Vec::new()
+            }
+        },
+        Err(_) => Vec::new(),
+    };
+    Done::Read(report, json)
 }
 
 /// Reads `files` (already sorted) into `out`, calling `progress` after each file with
@@ -118,14 +142,14 @@ pub fn run(
             match item {
                 Done::Skipped(path, reason) => out.add_unread(&path, "", "", "skipped", reason),
                 Done::Duplicate(path, sha) => seen[&sha].report_copy(out, &path),
-                Done::Read(report) if seen.contains_key(&report.sha256) => {
+                Done::Read(report, _) if seen.contains_key(&report.sha256) => {
                     seen[&report.sha256].report_copy(out, &report.path)
                 }
-                Done::Read(report) => {
+                Done::Read(report, json) => {
                     if !report.sha256.is_empty() {
                         seen.insert(report.sha256.clone(), FirstCopy::of(&report));
                     }
-                    out.add(&report)?;
+                    out.add_serialized(&report, &json)?;
                     failed = report.result.err();
                 }
             }
@@ -146,7 +170,7 @@ fn process(input: &Input, options: &ExtractOptions, seen: &HashMap<String, First
     let bytes = match read_file(path, options) {
         Ok(bytes) => bytes,
         Err(e) => {
-            return Done::Read(FileReport {
+            return read(FileReport {
                 path: shown,
                 sha256: String::new(),
                 bytes: 0,
@@ -166,7 +190,7 @@ fn process(input: &Input, options: &ExtractOptions, seen: &HashMap<String, First
         }
         extract_hashed(&bytes, sha.clone(), &shown, options)
     }));
-    Done::Read(caught.unwrap_or_else(|payload| {
+    read(caught.unwrap_or_else(|payload| {
         let detail = payload
             .downcast_ref::<&str>()
             .map(|s| s.to_string())

@@ -88,8 +88,9 @@ pub fn run(args: Args) -> Result<Exit> {
     pool.install(|| batch::run(&inputs.files, &options, &mut out, &tick))
         .with_context(|| format!("cannot write the tables in {}", args.output.display()))?;
     bar.finish_and_clear();
-    let counts = out
-        .finish()
+    // In the pool too: the end phase parses the spooled documents on the same threads.
+    let counts = pool
+        .install(|| out.finish())
         .with_context(|| format!("cannot write the tables in {}", args.output.display()))?;
     {
         eprintln!(

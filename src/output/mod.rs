@@ -10,6 +10,7 @@
 
 mod csv;
 pub mod encoding;
+mod spool;
 mod sqlite;
 pub mod staging;
 pub mod tables;
@@ -17,7 +18,7 @@ mod xlsx;
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
 use crate::document::{Finding, Form, Severity};
@@ -154,6 +155,19 @@ impl OutputDir {
 
     /// Adds one file that was read (or failed to be): its forms go to the spool.
     pub fn add(&mut self, report: &FileReport) -> io::Result<()> {
+        let json = match &report.result {
+            Ok(forms) => forms
+                .iter()
+                .map(serde_json::to_string)
+                .collect::<Result<Vec<_>, _>>()?,
+            Err(_) => Vec::new(),
+        };
+        self.add_serialized(report, &json)
+    }
+
+    /// [`OutputDir::add`] with the forms already serialized, one JSON line each (the
+    /// batch serializes on its worker threads).
+    pub fn add_serialized(&mut self, report: &FileReport, json: &[String]) -> io::Result<()> {
         let format = report
             .format
             .map(|f| f.as_str().to_string())
@@ -167,8 +181,8 @@ impl OutputDir {
                 },
             ),
             Ok(forms) => {
-                for form in forms {
-                    serde_json::to_writer(&mut self.spool, form)?;
+                for (form, line) in forms.iter().zip(json) {
+                    self.spool.write_all(line.as_bytes())?;
                     self.spool.write_all(b"\n")?;
                     self.identities.push(Identity {
                         department: form.department.clone().unwrap_or_default(),
@@ -293,9 +307,8 @@ impl OutputDir {
         }
 
         let spool_path = self.staging.temp_path("spool.jsonl");
-        let mut lines = BufReader::with_capacity(256 << 10, File::open(&spool_path)?).lines();
+        let mut documents = spool::SpoolReader::open(&spool_path, &extra)?;
         let mut summary = Summary::default();
-        let mut ordinal = 0;
         let mut counts = RunCounts::default();
         for entry in &self.files {
             let mut worst: Option<Severity> = None;
@@ -303,15 +316,9 @@ impl OutputDir {
             let mut count = 0;
             if let Outcome::Read { forms } = entry.outcome {
                 for _ in 0..forms {
-                    let mut line = lines
+                    let (line, form) = documents
                         .next()
                         .ok_or_else(|| io::Error::other("the spool ended early"))??;
-                    let mut form: Form = serde_json::from_str(&line).map_err(io::Error::other)?;
-                    if let Some(finding) = extra.get(&ordinal) {
-                        form.findings.push(finding.clone());
-                        line = serde_json::to_string(&form).map_err(io::Error::other)?;
-                    }
-                    ordinal += 1;
                     for finding in &form.findings {
                         if finding.severity > Severity::Info && Some(finding.severity) >= worst {
                             if Some(finding.severity) > worst {
