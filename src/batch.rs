@@ -59,42 +59,24 @@ impl Shard {
 /// a run holds besides one small entry per file — stay a few megabytes.
 const CHUNK_PER_THREAD: usize = 16;
 
-/// The first file with given bytes: later copies are listed as its duplicates, with
-/// its format and form ids.
-struct FirstCopy {
-    path: String,
-    format: &'static str,
-    form_ids: String,
-}
-
-impl FirstCopy {
-    fn of(report: &FileReport) -> Self {
-        let form_ids = match &report.result {
-            Ok(forms) => forms
-                .iter()
-                .map(|f| f.form_id.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-            Err(_) => String::new(),
-        };
-        FirstCopy {
-            path: report.path.clone(),
-            format: report.format.map_or("", |f| f.as_str()),
-            form_ids,
-        }
+/// A sha256 (given in hex) as the 32 bytes it stands for: the key that tells copies
+/// apart, at a third of the hex text's size.
+fn digest(hex: &str) -> Option<[u8; 32]> {
+    let mut bytes = [0u8; 32];
+    if hex.len() != 64 {
+        return None;
     }
-
-    fn report_copy(&self, out: &mut OutputDir, path: &str) {
-        let reason = format!("same bytes as {}", self.path);
-        out.add_unread(path, self.format, &self.form_ids, "duplicate", reason);
+    for (byte, pair) in bytes.iter_mut().zip(hex.as_bytes().chunks(2)) {
+        *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
     }
+    Some(bytes)
 }
 
 /// The result of one input's parallel stage.
 enum Done {
     Skipped(String, String),
     /// Same bytes as a file of an earlier chunk.
-    Duplicate(String, String),
+    Duplicate(String, [u8; 32]),
     /// Read (or failed to be), with its forms serialized as JSON lines.
     Read(FileReport, Vec<String>),
 }
@@ -130,7 +112,8 @@ pub fn run(
     out: &mut OutputDir,
     progress: &(dyn Fn(Option<&Error>) + Sync),
 ) -> io::Result<()> {
-    let mut seen: HashMap<String, FirstCopy> = HashMap::new();
+    // Each file's bytes → its number in the run, to list later copies as duplicates.
+    let mut seen: HashMap<[u8; 32], usize> = HashMap::new();
     let chunk_size = CHUNK_PER_THREAD * rayon::current_num_threads().max(1);
     for chunk in files.chunks(chunk_size) {
         let done: Vec<Done> = chunk
@@ -140,18 +123,18 @@ pub fn run(
         for item in done {
             let mut failed = None;
             match item {
-                Done::Skipped(path, reason) => out.add_unread(&path, "", "", "skipped", reason),
-                Done::Duplicate(path, sha) => seen[&sha].report_copy(out, &path),
-                Done::Read(report, _) if seen.contains_key(&report.sha256) => {
-                    seen[&report.sha256].report_copy(out, &report.path)
-                }
-                Done::Read(report, json) => {
-                    if !report.sha256.is_empty() {
-                        seen.insert(report.sha256.clone(), FirstCopy::of(&report));
+                Done::Skipped(path, reason) => out.add_skipped(&path, reason),
+                Done::Duplicate(path, key) => out.add_copy(&path, seen[&key]),
+                Done::Read(report, json) => match digest(&report.sha256) {
+                    Some(key) if seen.contains_key(&key) => out.add_copy(&report.path, seen[&key]),
+                    key => {
+                        let number = out.add_serialized(&report, &json)?;
+                        if let Some(key) = key {
+                            seen.insert(key, number);
+                        }
+                        failed = report.result.err();
                     }
-                    out.add_serialized(&report, &json)?;
-                    failed = report.result.err();
-                }
+                },
             }
             progress(failed.as_ref());
         }
@@ -159,7 +142,7 @@ pub fn run(
     Ok(())
 }
 
-fn process(input: &Input, options: &ExtractOptions, seen: &HashMap<String, FirstCopy>) -> Done {
+fn process(input: &Input, options: &ExtractOptions, seen: &HashMap<[u8; 32], usize>) -> Done {
     let path = match input {
         Input::Skipped(path, reason) => {
             return Done::Skipped(path.display().to_string(), reason.clone())
@@ -180,8 +163,8 @@ fn process(input: &Input, options: &ExtractOptions, seen: &HashMap<String, First
         }
     };
     let sha = sha256_hex(&bytes);
-    if seen.contains_key(&sha) {
-        return Done::Duplicate(shown, sha);
+    if let Some(key) = digest(&sha).filter(|key| seen.contains_key(key)) {
+        return Done::Duplicate(shown, key);
     }
     let caught = panic::catch_unwind(AssertUnwindSafe(|| {
         #[cfg(test)]

@@ -86,7 +86,7 @@ fn different_files_claiming_one_department_and_year_are_flagged_in_both() {
     assert!(flagged
         .iter()
         .all(|r| r[col(&headers, "department")] == "广州市司法局"));
-    assert!(flagged[0][col(&headers, "message")].contains("is also claimed by"));
+    assert!(flagged[0][col(&headers, "message")].contains("is claimed by 5 files"));
     // The finding is in the JSON documents too, not only in the CSV.
     let jsonl = dir.read("out/forms.jsonl");
     assert_eq!(jsonl.matches("form.duplicate_department").count(), 5);

@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::document::{Finding, Form, Severity};
 use crate::FileReport;
@@ -114,7 +115,7 @@ enum Outcome {
 #[derive(Clone, Debug)]
 struct FileEntry {
     path: String,
-    format: String,
+    format: &'static str,
     form_ids: String,
     outcome: Outcome,
 }
@@ -162,16 +163,14 @@ impl OutputDir {
                 .collect::<Result<Vec<_>, _>>()?,
             Err(_) => Vec::new(),
         };
-        self.add_serialized(report, &json)
+        self.add_serialized(report, &json).map(|_| ())
     }
 
     /// [`OutputDir::add`] with the forms already serialized, one JSON line each (the
     /// batch serializes on its worker threads).
-    pub fn add_serialized(&mut self, report: &FileReport, json: &[String]) -> io::Result<()> {
-        let format = report
-            .format
-            .map(|f| f.as_str().to_string())
-            .unwrap_or_default();
+    /// Returns the file's number in the run, for [`OutputDir::add_copy`].
+    pub fn add_serialized(&mut self, report: &FileReport, json: &[String]) -> io::Result<usize> {
+        let format = report.format.map_or("", |f| f.as_str());
         let (form_ids, outcome) = match &report.result {
             Err(e) => (
                 String::new(),
@@ -204,30 +203,43 @@ impl OutputDir {
             form_ids,
             outcome,
         });
-        Ok(())
+        Ok(self.files.len() - 1)
     }
 
-    /// Adds a file that was not read: `skipped` (not a form file) or `duplicate`
-    /// (the same bytes as an earlier file), with the reason.
-    pub fn add_unread(
-        &mut self,
-        path: &str,
-        format: &str,
-        form_ids: &str,
-        status: &'static str,
-        reason: String,
-    ) {
+    /// Adds a file that was not read because it is not a form file (`skipped`), with
+    /// the reason.
+    pub fn add_skipped(&mut self, path: &str, reason: String) {
+        let outcome = Outcome::NotRead {
+            status: "skipped",
+            reason,
+        };
         self.files.push(FileEntry {
             path: path.to_string(),
-            format: format.to_string(),
-            form_ids: form_ids.to_string(),
-            outcome: Outcome::NotRead { status, reason },
+            format: "",
+            form_ids: String::new(),
+            outcome,
         });
+    }
+
+    /// Adds a file with the same bytes as file number `first` (as returned by
+    /// [`OutputDir::add_serialized`]): a `duplicate` naming the first, with its forms.
+    pub fn add_copy(&mut self, path: &str, first: usize) {
+        let original = &self.files[first];
+        let entry = FileEntry {
+            path: path.to_string(),
+            format: original.format,
+            form_ids: original.form_ids.clone(),
+            outcome: Outcome::NotRead {
+                status: "duplicate",
+                reason: format!("same bytes as {}", original.path),
+            },
+        };
+        self.files.push(entry);
     }
 
     /// Findings that need every file: two different files claiming the same department
     /// and year. Keyed by the form's position in the spool.
-    fn cross_file_findings(&self) -> HashMap<usize, Finding> {
+    fn cross_file_findings(&self) -> HashMap<usize, Arc<Finding>> {
         let mut claims: HashMap<(&str, Option<i32>), Vec<usize>> = HashMap::new();
         for (ordinal, id) in self.identities.iter().enumerate() {
             if !id.department.is_empty() {
@@ -239,42 +251,38 @@ impl OutputDir {
         }
         let mut findings = HashMap::new();
         for ((department, year), ordinals) in claims {
-            let files: Vec<usize> = ordinals.iter().map(|&o| self.identities[o].file).collect();
-            if files.iter().all(|&f| f == files[0]) {
+            let mut files: Vec<usize> = ordinals.iter().map(|&o| self.identities[o].file).collect();
+            files.dedup();
+            if files.len() < 2 {
                 continue;
             }
-            for &ordinal in &ordinals {
-                let me = self.identities[ordinal].file;
-                let mut others: Vec<&str> = files
-                    .iter()
-                    .filter(|&&f| f != me)
-                    .map(|&f| self.files[f].path.as_str())
-                    .collect();
-                others.dedup();
-                let year = year
-                    .map(|y| y.to_string())
-                    .unwrap_or_else(|| "(no year)".into());
-                // Name a few of the other files, not all: a thousand copies of one
-                // department would otherwise make each message a thousand paths long.
-                let named = others
-                    .iter()
-                    .take(MAX_NAMED_CLAIMS)
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let claimed_by = match others.len().saturating_sub(MAX_NAMED_CLAIMS) {
-                    0 => named,
-                    more => format!("{named} and {more} more files"),
-                };
-                findings.insert(
-                    ordinal,
-                    Finding {
-                        severity: Severity::Warning,
-                        code: "form.duplicate_department".into(),
-                        message: format!("{department} {year} is also claimed by {claimed_by}"),
-                        at: None,
-                    },
-                );
+            // One finding shared by every form of the group (it names the same files for
+            // each), and only a few of them: a thousand copies of one department would
+            // otherwise make a thousand messages each a thousand paths long.
+            let named = files
+                .iter()
+                .take(MAX_NAMED_CLAIMS)
+                .map(|&f| self.files[f].path.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let more = match files.len().saturating_sub(MAX_NAMED_CLAIMS) {
+                0 => String::new(),
+                more => format!(" and {more} more"),
+            };
+            let year = year
+                .map(|y| y.to_string())
+                .unwrap_or_else(|| "(no year)".into());
+            let finding = Arc::new(Finding {
+                severity: Severity::Warning,
+                code: "form.duplicate_department".into(),
+                message: format!(
+                    "{department} {year} is claimed by {} files: {named}{more}",
+                    files.len()
+                ),
+                at: None,
+            });
+            for ordinal in ordinals {
+                findings.insert(ordinal, Arc::clone(&finding));
             }
         }
         findings
@@ -415,7 +423,7 @@ fn file_row(entry: &FileEntry, worst: Option<Severity>, count: usize, codes: &[S
     FileRow {
         path: entry.path.clone(),
         form_id: entry.form_ids.clone(),
-        format: entry.format.clone(),
+        format: entry.format.to_string(),
         status: status.to_string(),
         error,
     }

@@ -6,6 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Lines};
 use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -20,12 +21,12 @@ pub struct SpoolReader<'a> {
     lines: Lines<BufReader<File>>,
     ready: VecDeque<io::Result<(String, Form)>>,
     next_ordinal: usize,
-    extra: &'a HashMap<usize, Finding>,
+    extra: &'a HashMap<usize, Arc<Finding>>,
 }
 
 impl<'a> SpoolReader<'a> {
     /// Opens the spool; `extra` holds the findings to add, by the form's position.
-    pub fn open(path: &Path, extra: &'a HashMap<usize, Finding>) -> io::Result<Self> {
+    pub fn open(path: &Path, extra: &'a HashMap<usize, Arc<Finding>>) -> io::Result<Self> {
         let lines = BufReader::with_capacity(256 << 10, File::open(path)?).lines();
         Ok(SpoolReader {
             lines,
@@ -57,7 +58,7 @@ impl<'a> SpoolReader<'a> {
             .map(|(ordinal, mut line)| {
                 let mut form: Form = serde_json::from_str(&line).map_err(io::Error::other)?;
                 if let Some(finding) = extra.get(&ordinal) {
-                    form.findings.push(finding.clone());
+                    form.findings.push(Finding::clone(finding));
                     line = serde_json::to_string(&form).map_err(io::Error::other)?;
                 }
                 Ok((line, form))
