@@ -137,6 +137,23 @@ impl Row {
     }
 }
 
+/// Rows as plain text: each non-empty row's cells joined by tabs, rows by newlines —
+/// how a table nested inside a cell is kept (DOCX, HTML), so its text is not lost.
+pub fn rows_as_text(rows: &[Row]) -> String {
+    let lines: Vec<String> = rows
+        .iter()
+        .filter(|r| !r.is_empty())
+        .map(|r| {
+            r.cells
+                .iter()
+                .map(|c| c.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect();
+    lines.join("\n")
+}
+
 /// A table (a worksheet, a DOCX/HTML table, or the lines of a text file).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Table {

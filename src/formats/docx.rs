@@ -549,7 +549,7 @@ impl Builder<'_> {
                         rows: table.rows,
                     }));
                 } else {
-                    self.append_paragraph(render(&table.rows));
+                    self.append_paragraph(crate::model::rows_as_text(&table.rows));
                 }
             }
             Tag::Tr => {
@@ -771,22 +771,6 @@ fn grid_value(e: &BytesStart<'_>) -> u32 {
 
 fn trim(text: &str) -> &str {
     text.trim_matches(char::is_whitespace)
-}
-
-/// A nested table as text: non-empty cells joined by tabs, non-empty rows by newlines.
-fn render(rows: &[Row]) -> String {
-    let lines: Vec<String> = rows
-        .iter()
-        .filter(|r| !r.is_empty())
-        .map(|r| {
-            r.cells
-                .iter()
-                .map(|c| c.text.as_str())
-                .collect::<Vec<_>>()
-                .join("\t")
-        })
-        .collect();
-    lines.join("\n")
 }
 
 #[cfg(test)]

@@ -866,27 +866,10 @@ fn render(pieces: &[Piece]) -> String {
         }
         match piece {
             Piece::Text { text, .. } => out.push_str(text),
-            Piece::Table(done) => out.push_str(&fold(&done.table)),
+            Piece::Table(done) => out.push_str(&crate::model::rows_as_text(&done.table.rows)),
         }
     }
     trim(&out).to_string()
-}
-
-/// A nested table as text: cells joined by tabs, non-empty rows by newlines.
-fn fold(table: &Table) -> String {
-    let rows: Vec<String> = table
-        .rows
-        .iter()
-        .filter(|r| !r.is_empty())
-        .map(|r| {
-            r.cells
-                .iter()
-                .map(|c| c.text.as_str())
-                .collect::<Vec<_>>()
-                .join("\t")
-        })
-        .collect();
-    rows.join("\n")
 }
 
 fn trim(text: &str) -> &str {
