@@ -474,15 +474,11 @@ impl<'a> Scanner<'a> {
             Word::Cmp { op, adjacent } => self.set_pending(op, i, end, adjacent),
             Word::Relative => {
                 self.relative = true;
-                self.words += 1;
-                self.last_word_end = end;
-                self.last_end = end;
+                self.word_ends_at(end);
             }
             Word::Change => {
                 self.change_end = Some(end);
-                self.words += 1;
-                self.last_word_end = end;
-                self.last_end = end;
+                self.word_ends_at(end);
             }
             Word::Sep(st) => {
                 self.words += 1;
@@ -491,11 +487,16 @@ impl<'a> Scanner<'a> {
             }
             Word::Ordinal => {
                 self.ordinal_end = Some(end);
-                self.words += 1;
-                self.last_word_end = end;
-                self.last_end = end;
+                self.word_ends_at(end);
             }
         }
+    }
+
+    /// Counts a word that ends at byte `end` as the last thing read.
+    fn word_ends_at(&mut self, end: usize) {
+        self.words += 1;
+        self.last_word_end = end;
+        self.last_end = end;
     }
 
     /// 年底/年末/年内 written without a number: the form's year.
