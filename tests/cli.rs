@@ -365,3 +365,18 @@ fn schema_is_json_and_names_every_document_field() {
         .collect();
     assert!(required.contains(&"unmapped") && required.contains(&"findings"));
 }
+
+#[test]
+fn inspect_and_check_name_an_unreadable_file_and_exit_3() {
+    let dir = Dir::new("inspect-unreadable");
+    let path = dir.write("broken.docx", b"PK\x03\x04 not a zip");
+    let output = run(jixiao().arg("inspect").arg(&path), 3);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("broken.docx") && stderr.contains("zip"),
+        "{stderr}"
+    );
+    let output = run(jixiao().arg("check").arg(&path), 3);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("broken.docx"));
+    run(jixiao().arg("inspect").arg(dir.join("missing.xlsx")), 3);
+}
