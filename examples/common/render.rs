@@ -334,7 +334,9 @@ pub fn xlsx(form: &FormModel) -> Result<Vec<u8>> {
     xlsx_of(&Layout::of(form))
 }
 
-fn xlsx_of(layout: &Layout) -> Result<Vec<u8>> {
+/// A workbook with fixed document properties, so that saving it twice gives the same
+/// bytes.
+pub fn workbook() -> Result<Workbook> {
     let mut workbook = Workbook::new();
     let created = ExcelDateTime::from_ymd(2024, 1, 1)?.and_hms(0, 0, 0)?;
     workbook.set_properties(
@@ -342,6 +344,11 @@ fn xlsx_of(layout: &Layout) -> Result<Vec<u8>> {
             .set_creation_datetime(&created)
             .set_author("jixiao fixtures"),
     );
+    Ok(workbook)
+}
+
+fn xlsx_of(layout: &Layout) -> Result<Vec<u8>> {
+    let mut workbook = workbook()?;
 
     let title = Format::new()
         .set_bold()
@@ -425,7 +432,7 @@ fn xlsx_of(layout: &Layout) -> Result<Vec<u8>> {
 
 // ---------------------------------------------------------------- DOCX
 
-fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
         match ch {
@@ -441,7 +448,7 @@ fn escape(text: &str) -> String {
 
 /// Runs of at most 97 characters: a long cell's text arrives in several `<w:r>`s, as
 /// Word writes it after edits, and must come back concatenated.
-fn runs(text: &str, bold: bool) -> String {
+pub fn runs(text: &str, bold: bool) -> String {
     let chars: Vec<char> = text.chars().collect();
     let rpr = if bold { "<w:rPr><w:b/></w:rPr>" } else { "" };
     chars
@@ -589,6 +596,13 @@ fn docx_of(layout: &Layout) -> Result<Vec<u8>> {
         "<w:pgMar w:top=\"1134\" w:right=\"1134\" w:bottom=\"1134\" w:left=\"1134\" ",
         "w:header=\"567\" w:footer=\"567\" w:gutter=\"0\"/></w:sectPr>",
     ));
+    docx_package(&body)
+}
+
+/// A minimal DOCX package around `body` (the children of `<w:body>`): the document,
+/// a styles part with SimSun (宋体) as the East Asian font, and their relationships, with
+/// fixed zip timestamps.
+pub fn docx_package(body: &str) -> Result<Vec<u8>> {
     let document = format!(
         concat!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n",
