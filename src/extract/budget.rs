@@ -11,7 +11,7 @@
 //! (`预算金额(万元)`), else the section label (`资金情况（万元）`), else a `单位：元` line
 //! above the table, else 万元.
 
-use super::labels::{bare_label, budget_key, header_unit, is_amount_header};
+use super::labels::{bare_label, budget_key, header_unit, is_amount_header, label_text};
 use super::rows::Rows;
 use crate::document::{Amount, BudgetLine};
 use crate::model::Cell;
@@ -69,7 +69,7 @@ impl BudgetReader {
     /// without a group header); `unit` is the default unit of bare amounts.
     pub fn new(label: &Cell, unit: Option<&'static str>) -> Self {
         BudgetReader {
-            section: Some(label.text.clone()),
+            section: Some(label_text(&label.text)),
             unit,
             ..Default::default()
         }
@@ -144,7 +144,7 @@ impl BudgetReader {
             self.lines[pair_index].push(BudgetLine {
                 group: pair.group.clone(),
                 key: budget_key(&label.text).map(str::to_string),
-                label: label.text.clone(),
+                label: label_text(&label.text),
                 amount,
                 at,
             });
@@ -181,7 +181,7 @@ impl BudgetReader {
         }
         let labels = cells
             .iter()
-            .map(|c| (c.col, c.text.clone(), c.loc.to_string()))
+            .map(|c| (c.col, label_text(&c.text), c.loc.to_string()))
             .collect();
         (from..rows.cells(r).len()).for_each(|i| rows.take(r, i));
         self.label_row = Some(LabelRow { labels });
@@ -243,7 +243,7 @@ impl BudgetReader {
                 let (label_col, name) = match group.take() {
                     Some((gi, g)) => {
                         rows.take(r, gi);
-                        (g.col, Some(g.text.clone()))
+                        (g.col, Some(label_text(&g.text)))
                     }
                     None => (cell.col.saturating_sub(1), self.section.clone()),
                 };

@@ -97,6 +97,7 @@ pub const FIELD_LABELS: &[(&str, Field)] = &[
     ("项目实施期", Field::ProjectPeriod),
     ("实施期限", Field::ProjectPeriod),
     ("项目期限", Field::ProjectPeriod),
+    ("项目期", Field::ProjectPeriod),
     ("项目负责人", Field::Detail),
     ("项目负责人及电话", Field::Detail),
     ("项目负责人及联系电话", Field::Detail),
@@ -109,6 +110,7 @@ pub const FIELD_LABELS: &[(&str, Field)] = &[
     ("项目属性", Field::Detail),
     ("项目类别", Field::Detail),
     ("项目类型", Field::Detail),
+    ("项目来源", Field::Detail),
 ];
 
 /// The field a label names, if any.
@@ -323,10 +325,33 @@ pub fn normalize_label(text: &str) -> String {
         .collect()
 }
 
-/// The label without a trailing parenthesised note and a leading `其中:`:
-/// `拟投入的资金(万元)` → `拟投入的资金`, `其中:财政拨款` → `财政拨款`.
+/// A label as one line, for the output. A label wrapped in its cell
+/// (`预算整体\n情况`, `资金情况\n（万元）`, Alt+Enter in Excel or two paragraphs in
+/// Word) is one label: its line breaks are layout, not text. The lines are joined
+/// without a space, except between two Latin letters or digits. Values and names keep
+/// their line breaks; only labels (budget groups and labels, level-1/2 names, column
+/// headers) go through here.
+pub fn label_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let (Some(prev), Some(next)) = (out.chars().last(), line.chars().next()) {
+            if prev.is_ascii_alphanumeric() && next.is_ascii_alphanumeric() {
+                out.push(' ');
+            }
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// The label without a trailing parenthesised note, a trailing colon and a leading
+/// `其中:`: `拟投入的资金(万元)` → `拟投入的资金`, `其中:财政拨款` → `财政拨款`,
+/// `年度资金总额：` → `年度资金总额`.
 pub fn bare_label(text: &str) -> String {
     let mut label = normalize_label(text);
+    while label.ends_with(':') {
+        label.pop();
+    }
     if let Some(rest) = label
         .strip_prefix("其中:")
         .or_else(|| label.strip_prefix("其中"))
@@ -512,6 +537,30 @@ mod tests {
             Some(IndicatorField::Period)
         );
         assert_eq!(indicator_field("年度指标值"), Some(IndicatorField::Annual));
+        assert_eq!(indicator_field("三级\n指标"), Some(IndicatorField::Level3));
+        assert_eq!(
+            indicator_field("实施周期\n指标值"),
+            Some(IndicatorField::Period)
+        );
+        assert_eq!(
+            indicator_field("本年度\n绩效指标"),
+            Some(IndicatorField::SectionLabel)
+        );
+        assert_eq!(budget_key("年度资金总额："), Some("total"));
+        assert_eq!(field_of("项目期"), Some(Field::ProjectPeriod));
+    }
+
+    #[test]
+    fn wrapped_labels_read_as_one_line() {
+        assert_eq!(label_text("资金情况\n（万元）"), "资金情况（万元）");
+        assert_eq!(label_text("绩\n效\n指\n标"), "绩效指标");
+        assert_eq!(label_text(" 产出指标 "), "产出指标");
+        assert_eq!(label_text("Level\n1"), "Level 1");
+        assert_eq!(section_of("部门\n名称"), Some(Section::Department));
+        assert_eq!(
+            section_of("绩\n效\n指\n标"),
+            Some(Section::IndicatorHeading)
+        );
     }
 
     #[test]

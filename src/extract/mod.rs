@@ -169,13 +169,13 @@ fn field_row(rows: &mut Rows<'_>, r: usize, form: &mut Form) -> bool {
     let cells = rows.cells(r);
     let label_of = |text: &str| -> Option<(Field, String, Option<String>)> {
         if let Some(field) = labels::field_of(text) {
-            return Some((field, text.to_string(), None));
+            return Some((field, labels::label_text(text), None));
         }
         let (label, value) = text.split_once([':', '：'])?;
         let field = labels::field_of(label)?;
         Some((
             field,
-            label.trim().to_string(),
+            labels::label_text(label),
             Some(value.trim().to_string()).filter(|v| !v.is_empty()),
         ))
     };
