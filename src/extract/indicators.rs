@@ -1,10 +1,32 @@
 //! The indicator grid: 一级/二级/三级指标 with their target values, located by the header
 //! row. Level cells are merged in the original, so they are blank (or absent) below
 //! their first row and are filled down here; a level-2 name that slipped into the
-//! level-1 column (生态效益指标 under 效益指标) is read as level 2.
+//! level-1 column (生态效益指标 under 效益指标) is read as level 2. Columns are found by
+//! their header text (see [`super::labels::INDICATOR_HEADERS`]), never by position, so
+//! a grid in another column order reads the same.
+//!
+//! # Two column groups under a two-row header
+//!
+//! Many provincial project forms set the long-term and the annual targets side by side:
+//! the first header row names the column groups (`实施期目标` and `年度目标`, each merged
+//! across its columns), the second the columns under each (`三级指标 | 指标值`). Levels
+//! 1 and 2 may be shared (merged down over both header rows) or repeated per group.
+//! A header cell that is no group and has nothing below it spans both rows.
+//!
+//! Every data row is one indicator, with `period` from the period group's value column
+//! and `annual` from the annual group's. The two groups may name the row's indicator
+//! differently (`建成五大中心的县级医院数量` for the period, `当年建成…` for the year).
+//! Then, so that nothing is lost and the row stays one indicator with both values:
+//! `level1`/`level2`/`level3` are the annual group's names (the year's target is what
+//! the form files), and each name the period group writes differently is kept in
+//! `extra` under `"{group header}/{column header}"` as written, e.g.
+//! `"实施期目标/三级指标"`. A row whose annual side is empty takes its names from the
+//! period side (and the other way round); its missing value is null. A name both
+//! groups write alike is not repeated in `extra`.
 
 use super::labels::{
-    category_of, indicator_field, is_level1_name, normalize_label, IndicatorField,
+    category_of, header_field, indicator_field, is_level1_name, label_text, normalize_label,
+    target_group, IndicatorField, Target,
 };
 use super::rows::Rows;
 use crate::document::{Indicator, Op, Value, ValueKind};
@@ -17,116 +39,199 @@ use crate::normalize::{
 #[derive(Clone, Debug)]
 enum Column {
     Field(IndicatorField),
-    /// Any other column, kept in `extra` under its header as written.
-    Extra(String),
+    /// Any other column (or a second column of a field already placed), kept in
+    /// `extra` under its [`Col::key`].
+    Extra,
+}
+
+/// One column of the grid.
+#[derive(Clone, Debug)]
+struct Col {
+    col: u32,
+    /// The column group it stands under (index into `groups`), in a two-row header.
+    group: Option<usize>,
+    column: Column,
+    /// The key of its cells in `extra`: the header as written, after the group's.
+    key: String,
+}
+
+/// A column group of a two-row header.
+#[derive(Clone, Debug)]
+struct Group {
+    target: Target,
+    /// Its header as written, lines joined.
+    header_text: String,
+}
+
+/// The level columns of one side of the grid (the whole grid, or one column group)
+/// and the level names being filled down in them.
+#[derive(Clone, Debug)]
+struct Side {
+    target: Option<Target>,
+    l1: Option<u32>,
+    l2: Option<u32>,
+    l3: u32,
+    level1: Option<String>,
+    level2: Option<String>,
 }
 
 /// The grid's columns and the level labels being filled down.
 #[derive(Debug)]
 pub struct IndicatorReader {
-    columns: Vec<(u32, Column)>,
-    level1: Option<String>,
-    level2: Option<String>,
+    columns: Vec<Col>,
+    groups: Vec<Group>,
+    /// The sides, the annual one first: the first with a 三级指标 on a row names it.
+    sides: Vec<Side>,
     year: Option<i32>,
 }
+
+/// A header cell, with the column group it stands under.
+type HeaderCell<'g> = (Option<usize>, &'g Cell);
 
 impl IndicatorReader {
     /// Whether row `cells` is an indicator header row (it names 三级指标 and at least one
     /// other level or value column).
     pub fn is_header(cells: &[Cell]) -> bool {
+        let fields: Vec<_> = cells.iter().filter_map(|c| header_field(&c.text)).collect();
+        fields.contains(&IndicatorField::Level3) && fields.len() >= 2
+    }
+
+    /// Whether rows `r` and `r + 1` (both before `end`) are a two-row header: row `r`
+    /// names at least one column group (实施期目标, 年度目标) and holds nothing but
+    /// group and column headers, row `r + 1` is mostly column headers, and the two
+    /// together make a header.
+    pub fn is_two_row_header(rows: &Rows<'_>, r: usize, end: usize) -> bool {
+        if r + 1 >= end {
+            return false;
+        }
+        let (top, sub) = (rows.cells(r), rows.cells(r + 1));
+        let is_group = |c: &Cell| target_group(&c.text).is_some();
+        if !top.iter().any(is_group)
+            || !top
+                .iter()
+                .all(|c| is_group(c) || indicator_field(&c.text).is_some())
+        {
+            return false;
+        }
+        let known = sub
+            .iter()
+            .filter(|c| indicator_field(&c.text).is_some())
+            .count();
+        if known == 0 || known * 2 < sub.len() {
+            return false;
+        }
+        let (cells, _) = two_row_cells(top, sub);
         let fields: Vec<_> = cells
             .iter()
-            .filter_map(|c| indicator_field(&c.text))
+            .filter_map(|(_, c)| indicator_field(&c.text))
             .collect();
         fields.contains(&IndicatorField::Level3) && fields.len() >= 2
     }
 
-    /// A header repeated after a page break: the columns may be laid out anew, the
-    /// levels being filled down carry on.
-    pub fn continued(self, rows: &mut Rows<'_>, r: usize) -> Self {
-        IndicatorReader {
-            level1: self.level1,
-            level2: self.level2,
-            ..Self::from_header(rows, r, self.year)
-        }
-    }
-
     /// Starts a grid from its header row, taking the header cells.
     pub fn from_header(rows: &mut Rows<'_>, r: usize, year: Option<i32>) -> Self {
-        let columns = rows
-            .cells(r)
-            .iter()
-            .map(|c| {
-                let column = match indicator_field(&c.text) {
-                    Some(field) => Column::Field(field),
-                    None => Column::Extra(c.text.clone()),
-                };
-                (c.col, column)
-            })
-            .collect();
+        let cells: Vec<HeaderCell<'_>> = rows.cells(r).iter().map(|c| (None, c)).collect();
         rows.take_row(r);
+        Self::build(&cells, Vec::new(), year)
+    }
+
+    /// Starts a grid from its two header rows `r` and `r + 1` (see
+    /// [`Self::is_two_row_header`]), taking both.
+    pub fn from_two_row_header(rows: &mut Rows<'_>, r: usize, year: Option<i32>) -> Self {
+        let (cells, groups) = two_row_cells(rows.cells(r), rows.cells(r + 1));
+        rows.take_row(r);
+        rows.take_row(r + 1);
+        Self::build(&cells, groups, year)
+    }
+
+    /// A header repeated after a page break: the columns may be laid out anew, the
+    /// levels being filled down carry on, side by side.
+    pub fn continued(self, next: IndicatorReader) -> Self {
+        let mut next = next;
+        for side in &mut next.sides {
+            let before = self
+                .sides
+                .iter()
+                .find(|s| s.target == side.target)
+                .or(self.sides.first());
+            if let Some(before) = before {
+                side.level1 = before.level1.clone();
+                side.level2 = before.level2.clone();
+            }
+        }
+        next
+    }
+
+    fn build(cells: &[HeaderCell<'_>], groups: Vec<Group>, year: Option<i32>) -> Self {
+        let mut columns: Vec<Col> = Vec::new();
+        for &(group, cell) in cells {
+            let header = label_text(&cell.text);
+            let key = match group {
+                Some(g) => format!("{}/{header}", groups[g].header_text),
+                None => header,
+            };
+            let placed = |field: IndicatorField| {
+                columns
+                    .iter()
+                    .any(|c| c.group == group && matches!(c.column, Column::Field(f) if f == field))
+            };
+            // Under a group, a generic value column holds the group's target.
+            let field = header_field(&cell.text).map(|f| match (f, group) {
+                (IndicatorField::Value, Some(g)) => groups[g].target.value_field(),
+                (IndicatorField::Value, None) => IndicatorField::Annual,
+                (f, _) => f,
+            });
+            let column = match field {
+                Some(IndicatorField::SectionLabel) => Column::Field(IndicatorField::SectionLabel),
+                Some(field) if !placed(field) => Column::Field(field),
+                _ => Column::Extra,
+            };
+            columns.push(Col {
+                col: cell.col,
+                group,
+                column,
+                key,
+            });
+        }
+        let sides = sides(&columns, &groups);
         IndicatorReader {
             columns,
-            level1: None,
-            level2: None,
+            groups,
+            sides,
             year,
         }
     }
 
-    fn col(&self, field: IndicatorField) -> Option<u32> {
-        self.columns
-            .iter()
-            .find(|(_, c)| matches!(c, Column::Field(f) if *f == field))
-            .map(|(col, _)| *col)
-    }
-
     /// Reads one grid row; pushes an indicator when the row has a 三级指标.
-    pub fn row<'g>(&mut self, rows: &mut Rows<'g>, r: usize, out: &mut Vec<Indicator>) {
-        let level_cell = |rows: &Rows<'g>, col: Option<u32>| {
-            col.and_then(|col| rows.covering(r, col))
-                .filter(|(_, c)| looks_like_level_name(&c.text))
-        };
-        let l1 = level_cell(rows, self.col(IndicatorField::Level1));
-        let l2 = level_cell(rows, self.col(IndicatorField::Level2));
-        let l3 = self
-            .col(IndicatorField::Level3)
-            .and_then(|col| rows.covering(r, col));
-        // A cell spanning the level columns (a merged label) counts once.
-        let l2 = l2.filter(|(i, _)| Some(*i) != l1.map(|(j, _)| j));
-        let l3 =
-            l3.filter(|(i, _)| Some(*i) != l1.map(|(j, _)| j) && Some(*i) != l2.map(|(j, _)| j));
-
-        match (l1, l2) {
-            (Some((i, slipped)), None)
-                if !is_level1_name(&slipped.text) && category_of(&slipped.text).is_some() =>
-            {
-                rows.take(r, i);
-                self.level2 = Some(slipped.text.clone());
-            }
-            (l1, l2) => {
-                if let Some((i, cell)) = l1 {
-                    rows.take(r, i);
-                    self.level1 = Some(cell.text.clone());
-                    self.level2 = None;
-                }
-                if let Some((i, cell)) = l2 {
-                    rows.take(r, i);
-                    self.level2 = Some(cell.text.clone());
-                }
-            }
+    pub fn row(&mut self, rows: &mut Rows<'_>, r: usize, out: &mut Vec<Indicator>) {
+        // Level names first, side by side; the cells they take are no values.
+        let mut level_cells = Vec::new();
+        for side in &mut self.sides {
+            side.read_levels(rows, r, &mut level_cells);
         }
-        let Some((l3_i, level3)) = l3 else { return };
+        let names: Vec<Option<(usize, &Cell)>> = self
+            .sides
+            .iter()
+            .map(|side| {
+                rows.covering(r, side.l3)
+                    .filter(|(i, _)| !level_cells.contains(i))
+            })
+            .collect();
+        let Some(lead) = names.iter().position(Option::is_some) else {
+            return; // a category row with no 三级指标
+        };
+        let (l3_i, level3) = names[lead].expect("the lead side has a name");
         rows.take(r, l3_i);
-        let unit_hint = unit_in_name(&level3.text);
+        let side = &self.sides[lead];
         let ctx = ValueContext {
             year: self.year,
-            unit_hint,
+            unit_hint: unit_in_name(&level3.text),
         };
         let mut indicator = Indicator {
-            level1: self.level1.clone(),
-            level2: self.level2.clone(),
+            level1: side.level1.clone(),
+            level2: side.level2.clone(),
             level3: level3.text.clone(),
-            category: self
+            category: side
                 .level2
                 .as_deref()
                 .and_then(category_of)
@@ -137,65 +242,235 @@ impl IndicatorReader {
             extra: serde_json::Map::new(),
             at: level3.loc.to_string(),
         };
-        let mut comparator = None;
-        let mut unit_column = None;
-        for (col, column) in &self.columns {
-            let Some((i, cell)) = rows.covering(r, *col) else {
-                continue;
-            };
-            if cell.col != *col || [Some(l3_i), l1.map(|x| x.0), l2.map(|x| x.0)].contains(&Some(i))
-            {
+        // The other sides' names, where they differ from the lead's.
+        let mut name_cells = vec![l3_i];
+        for (other, name) in self.sides.iter().zip(&names) {
+            let Some((i, cell)) = name else { continue };
+            if *i == l3_i {
                 continue;
             }
-            match column {
-                Column::Field(IndicatorField::Period) => {
+            rows.take(r, *i);
+            name_cells.push(*i);
+            let pairs = [
+                (other.l1, side.l1, &other.level1, &side.level1),
+                (other.l2, side.l2, &other.level2, &side.level2),
+            ];
+            for (col, lead_col, name, lead_name) in pairs {
+                if let (Some(col), Some(name)) = (col, name) {
+                    if Some(col) != lead_col && Some(name) != lead_name.as_ref() {
+                        indicator
+                            .extra
+                            .insert(self.key_of(col), serde_json::Value::String(name.clone()));
+                    }
+                }
+            }
+            if cell.text != level3.text {
+                indicator.extra.insert(
+                    self.key_of(other.l3),
+                    serde_json::Value::String(cell.text.clone()),
+                );
+            }
+        }
+
+        let mut comparators: Vec<(Option<Target>, Op, String)> = Vec::new();
+        let mut units: Vec<(Option<Target>, String)> = Vec::new();
+        for column in &self.columns {
+            let Some((i, cell)) = rows.covering(r, column.col) else {
+                continue;
+            };
+            if cell.col != column.col || level_cells.contains(&i) || name_cells.contains(&i) {
+                continue;
+            }
+            let target = column.group.map(|g| self.groups[g].target);
+            let extra = |indicator: &mut Indicator| {
+                indicator.extra.insert(
+                    column.key.clone(),
+                    serde_json::Value::String(cell.text.clone()),
+                );
+            };
+            match &column.column {
+                Column::Field(IndicatorField::Period) if indicator.period.is_none() => {
                     indicator.period = Some(parse_value(&cell.text, &ctx))
                 }
-                Column::Field(IndicatorField::Annual) => {
+                Column::Field(IndicatorField::Annual) if indicator.annual.is_none() => {
                     indicator.annual = Some(parse_value(&cell.text, &ctx))
                 }
+                // A second value column for a target already read is kept, not lost.
+                Column::Field(IndicatorField::Period | IndicatorField::Annual) => {
+                    extra(&mut indicator)
+                }
                 Column::Field(IndicatorField::Weight) => match parse_number(&cell.text) {
-                    Some(weight) => indicator.weight = Some(weight),
-                    None => continue, // left unmapped: a weight we cannot read is not dropped
+                    Some(weight) if indicator.weight.is_none() => indicator.weight = Some(weight),
+                    _ => continue, // left unmapped: a weight we cannot read is not dropped
                 },
                 Column::Field(IndicatorField::Comparator) => match parse_comparator(&cell.text) {
-                    Some(op) => comparator = Some((op, cell.text.clone())),
+                    Some(op) => comparators.push((target, op, cell.text.clone())),
                     None => continue,
                 },
-                Column::Field(IndicatorField::Unit) => unit_column = Some(cell.text.clone()),
-                Column::Extra(header) => {
-                    indicator
-                        .extra
-                        .insert(header.clone(), serde_json::Value::String(cell.text.clone()));
-                }
+                Column::Field(IndicatorField::Unit) => units.push((target, cell.text.clone())),
+                Column::Extra => extra(&mut indicator),
                 Column::Field(_) => continue,
             }
             rows.take(r, i);
         }
-        for value in [&mut indicator.period, &mut indicator.annual]
-            .into_iter()
-            .flatten()
-        {
-            apply_columns(
-                value,
-                comparator.as_ref().map(|(op, _)| *op),
-                unit_column.as_deref(),
-            );
+        // A group's own 指标性质/度量单位 apply to its value; ungrouped ones to both.
+        let applies = |of: Option<Target>, to: Target| of.is_none() || of == Some(to);
+        for (value, target) in [
+            (&mut indicator.period, Target::Period),
+            (&mut indicator.annual, Target::Annual),
+        ] {
+            if let Some(value) = value {
+                let op = comparators
+                    .iter()
+                    .find(|(of, _, _)| applies(*of, target))
+                    .map(|(_, op, _)| *op);
+                let unit = units
+                    .iter()
+                    .find(|(of, _)| applies(*of, target))
+                    .map(|(_, unit)| unit.as_str());
+                apply_columns(value, op, unit);
+            }
         }
-        if let (Some((_, written)), None, None) =
-            (&comparator, &indicator.period, &indicator.annual)
-        {
-            indicator.extra.insert(
-                "指标性质".into(),
-                serde_json::Value::String(written.clone()),
-            );
-        }
-        if let (Some(unit), None, None) = (&unit_column, &indicator.period, &indicator.annual) {
-            indicator
-                .extra
-                .insert("度量单位".into(), serde_json::Value::String(unit.clone()));
+        if indicator.period.is_none() && indicator.annual.is_none() {
+            if let Some((_, _, written)) = comparators.first() {
+                indicator.extra.insert(
+                    "指标性质".into(),
+                    serde_json::Value::String(written.clone()),
+                );
+            }
+            if let Some((_, unit)) = units.first() {
+                indicator
+                    .extra
+                    .insert("度量单位".into(), serde_json::Value::String(unit.clone()));
+            }
         }
         out.push(indicator);
+    }
+
+    /// The `extra` key of the column at `col`.
+    fn key_of(&self, col: u32) -> String {
+        self.columns
+            .iter()
+            .find(|c| c.col == col)
+            .map(|c| c.key.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// The column headers of a two-row header and the groups over them. A group spans the
+/// columns its cell is merged across, or (unmerged, as in text) up to the next cell
+/// of the first row. The first row's other cells are headers spanning both rows.
+fn two_row_cells<'g>(top: &'g [Cell], sub: &'g [Cell]) -> (Vec<HeaderCell<'g>>, Vec<Group>) {
+    let mut groups = Vec::new();
+    let mut ranges = Vec::new();
+    for (k, cell) in top.iter().enumerate() {
+        let Some(target) = target_group(&cell.text) else {
+            continue;
+        };
+        let end = if cell.col_span > 1 {
+            cell.col + cell.col_span
+        } else {
+            top.get(k + 1).map_or(u32::MAX, |next| next.col)
+        };
+        ranges.push((cell.col..end, groups.len()));
+        groups.push(Group {
+            target,
+            header_text: label_text(&cell.text),
+        });
+    }
+    let group_of = |col: u32| {
+        ranges
+            .iter()
+            .find(|(range, _)| range.contains(&col))
+            .map(|(_, g)| *g)
+    };
+    let mut cells: Vec<HeaderCell<'g>> = top
+        .iter()
+        .filter(|c| target_group(&c.text).is_none() && sub.iter().all(|s| s.col != c.col))
+        .map(|c| (None, c))
+        .chain(sub.iter().map(|c| (group_of(c.col), c)))
+        .collect();
+    cells.sort_by_key(|(_, c)| c.col);
+    (cells, groups)
+}
+
+/// The sides of a grid: one per column group that has (or shares) a 三级指标 column,
+/// the annual group first; or the whole grid when there are no groups. Sides reading
+/// the very same columns are one.
+fn sides(columns: &[Col], groups: &[Group]) -> Vec<Side> {
+    let find = |field: IndicatorField, group: Option<usize>| {
+        columns
+            .iter()
+            .find(|c| c.group == group && matches!(c.column, Column::Field(f) if f == field))
+            .map(|c| c.col)
+    };
+    let side_of = |group: Option<usize>| {
+        let own_or_shared = |field| find(field, group).or_else(|| find(field, None));
+        Some(Side {
+            target: group.map(|g| groups[g].target),
+            l1: own_or_shared(IndicatorField::Level1),
+            l2: own_or_shared(IndicatorField::Level2),
+            l3: own_or_shared(IndicatorField::Level3)?,
+            level1: None,
+            level2: None,
+        })
+    };
+    let mut order: Vec<Option<usize>> = Vec::new();
+    for target in [Target::Annual, Target::Period] {
+        order.extend(
+            (0..groups.len())
+                .filter(|&g| groups[g].target == target)
+                .map(Some),
+        );
+    }
+    if order.is_empty() {
+        order.push(None);
+    }
+    let mut out: Vec<Side> = Vec::new();
+    for side in order.into_iter().filter_map(side_of) {
+        if !out
+            .iter()
+            .any(|s| (s.l1, s.l2, s.l3) == (side.l1, side.l2, side.l3))
+        {
+            out.push(side);
+        }
+    }
+    out
+}
+
+impl Side {
+    /// Reads this side's level cells in row `r`, filling down; records the indices of
+    /// the cells taken as level names in `taken`.
+    fn read_levels<'g>(&mut self, rows: &mut Rows<'g>, r: usize, taken: &mut Vec<usize>) {
+        let level_cell = |rows: &Rows<'g>, col: Option<u32>| {
+            col.and_then(|col| rows.covering(r, col))
+                .filter(|(_, c)| looks_like_level_name(&c.text))
+        };
+        let l1 = level_cell(rows, self.l1);
+        // A cell spanning the level columns (a merged label) counts once.
+        let l2 = level_cell(rows, self.l2).filter(|(i, _)| Some(*i) != l1.map(|(j, _)| j));
+        match (l1, l2) {
+            (Some((i, slipped)), None)
+                if !is_level1_name(&slipped.text) && category_of(&slipped.text).is_some() =>
+            {
+                rows.take(r, i);
+                taken.push(i);
+                self.level2 = Some(label_text(&slipped.text));
+            }
+            (l1, l2) => {
+                if let Some((i, cell)) = l1 {
+                    rows.take(r, i);
+                    taken.push(i);
+                    self.level1 = Some(label_text(&cell.text));
+                    self.level2 = None;
+                }
+                if let Some((i, cell)) = l2 {
+                    rows.take(r, i);
+                    taken.push(i);
+                    self.level2 = Some(label_text(&cell.text));
+                }
+            }
+        }
     }
 }
 

@@ -234,8 +234,11 @@ pub enum IndicatorField {
     Level3,
     /// 实施周期/中期指标值.
     Period,
-    /// 年度指标值 (or the single value column).
+    /// 年度指标值.
     Annual,
+    /// A value column that does not say which target it holds (指标值, 目标值): the
+    /// annual one, unless it stands under a 实施期目标 column group.
+    Value,
     /// 权重/分值.
     Weight,
     /// 指标性质 (≥, =, ≤ in a column of its own).
@@ -252,6 +255,8 @@ pub const INDICATOR_HEADERS: &[(&str, IndicatorField)] = &[
     ("一级指标", IndicatorField::Level1),
     ("二级指标", IndicatorField::Level2),
     ("三级指标", IndicatorField::Level3),
+    ("指标内容", IndicatorField::Level3),
+    ("三级指标名称", IndicatorField::Level3),
     ("实施周期指标值", IndicatorField::Period),
     ("实施期指标值", IndicatorField::Period),
     ("中期指标值", IndicatorField::Period),
@@ -259,10 +264,10 @@ pub const INDICATOR_HEADERS: &[(&str, IndicatorField)] = &[
     ("长期指标值", IndicatorField::Period),
     ("年度指标值", IndicatorField::Annual),
     ("本年度指标值", IndicatorField::Annual),
-    ("指标值", IndicatorField::Annual),
+    ("指标值", IndicatorField::Value),
     ("年度数值", IndicatorField::Annual),
-    ("指标值及单位", IndicatorField::Annual),
-    ("目标值", IndicatorField::Annual),
+    ("指标值及单位", IndicatorField::Value),
+    ("目标值", IndicatorField::Value),
     ("年度目标值", IndicatorField::Annual),
     ("权重", IndicatorField::Weight),
     ("分值", IndicatorField::Weight),
@@ -278,6 +283,44 @@ pub const INDICATOR_HEADERS: &[(&str, IndicatorField)] = &[
     ("本年度绩效指标", IndicatorField::SectionLabel),
     ("项目绩效指标", IndicatorField::SectionLabel),
     ("绩效指标明细", IndicatorField::SectionLabel),
+];
+
+/// Which target a column group of the indicator grid holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// 实施期/中期/长期目标: the `period` values.
+    Period,
+    /// 年度目标: the `annual` values.
+    Annual,
+}
+
+impl Target {
+    /// The value field of a column headed by the group's name alone (a one-row header
+    /// `三级指标 | 实施期目标 | 年度目标`).
+    pub fn value_field(self) -> IndicatorField {
+        match self {
+            Target::Period => IndicatorField::Period,
+            Target::Annual => IndicatorField::Annual,
+        }
+    }
+}
+
+/// Column-group headers of a two-row indicator header (`实施期目标` over `三级指标 |
+/// 指标值`, `年度目标` over the same), exact match after [`bare_label`], so
+/// `实施期目标（2024-2026年）` is one too.
+pub const TARGET_GROUPS: &[(&str, Target)] = &[
+    ("实施期目标", Target::Period),
+    ("实施期绩效目标", Target::Period),
+    ("实施周期目标", Target::Period),
+    ("中期目标", Target::Period),
+    ("中长期目标", Target::Period),
+    ("中长期绩效目标", Target::Period),
+    ("长期目标", Target::Period),
+    ("长期绩效目标", Target::Period),
+    ("年度目标", Target::Annual),
+    ("年度绩效目标", Target::Annual),
+    ("本年度目标", Target::Annual),
+    ("本年度绩效目标", Target::Annual),
 ];
 
 /// Level-1 names; a level-2 name written in the level-1 column (生态效益指标) is told
@@ -430,6 +473,21 @@ pub fn indicator_field(header: &str) -> Option<IndicatorField> {
         .map(|&(_, field)| field)
 }
 
+/// The target a column-group header names, if any.
+pub fn target_group(header: &str) -> Option<Target> {
+    let bare = bare_label(header);
+    TARGET_GROUPS
+        .iter()
+        .find(|(name, _)| bare == *name)
+        .map(|&(_, target)| target)
+}
+
+/// The field a header of the indicator grid names: an indicator header, or a group
+/// name standing alone over one value column (`实施期目标` → the period value).
+pub fn header_field(header: &str) -> Option<IndicatorField> {
+    indicator_field(header).or_else(|| target_group(header).map(Target::value_field))
+}
+
 /// The canonical category of a level-2 name, by meaning.
 pub fn category_of(level2: &str) -> Option<&'static str> {
     let label = normalize_label(level2);
@@ -537,6 +595,8 @@ mod tests {
             Some(IndicatorField::Period)
         );
         assert_eq!(indicator_field("年度指标值"), Some(IndicatorField::Annual));
+        assert_eq!(indicator_field("指标值"), Some(IndicatorField::Value));
+        assert_eq!(indicator_field("指标内容"), Some(IndicatorField::Level3));
         assert_eq!(indicator_field("三级\n指标"), Some(IndicatorField::Level3));
         assert_eq!(
             indicator_field("实施周期\n指标值"),
@@ -548,6 +608,20 @@ mod tests {
         );
         assert_eq!(budget_key("年度资金总额："), Some("total"));
         assert_eq!(field_of("项目期"), Some(Field::ProjectPeriod));
+    }
+
+    #[test]
+    fn column_groups_name_their_target() {
+        assert_eq!(target_group("实施期目标"), Some(Target::Period));
+        assert_eq!(
+            target_group("中长期目标（2024-2026年）"),
+            Some(Target::Period)
+        );
+        assert_eq!(target_group("年度\n目标"), Some(Target::Annual));
+        assert_eq!(target_group("三级指标"), None);
+        assert_eq!(header_field("实施期目标"), Some(IndicatorField::Period));
+        assert_eq!(header_field("年度目标"), Some(IndicatorField::Annual));
+        assert_eq!(header_field("指标值"), Some(IndicatorField::Value));
     }
 
     #[test]

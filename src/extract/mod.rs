@@ -244,9 +244,27 @@ fn extract_one(
     let mut unit: Option<&'static str> = None;
     // The column where section labels stand (where the current one was found).
     let mut label_col = 0;
+    // The second row of a two-row header, already read with the first.
+    let mut skip = None;
     for r in range.clone() {
         let cells = rows.cells(r);
         let Some(first) = cells.first() else { continue };
+        if skip == Some(r) {
+            continue;
+        }
+        // A two-row indicator header (实施期目标 | 年度目标 over 三级指标 | 指标值) comes
+        // first: its first row holds goal and section words that are headers here.
+        if IndicatorReader::is_two_row_header(rows, r, range.end) {
+            label_col = first.col;
+            close(&mut mode, &mut form);
+            let next = IndicatorReader::from_two_row_header(rows, r, form.year);
+            mode = match std::mem::replace(&mut mode, Mode::Between) {
+                Mode::Indicators(reader) => Mode::Indicators(reader.continued(next)),
+                _ => Mode::Indicators(next),
+            };
+            skip = Some(r + 1);
+            continue;
+        }
         // Inside the tasks or the grid, a label further right than the section's own
         // label column is a name (of a task, an indicator), whatever it says.
         let in_table = matches!(mode, Mode::Tasks(_) | Mode::Indicators(_));
@@ -316,10 +334,11 @@ fn extract_one(
         if IndicatorReader::is_header(cells) {
             label_col = first.col;
             close(&mut mode, &mut form);
+            let next = IndicatorReader::from_header(rows, r, form.year);
             mode = match std::mem::replace(&mut mode, Mode::Between) {
                 // A header repeated after a page break continues the grid and its levels.
-                Mode::Indicators(reader) => Mode::Indicators(reader.continued(rows, r)),
-                _ => Mode::Indicators(IndicatorReader::from_header(rows, r, form.year)),
+                Mode::Indicators(reader) => Mode::Indicators(reader.continued(next)),
+                _ => Mode::Indicators(next),
             };
             continue;
         }
@@ -798,6 +817,203 @@ mod tests {
                 "总体目标完成率"
             ]
         );
+        assert!(form.unmapped.is_empty(), "{:?}", form.unmapped);
+    }
+
+    /// (level1, level2, level3, period raw, annual raw) of each indicator.
+    type Row<'a> = (
+        Option<&'a str>,
+        Option<&'a str>,
+        &'a str,
+        Option<&'a str>,
+        Option<&'a str>,
+    );
+
+    fn grid_of(form: &Form) -> Vec<Row<'_>> {
+        form.indicators
+            .iter()
+            .map(|i| {
+                (
+                    i.level1.as_deref(),
+                    i.level2.as_deref(),
+                    i.level3.as_str(),
+                    i.period.as_ref().map(|v| v.raw.as_str()),
+                    i.annual.as_ref().map(|v| v.raw.as_str()),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn two_column_groups_under_a_two_row_header_give_both_values() {
+        // Unmerged, as text has it: each group runs up to the next cell of its row.
+        let form = one("部门名称\t某局\n\
+             总体目标\t实施期目标\t年度目标\n\
+             \t三年建成站点12个\t当年建成4个\n\
+             一级指标\t二级指标\t实施期目标\t\t年度目标\t\n\
+             \t\t三级指标\t指标值\t三级指标\t指标值\n\
+             产出指标\t数量指标\t培训人数\t≥300人\t培训人数\t≥100人\n\
+             \t\t新建站点\t12个\t当年新建站点\t4个\n\
+             \t质量指标\t合格率\t≥95%\t\t\n\
+             \n\
+             一级指标\t二级指标\t实施期目标\t\t年度目标\t\n\
+             \t\t三级指标\t指标值\t三级指标\t指标值\n\
+             \t\t\t\t验收通过率\t100%\n");
+        assert_eq!(
+            grid_of(&form),
+            vec![
+                (
+                    Some("产出指标"),
+                    Some("数量指标"),
+                    "培训人数",
+                    Some("≥300人"),
+                    Some("≥100人")
+                ),
+                (
+                    Some("产出指标"),
+                    Some("数量指标"),
+                    "当年新建站点",
+                    Some("12个"),
+                    Some("4个")
+                ),
+                (
+                    Some("产出指标"),
+                    Some("质量指标"),
+                    "合格率",
+                    Some("≥95%"),
+                    None
+                ),
+                // After the repeated header the levels carry on.
+                (
+                    Some("产出指标"),
+                    Some("质量指标"),
+                    "验收通过率",
+                    None,
+                    Some("100%")
+                ),
+            ]
+        );
+        // The period group's other name for the row is kept, under its two headers.
+        assert!(form.indicators[0].extra.is_empty());
+        assert_eq!(form.indicators[1].extra["实施期目标/三级指标"], "新建站点");
+        assert_eq!(form.indicators[1].at, "line 7 field 5");
+        assert_eq!(form.indicators[2].at, "line 8 field 3");
+        assert_eq!(form.period_goal.as_deref(), Some("三年建成站点12个"));
+        assert_eq!(form.annual_goal.as_deref(), Some("当年建成4个"));
+        assert_eq!(form.overall_goal, None, "the header is no goal text");
+        assert!(form.unmapped.is_empty(), "{:?}", form.unmapped);
+    }
+
+    #[test]
+    fn levels_repeated_per_group_follow_the_annual_side() {
+        // The central template: 一级指标 shared, 二级指标/三级指标/指标值 per group.
+        let form = one("一级指标\t实施期目标\t\t\t年度目标\t\t\n\
+             \t二级指标\t三级指标\t指标值\t二级指标\t三级指标\t指标值\n\
+             产出指标\t数量指标\t培训人数\t300人\t数量指标\t培训人数\t100人\n\
+             \t质量指标\t合格率\t≥95%\t时效指标\t完成时间\t2025年12月31日前\n");
+        let second = &form.indicators[1];
+        assert_eq!(
+            grid_of(&form)[1],
+            (
+                Some("产出指标"),
+                Some("时效指标"),
+                "完成时间",
+                Some("≥95%"),
+                Some("2025年12月31日前")
+            )
+        );
+        assert_eq!(second.category.as_deref(), Some("output.timeliness"));
+        assert_eq!(second.extra["实施期目标/二级指标"], "质量指标");
+        assert_eq!(second.extra["实施期目标/三级指标"], "合格率");
+        assert_eq!(second.extra.len(), 2, "{:?}", second.extra);
+        assert!(form.indicators[0].extra.is_empty());
+        assert!(form.unmapped.is_empty(), "{:?}", form.unmapped);
+    }
+
+    #[test]
+    fn a_group_s_own_comparator_and_unit_columns_apply_to_its_value_only() {
+        use crate::document::Op;
+        let form = one(
+            "一级指标\t二级指标\t三级指标\t实施期目标\t\t年度目标\t\t度量单位\n\
+             \t\t\t指标性质\t指标值\t指标性质\t指标值\n\
+             产出指标\t数量指标\t培训人数\t≥\t300\t≤\t100\t人\n",
+        );
+        let i = &form.indicators[0];
+        let (period, annual) = (i.period.as_ref().unwrap(), i.annual.as_ref().unwrap());
+        assert_eq!(
+            (period.op, period.unit.as_deref()),
+            (Some(Op::Ge), Some("人"))
+        );
+        assert_eq!(
+            (annual.op, annual.unit.as_deref()),
+            (Some(Op::Le), Some("人"))
+        );
+        assert!(form.unmapped.is_empty(), "{:?}", form.unmapped);
+    }
+
+    #[test]
+    fn group_names_heading_single_value_columns_are_those_values() {
+        let form = one("一级指标\t二级指标\t三级指标\t中期目标\t年度目标\n\
+             产出指标\t数量指标\t培训人数\t≥300人\t≥100人\n");
+        assert_eq!(
+            grid_of(&form),
+            vec![(
+                Some("产出指标"),
+                Some("数量指标"),
+                "培训人数",
+                Some("≥300人"),
+                Some("≥100人")
+            )]
+        );
+    }
+
+    #[test]
+    fn columns_are_found_by_their_headers_in_any_order() {
+        let form = one("部门名称\t某局\n\
+             年度重点工作任务\t名称\t拟投入的资金(万元)\t期望达到的目标(概述)\t主要实施内容\n\
+             \t任务一\t3\t目标一\t内容一\n\
+             三级指标\t年度指标值\t一级指标\t二级指标\t实施周期指标值\n\
+             培训人数\t≥100人\t产出指标\t数量指标\t≥300人\n\
+             合格率\t≥95%\t\t质量指标\t≥95%\n");
+        let task = &form.tasks[0];
+        assert_eq!(
+            (
+                task.name.as_deref(),
+                task.content.as_deref(),
+                task.funds.as_ref().and_then(|f| f.value),
+                task.goal.as_deref()
+            ),
+            (Some("任务一"), Some("内容一"), Some(3.0), Some("目标一"))
+        );
+        assert_eq!(
+            grid_of(&form),
+            vec![
+                (
+                    Some("产出指标"),
+                    Some("数量指标"),
+                    "培训人数",
+                    Some("≥300人"),
+                    Some("≥100人")
+                ),
+                (
+                    Some("产出指标"),
+                    Some("质量指标"),
+                    "合格率",
+                    Some("≥95%"),
+                    Some("≥95%")
+                ),
+            ]
+        );
+        assert!(form.unmapped.is_empty(), "{:?}", form.unmapped);
+    }
+
+    #[test]
+    fn a_second_column_for_a_value_already_read_goes_to_extra() {
+        let form = one("一级指标\t二级指标\t三级指标\t年度指标值\t指标值\n\
+             产出指标\t数量指标\t培训人数\t≥100人\t100\n");
+        let i = &form.indicators[0];
+        assert_eq!(i.annual.as_ref().unwrap().raw, "≥100人");
+        assert_eq!(i.extra["指标值"], "100");
         assert!(form.unmapped.is_empty(), "{:?}", form.unmapped);
     }
 }
