@@ -1,5 +1,6 @@
 //! Writes the Guangzhou 2024 fixtures from the seed text, so that every input format
-//! jixiao reads has a copy of the same real form whose cell texts are known exactly.
+//! jixiao reads has a copy of the same real form whose cell texts are known exactly,
+//! and the binary inputs of the template-variant fixtures.
 //!
 //! Source: `fixtures/guangzhou-2024-text/input.txt` (the seed form as tab-separated UTF-8
 //! lines; blank lines are page breaks). It is read into the form model of
@@ -14,7 +15,10 @@
 //! * `guangzhou-2024-xlsx/input.xlsx`: the form laid out like the official template on
 //!   one sheet, with merged section and indicator cells and numeric amounts;
 //! * `guangzhou-2024-docx/input.docx`: the title paragraph, then the form as two tables
-//!   split at the seed's page break, with gridSpan/vMerge merges and split runs.
+//!   split at the seed's page break, with gridSpan/vMerge merges and split runs;
+//! * the template-variant workbooks and documents of `examples/common/variants.rs`
+//!   (`sheets-per-form-xlsx`, `two-forms-docx`, `two-row-header-xlsx`,
+//!   `columns-reordered-docx`), forms laid out unlike the seed.
 //!
 //! The output is deterministic (fixed zip timestamps and document dates), so running it
 //! twice leaves git clean. `--check` compares instead of writing and fails on a
@@ -30,6 +34,7 @@ use anyhow::{bail, ensure, Context, Result};
 
 use common::form::{Budget, FormModel, IndicatorRow, TaskRow};
 use common::render::{self, OTHER_TASKS_LABEL, TASKS_LABEL};
+use common::variants;
 
 fn main() -> Result<()> {
     let check = match std::env::args().nth(1).as_deref() {
@@ -48,7 +53,7 @@ fn main() -> Result<()> {
          the form model or the layout in examples/common lost something"
     );
 
-    let outputs: Vec<(&str, Vec<u8>)> = vec![
+    let mut outputs: Vec<(&str, Vec<u8>)> = vec![
         (
             "guangzhou-2024-gb18030/input.txt",
             render::gb18030_crlf(&seed_text)?,
@@ -60,6 +65,7 @@ fn main() -> Result<()> {
         ("guangzhou-2024-xlsx/input.xlsx", render::xlsx(&seed)?),
         ("guangzhou-2024-docx/input.docx", render::docx(&seed)?),
     ];
+    outputs.extend(variants::all()?);
     let mut stale = Vec::new();
     for (name, bytes) in outputs {
         let path = root.join(name);

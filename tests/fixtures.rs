@@ -86,8 +86,11 @@ fixture_tests! {
     guangzhou_2024_ods: "guangzhou-2024-ods" / "input.ods",
 }
 
-// Template variants: project forms, county templates, several forms in one file,
-// forms jixiao recognises but does not read.
+// Template variants: project forms, county templates, several forms in one file
+// (one per sheet, or one after another in a document), labels wrapped over two lines,
+// two column groups under a two-row header, columns in another order, and forms
+// jixiao recognises but does not read. The workbooks and documents come from
+// examples/common/variants.rs (scripts/make-fixtures).
 fixture_tests! {
     VARIANTS;
     project_infrastructure_text: "project-infrastructure-text" / "input.txt",
@@ -95,6 +98,10 @@ fixture_tests! {
     two_forms_text: "two-forms-text" / "input.txt",
     self_evaluation_text: "self-evaluation-text" / "input.txt",
     goals_prose_text: "goals-prose-text" / "input.txt",
+    sheets_per_form_xlsx: "sheets-per-form-xlsx" / "input.xlsx",
+    two_forms_docx: "two-forms-docx" / "input.docx",
+    two_row_header_xlsx: "two-row-header-xlsx" / "input.xlsx",
+    columns_reordered_docx: "columns-reordered-docx" / "input.docx",
 }
 
 /// The document without what necessarily differs between renderings of one form: the
@@ -240,4 +247,125 @@ fn guangzhou_facts_hold_in_every_rendering() {
             "{ctx}"
         );
     }
+}
+
+/// The facts each binary variant fixture exists to show, asserted directly.
+#[test]
+fn variant_facts_hold() {
+    let texts = |v: &Value, key: &str| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x[key].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    for (case, input) in VARIANTS.iter().filter(|(_, i)| !i.ends_with(".txt")) {
+        let doc = extract(&format!("{case}/{input}"));
+        for form in doc.as_array().cloned().unwrap_or_else(|| vec![doc.clone()]) {
+            assert_eq!(
+                form["unmapped"].as_array().unwrap().len(),
+                0,
+                "{case}: every cell understood: {}",
+                form["unmapped"]
+            );
+        }
+    }
+
+    // One form per sheet, each located on its own sheet; the second sheet's labels
+    // are wrapped (部门\n名称, 一级\n指标, 本年度\n绩效指标) and still read.
+    let sheets = extract("sheets-per-form-xlsx/input.xlsx");
+    let forms = sheets.as_array().expect("two documents");
+    assert_eq!(
+        texts(&sheets, "department"),
+        ["广州市文化广电旅游局", "广州市体育局"]
+    );
+    assert_eq!(
+        forms[1]["form_id"],
+        format!("{}-2", forms[0]["form_id"].as_str().unwrap())
+    );
+    for (form, sheet) in forms.iter().zip(["'市文化广电旅游局'!", "'市体育局'!"]) {
+        assert_eq!(form["indicators"].as_array().unwrap().len(), 9);
+        assert_eq!(form["budget"].as_array().unwrap().len(), 8);
+        for at in texts(&form["indicators"], "at")
+            .iter()
+            .chain(&texts(&form["budget"], "at"))
+        {
+            assert!(at.starts_with(sheet), "{at} is not on {sheet}");
+        }
+    }
+    assert_eq!(forms[1]["indicators"][0]["level1"], "产出指标");
+    assert_eq!(forms[1]["tasks"][0]["funds"]["value"], 18500.0);
+
+    // Two forms in one document, each its own tables; labels split over paragraphs
+    // (绩\n效\n指\n标, 项目资金\n（万元）) and <w:br/> (年度\n目标) are labels.
+    let docs = extract("two-forms-docx/input.docx");
+    let forms = docs.as_array().expect("two documents");
+    assert_eq!(
+        texts(&docs, "title"),
+        ["项目支出绩效目标表", "项目支出绩效目标表"]
+    );
+    assert_eq!(
+        forms[1]["project"]["name"],
+        "公共体育场馆免费低收费开放补助资金"
+    );
+    assert_eq!(forms[1]["project"]["period"], "3年");
+    assert!(forms[1]["annual_goal"]
+        .as_str()
+        .unwrap()
+        .starts_with("保障区体育中心"));
+    assert_eq!(forms[0]["budget"][0]["group"], "项目资金（万元）");
+    assert_eq!(forms[0]["budget"][0]["key"], "total");
+    assert!(texts(&forms[1]["indicators"], "at")
+        .iter()
+        .all(|at| at.starts_with("table 2 ")));
+
+    // Two column groups: both values land; a differing period name is kept in extra.
+    let grid = extract("two-row-header-xlsx/input.xlsx");
+    let indicators = grid["indicators"].as_array().unwrap();
+    assert_eq!(indicators.len(), 8);
+    assert_eq!(
+        grid["overall_goal"],
+        Value::Null,
+        "the group row is no goal"
+    );
+    let both = &indicators[2];
+    assert_eq!(
+        (
+            both["period"]["value"].as_f64(),
+            both["annual"]["value"].as_f64()
+        ),
+        (Some(450.0), Some(400.0))
+    );
+    assert_eq!(indicators[1]["level3"], "当年建成五大中心的县级医院数量");
+    assert_eq!(
+        indicators[1]["extra"]["实施期目标/三级指标"],
+        "建成五大中心的县级医院数量"
+    );
+    assert_eq!(indicators[3]["annual"], Value::Null);
+    assert_eq!(indicators[6]["period"], Value::Null);
+
+    // Columns in another order land in the same fields.
+    let reordered = extract("columns-reordered-docx/input.docx");
+    let first = &reordered["indicators"][0];
+    assert_eq!(
+        (
+            first["level1"].as_str(),
+            first["level2"].as_str(),
+            first["level3"].as_str()
+        ),
+        (
+            Some("产出指标"),
+            Some("数量指标"),
+            Some("新增公办中小学学位")
+        )
+    );
+    assert_eq!(first["period"]["value"], 24000);
+    assert_eq!(first["annual"]["value"], 8000);
+    let task = &reordered["tasks"][0];
+    assert!(task["content"].as_str().unwrap().starts_with("推进桂城"));
+    assert!(task["goal"]
+        .as_str()
+        .unwrap()
+        .starts_with("新增公办中小学学位"));
+    assert_eq!(task["funds"]["value"], 28600.0);
 }

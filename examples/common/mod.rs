@@ -1,7 +1,7 @@
 //! Code shared by the examples and the integration tests: a plain model of a filled
 //! form ([`form`]), its renderings in every input format jixiao reads ([`render`]), a
-//! deterministic generator of whole folders of forms ([`corpus`]), and a renderer of
-//! forms laid out unlike the template, as generic merged grids ([`grid`]).
+//! deterministic generator of whole folders of forms ([`corpus`]), and forms laid out
+//! unlike the template as generic merged grids ([`grid`], [`variants`]).
 //!
 //! This folder is not an example target of its own. Examples include it with
 //! `mod common;`; integration tests with
@@ -13,6 +13,7 @@ pub mod corpus;
 pub mod form;
 pub mod grid;
 pub mod render;
+pub mod variants;
 pub mod vocab;
 
 pub use corpus::{try_write_corpus, write_corpus, CorpusManifest, EntryKind, ManifestEntry};
