@@ -18,7 +18,7 @@
 //!   split at the seed's page break, with gridSpan/vMerge merges and split runs;
 //! * the template-variant workbooks and documents of `examples/common/variants.rs`
 //!   (`sheets-per-form-xlsx`, `two-forms-docx`, `two-row-header-xlsx`,
-//!   `columns-reordered-docx`), forms laid out unlike the seed.
+//!   `two-row-header-docx`, `columns-reordered-docx`), forms laid out unlike the seed.
 //!
 //! The output is deterministic (fixed zip timestamps and document dates), so running it
 //! twice leaves git clean. `--check` compares instead of writing and fails on a

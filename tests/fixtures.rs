@@ -101,6 +101,7 @@ fixture_tests! {
     sheets_per_form_xlsx: "sheets-per-form-xlsx" / "input.xlsx",
     two_forms_docx: "two-forms-docx" / "input.docx",
     two_row_header_xlsx: "two-row-header-xlsx" / "input.xlsx",
+    two_row_header_docx: "two-row-header-docx" / "input.docx",
     columns_reordered_docx: "columns-reordered-docx" / "input.docx",
 }
 
@@ -343,6 +344,20 @@ fn variant_facts_hold() {
     );
     assert_eq!(indicators[3]["annual"], Value::Null);
     assert_eq!(indicators[6]["period"], Value::Null);
+
+    // Levels repeated per group (二级指标 | 指标内容 | 指标值 under each), in DOCX.
+    let grid = extract("two-row-header-docx/input.docx");
+    let mixed = &grid["indicators"][4];
+    assert_eq!(
+        (mixed["level1"].as_str(), mixed["level2"].as_str()),
+        (Some("效益指标"), Some("社会效益指标"))
+    );
+    assert_eq!(
+        mixed["extra"]["中期目标（2025年-2027年）/二级指标"],
+        "生态效益指标"
+    );
+    assert_eq!(grid["indicators"][1]["period"]["value"], 3000);
+    assert_eq!(grid["indicators"][1]["annual"]["value"], 1000);
 
     // Columns in another order land in the same fields.
     let reordered = extract("columns-reordered-docx/input.docx");

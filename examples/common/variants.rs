@@ -17,6 +17,7 @@ pub fn all() -> Result<Vec<(&'static str, Vec<u8>)>> {
         ("sheets-per-form-xlsx/input.xlsx", sheets_per_form_xlsx()?),
         ("two-forms-docx/input.docx", two_forms_docx()?),
         ("two-row-header-xlsx/input.xlsx", two_row_header_xlsx()?),
+        ("two-row-header-docx/input.docx", two_row_header_docx()?),
         (
             "columns-reordered-docx/input.docx",
             columns_reordered_docx()?,
@@ -291,6 +292,50 @@ pub fn two_row_header_xlsx() -> Result<Vec<u8>> {
         .row(&[U, "满意度指标", "服务对象满意度指标", "住院患者满意度", "≥90%", "住院患者满意度", "≥90%"])
         .row(&["填报单位（盖章）：广东省卫生健康委员会", L, L, L, "填报日期：2024年9月20日", L, L]);
     grid::xlsx(&[sheet])
+}
+
+/// A ministry project form whose two column groups repeat the levels: 一级指标 is
+/// shared (merged down over both header rows), and under each of 中期目标 and 年度目标
+/// stand 二级指标 | 指标内容 | 指标值. One row pairs indicators of different level-2
+/// categories; level-2 cells merge down per group.
+pub fn two_row_header_docx() -> Result<Vec<u8>> {
+    let period = "中期目标（2025年-2027年）";
+    let mut table = Table::new("", &[6.0, 8.0, 10.0, 20.0, 12.0, 10.0, 20.0, 12.0]);
+    table
+        .row(&["项目名称", "长江流域重点水域禁捕执法监管", L, L, L, L, L, L])
+        .row(&["主管部门", "农业农村部", L, L, "实施单位", "农业农村部长江流域渔政监督管理办公室", L, L])
+        .row(&["项目属性", "延续项目", L, L, "项目期", "2025年-2027年", L, L])
+        .row(&["项目资金（万元）", "年度资金总额：8,650.00", L, L, "其中：财政拨款：8,650.00", L, "其他资金：0", L])
+        .row(&["总体目标", period, L, L, L, "年度目标", L, L])
+        .row(&[
+            U,
+            "巩固长江十年禁渔成效，重点水域非法捕捞高发势头得到根本遏制，水生生物资源逐步恢复。",
+            L,
+            L,
+            L,
+            "开展禁捕执法巡查不少于6万人次，查办非法捕捞案件1000件以上，退捕渔民转产就业帮扶动态清零。",
+            L,
+            L,
+        ])
+        .row(&["绩效指标", "一级指标", period, L, L, "年度目标", L, L])
+        .row(&[U, U, "二级指标", "指标内容", "指标值", "二级指标", "指标内容", "指标值"])
+        .row(&[U, "产出指标", "数量指标", "开展禁捕执法巡查", "≥18万人次", "数量指标", "开展禁捕执法巡查", "≥6万人次"])
+        .row(&[U, U, U, "查办非法捕捞案件", "≥3000件", U, "查办非法捕捞案件", "≥1000件"])
+        .row(&[U, U, "质量指标", "重点水域禁捕执法监管覆盖率", "100%", "质量指标", "重点水域禁捕执法监管覆盖率", "100%"])
+        .row(&[U, U, "时效指标", "三年行动目标完成时间", "2027年12月31日前", "时效指标", "年度执法行动完成时间", "2025年12月31日前"])
+        .row(&[U, "效益指标", "生态效益指标", "长江干流水生生物完整性指数", "逐步提升", "社会效益指标", "退捕渔民转产就业帮扶", "动态清零"])
+        .row(&[U, "满意度指标", "服务对象满意度指标", "沿江群众满意度", "≥90%", "服务对象满意度指标", "沿江群众满意度", "≥90%"]);
+    grid::docx(&[
+        Block::Para {
+            text: "项目支出绩效目标申报表".into(),
+            centered: true,
+        },
+        Block::Para {
+            text: "（2025年度）".into(),
+            centered: false,
+        },
+        Block::Table(table),
+    ])
 }
 
 /// A department form whose columns are in another order than the template's: income
