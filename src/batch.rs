@@ -1,20 +1,22 @@
 //! Bulk runs: a whole tree of forms in one call, on every core, in a deterministic order.
 //!
-//! Files are taken in path order, in chunks: each chunk is read, hashed and extracted in
-//! parallel (rayon), then handed to the [`OutputDir`] in path order, so two runs over the
-//! same tree write byte-identical tables whatever the thread timing, and at most one
-//! chunk of documents is held at a time. A file whose bytes were seen before is not
-//! extracted again but listed as a `duplicate` of the first. A panic inside one file's
-//! extraction is caught at the file's boundary and becomes that file's error.
+//! The calling thread hands files to the worker pool a window ahead of itself; each
+//! worker reads, hashes, extracts and renders one file ([`crate::output::Renderer`]) and
+//! sends the result back; the calling thread puts results in path order and adds them to
+//! the [`OutputDir`], which only copies bytes. So the workers never wait for one another
+//! or for the writer, two runs over the same tree write byte-identical tables whatever
+//! the thread timing, and at most one window of documents is held at a time. A file
+//! whose bytes were seen before is not extracted again but listed as a `duplicate` of
+//! the first. A panic inside one file's work is caught at the file's boundary and
+//! becomes that file's error.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::panic::{self, AssertUnwindSafe};
-
-use rayon::prelude::*;
+use std::sync::{mpsc, Mutex};
 
 use crate::inputs::Input;
-use crate::output::OutputDir;
+use crate::output::{OutputDir, Rendered, Renderer};
 use crate::pipeline::{extract_hashed, read_file};
 use crate::{sha256_hex, Error, ErrorKind, ExtractOptions, FileReport};
 
@@ -54,10 +56,9 @@ impl Shard {
     }
 }
 
-/// Files per parallel chunk, per worker thread: enough to keep every core busy (a slow
-/// file rarely holds the others up), few enough that the documents in flight — all that
-/// a run holds besides one small entry per file — stay a few megabytes.
-const CHUNK_PER_THREAD: usize = 16;
+/// Files in flight per worker thread: enough that a slow file never leaves a worker
+/// idle, few enough that the documents waiting to be written stay a few megabytes.
+const IN_FLIGHT_PER_THREAD: usize = 32;
 
 /// A sha256 (given in hex) as the 32 bytes it stands for: the key that tells copies
 /// apart, at a third of the hex text's size.
@@ -72,63 +73,67 @@ fn digest(hex: &str) -> Option<[u8; 32]> {
     Some(bytes)
 }
 
-/// The result of one input's parallel stage.
+/// The result of one input's work on a worker.
 enum Done {
     Skipped(String, String),
-    /// Same bytes as a file of an earlier chunk.
+    /// Same bytes as a file earlier in path order.
     Duplicate(String, [u8; 32]),
-    /// Read (or failed to be), with its forms serialized as JSON lines.
-    Read(FileReport, Vec<String>),
+    /// Read (or failed to be), with its forms rendered for the writers.
+    Read(FileReport, Vec<Rendered>),
 }
 
-/// A read file, its forms serialized here on the worker thread, so that the
-/// sequential part of the run only copies bytes.
-fn read(mut report: FileReport) -> Done {
-    let json = match &report.result {
-        Ok(forms) => match forms
-            .iter()
-            .map(serde_json::to_string)
-            .collect::<Result<Vec<_>, _>>()
-        {
-            Ok(json) => json,
-            Err(e) => {
-                let error = Error::new(ErrorKind::Internal(format!(
-                    "cannot serialize the form: {e}"
-                )));
-                report.result = Err(error.with_path(report.path.clone()));
-                Vec::new()
-            }
-        },
-        Err(_) => Vec::new(),
-    };
-    Done::Read(report, json)
-}
+/// Which file (by position in the run) first has each content, among those the workers
+/// have hashed so far: a worker extracts a file only if no earlier file has its bytes.
+type Claims = Mutex<HashMap<[u8; 32], usize>>;
 
-/// Reads `files` (already sorted) into `out`, calling `progress` after each file with
-/// the error that stopped it from being read, if any.
+/// Reads `files` (already sorted) into `out` on the threads of `pool`, calling
+/// `progress` after each file with the error that stopped it from being read, if any.
+///
+/// Call it from outside `pool`: this thread orders and writes the results while the
+/// pool's threads do the reading.
 pub fn run(
     files: &[Input],
     options: &ExtractOptions,
     out: &mut OutputDir,
+    pool: &rayon::ThreadPool,
     progress: &(dyn Fn(Option<&Error>) + Sync),
 ) -> io::Result<()> {
-    // Each file's bytes → its number in the run, to list later copies as duplicates.
-    let mut seen: HashMap<[u8; 32], usize> = HashMap::new();
-    let chunk_size = CHUNK_PER_THREAD * rayon::current_num_threads().max(1);
-    for chunk in files.chunks(chunk_size) {
-        let done: Vec<Done> = chunk
-            .par_iter()
-            .map(|input| process(input, options, &seen))
-            .collect();
-        for item in done {
+    let renderer = out.renderer();
+    let claims = Claims::default();
+    let window = IN_FLIGHT_PER_THREAD * pool.current_num_threads().max(1);
+    let (sender, results) = mpsc::channel::<(usize, Done)>();
+    pool.in_place_scope(|scope| {
+        let mut dispatched = 0;
+        let mut waiting: BTreeMap<usize, Done> = BTreeMap::new();
+        // Each file's bytes → its number in the run, to list later copies as duplicates.
+        let mut seen: HashMap<[u8; 32], usize> = HashMap::new();
+        for next in 0..files.len() {
+            while dispatched < files.len() && dispatched < next + window {
+                let (index, sender, claims) = (dispatched, sender.clone(), &claims);
+                scope.spawn(move |_| {
+                    let done = process(&files[index], index, options, renderer, claims);
+                    // The receiver is gone only if writing failed; the error is reported.
+                    let _ = sender.send((index, done));
+                });
+                dispatched += 1;
+            }
+            let done = loop {
+                if let Some(done) = waiting.remove(&next) {
+                    break done;
+                }
+                let (index, done) = results
+                    .recv()
+                    .map_err(|_| io::Error::other("internal error: a worker vanished"))?;
+                waiting.insert(index, done);
+            };
             let mut failed = None;
-            match item {
+            match done {
                 Done::Skipped(path, reason) => out.add_skipped(&path, reason),
                 Done::Duplicate(path, key) => out.add_copy(&path, seen[&key]),
-                Done::Read(report, json) => match digest(&report.sha256) {
+                Done::Read(report, rendered) => match digest(&report.sha256) {
                     Some(key) if seen.contains_key(&key) => out.add_copy(&report.path, seen[&key]),
                     key => {
-                        let number = out.add_serialized(&report, &json)?;
+                        let number = out.add_rendered(&report, &rendered)?;
                         if let Some(key) = key {
                             seen.insert(key, number);
                         }
@@ -138,11 +143,19 @@ pub fn run(
             }
             progress(failed.as_ref());
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
-fn process(input: &Input, options: &ExtractOptions, seen: &HashMap<[u8; 32], usize>) -> Done {
+/// One file's work, on a worker: any panic in it becomes the file's error, so that the
+/// writer always hears back.
+fn process(
+    input: &Input,
+    index: usize,
+    options: &ExtractOptions,
+    renderer: Renderer,
+    claims: &Claims,
+) -> Done {
     let path = match input {
         Input::Skipped(path, reason) => {
             return Done::Skipped(path.display().to_string(), reason.clone())
@@ -150,44 +163,75 @@ fn process(input: &Input, options: &ExtractOptions, seen: &HashMap<[u8; 32], usi
         Input::Read(path) => path,
     };
     let shown = path.display().to_string();
-    let bytes = match read_file(path, options) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            return read(FileReport {
-                path: shown,
-                sha256: String::new(),
-                bytes: 0,
-                format: None,
-                result: Err(e),
-            })
-        }
-    };
-    let sha = sha256_hex(&bytes);
-    if let Some(key) = digest(&sha).filter(|key| seen.contains_key(key)) {
-        return Done::Duplicate(shown, key);
-    }
+    let mut sha = String::new();
+    let mut bytes_read = 0;
     let caught = panic::catch_unwind(AssertUnwindSafe(|| {
+        let bytes = match read_file(path, options) {
+            Ok(bytes) => bytes,
+            Err(e) => return Ok(failed(&shown, String::new(), 0, e)),
+        };
+        sha = sha256_hex(&bytes);
+        bytes_read = bytes.len() as u64;
+        if let Some(key) = digest(&sha) {
+            let mut claims = claims.lock().unwrap_or_else(|poison| poison.into_inner());
+            let first = claims.entry(key).or_insert(index);
+            if *first < index {
+                return Err(Done::Duplicate(shown.clone(), key));
+            }
+            *first = index;
+        }
         #[cfg(test)]
         if shown.ends_with("panic-in-extraction.txt") {
             panic!("a deliberate panic for the test of the file boundary");
         }
-        extract_hashed(&bytes, sha.clone(), &shown, options)
+        Ok(extract_hashed(&bytes, sha.clone(), &shown, options))
     }));
-    read(caught.unwrap_or_else(|payload| {
-        let detail = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a panic with no message".into());
-        let error = Error::new(ErrorKind::Internal(detail)).with_path(shown.clone());
-        FileReport {
-            path: shown,
-            sha256: sha,
-            bytes: bytes.len() as u64,
-            format: None,
-            result: Err(error),
+    let report = match caught {
+        Ok(Ok(report)) => report,
+        Ok(Err(duplicate)) => return duplicate,
+        Err(payload) => {
+            let detail = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic with no message".into());
+            let error = Error::new(ErrorKind::Internal(detail)).with_path(shown.clone());
+            failed(&shown, sha, bytes_read, error)
         }
-    }))
+    };
+    render(report, renderer)
+}
+
+/// A report for a file that could not be read.
+fn failed(path: &str, sha256: String, bytes: u64, error: Error) -> FileReport {
+    FileReport {
+        path: path.to_string(),
+        sha256,
+        bytes,
+        format: None,
+        result: Err(error),
+    }
+}
+
+/// A read file with its forms rendered here on the worker thread, so that the writer
+/// only copies bytes.
+fn render(mut report: FileReport, renderer: Renderer) -> Done {
+    let rendered = match &report.result {
+        Ok(forms) => match forms
+            .iter()
+            .map(|form| renderer.render(form))
+            .collect::<Result<Vec<_>, _>>()
+        {
+            Ok(rendered) => rendered,
+            Err(e) => {
+                let error = Error::new(ErrorKind::Internal(format!("cannot render the form: {e}")));
+                report.result = Err(error.with_path(report.path.clone()));
+                Vec::new()
+            }
+        },
+        Err(_) => Vec::new(),
+    };
+    Done::Read(report, rendered)
 }
 
 #[cfg(test)]
@@ -207,7 +251,11 @@ mod tests {
         let mut out = OutputDir::create(&out_dir, OutputOptions::default()).unwrap();
         let errors = std::sync::Mutex::new(Vec::new());
         let files = vec![Input::Read(good), Input::Read(bad)];
-        run(&files, &ExtractOptions::new(), &mut out, &|e| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        run(&files, &ExtractOptions::new(), &mut out, &pool, &|e| {
             if let Some(e) = e {
                 errors.lock().unwrap().push(e.to_string());
             }

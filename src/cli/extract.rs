@@ -85,7 +85,7 @@ pub fn run(args: Args) -> Result<Exit> {
         }
         bar.inc(1);
     };
-    pool.install(|| batch::run(&inputs.files, &options, &mut out, &tick))
+    batch::run(&inputs.files, &options, &mut out, &pool, &tick)
         .with_context(|| format!("cannot write the tables in {}", args.output.display()))?;
     bar.finish_and_clear();
     // In the pool too: the end phase parses the spooled documents on the same threads.

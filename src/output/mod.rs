@@ -1,12 +1,15 @@
 //! Writers: form documents into the contract's tables.
 //!
-//! A run has two phases. While files are read, [`OutputDir::add`] appends each form
-//! document to a spool (the future `forms.jsonl`) and keeps one small entry per file,
-//! so memory does not grow with the number of forms. [`OutputDir::finish`] then adds the
-//! findings that need every file (`form.duplicate_department`), streams the spool once
-//! through every requested [`Sink`] (CSV, and the JSON lines themselves), writes
-//! `files.csv` and `summary.csv`, and moves all outputs into place together
-//! ([`staging`]): an interrupted run never leaves half-written tables that look complete.
+//! A run has two phases. While files are read, each form is rendered on the worker
+//! thread that read it ([`Renderer`]: its JSON line and its CSV rows), and
+//! [`OutputDir::add_rendered`] appends those bytes to a spool in path order, keeping one
+//! small entry per file and the running summary, so memory does not grow with the
+//! number of forms and the writing thread only copies bytes. [`OutputDir::finish`] then
+//! adds the findings that need every file (`form.duplicate_department`, re-rendering
+//! just the forms that get one), streams the spool once through every requested
+//! [`Sink`], writes `files.csv` and `summary.csv`, and moves all outputs into place
+//! together ([`staging`]): an interrupted run never leaves half-written tables that
+//! look complete.
 
 mod csv;
 pub mod encoding;
@@ -74,10 +77,58 @@ impl Default for OutputOptions {
     }
 }
 
+/// One form made ready for the writers: its JSON line and, when CSV is written, its CSV
+/// rows. Made on the worker thread that read the form.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Rendered {
+    /// The form document as one line of JSON.
+    pub json: String,
+    /// Its rows of the per-form CSV tables (when CSV is written).
+    pub csv: Option<csv::FormRows>,
+}
+
+/// Renders forms for an output folder's formats; a copy goes to every worker thread.
+#[derive(Clone, Copy, Debug)]
+pub struct Renderer {
+    csv: bool,
+}
+
+impl Renderer {
+    /// The JSON line always (the spool keeps it), the CSV rows when CSV is written.
+    pub fn render(&self, form: &Form) -> io::Result<Rendered> {
+        Ok(Rendered {
+            json: serde_json::to_string(form)?,
+            csv: self.csv.then(|| csv::FormRows::render(form)).transpose()?,
+        })
+    }
+}
+
+/// A form as the sinks receive it at the end of a run.
+pub struct Spooled {
+    /// Its rendered bytes, for the sinks that copy them (JSON, CSV).
+    pub rendered: Rendered,
+    /// The document, parsed back only when a sink reads it ([`Sink::reads_forms`]).
+    form: Option<Form>,
+}
+
+impl Spooled {
+    /// The document, for a sink that said it [`Sink::reads_forms`].
+    pub fn form(&self) -> io::Result<&Form> {
+        self.form.as_ref().ok_or_else(|| {
+            io::Error::other("internal error: a form reached a writer that reads forms unparsed")
+        })
+    }
+}
+
 /// A consumer of the finished form stream: one per output format.
 pub trait Sink {
-    /// One form, in output order; `json` is its document as one line of JSON.
-    fn form(&mut self, form: &Form, json: &str) -> io::Result<()>;
+    /// Whether this sink reads the documents themselves; the spool is parsed back only
+    /// for such sinks (the others copy rendered bytes).
+    fn reads_forms(&self) -> bool {
+        false
+    }
+    /// One form, in output order.
+    fn form(&mut self, form: &Spooled) -> io::Result<()>;
     /// One input file's row, in path order, after all forms.
     fn file(&mut self, row: &FileRow) -> io::Result<()>;
     /// Last: the cross-department summary; flush everything.
@@ -88,8 +139,8 @@ pub trait Sink {
 struct JsonSink(BufWriter<File>);
 
 impl Sink for JsonSink {
-    fn form(&mut self, _form: &Form, json: &str) -> io::Result<()> {
-        self.0.write_all(json.as_bytes())?;
+    fn form(&mut self, form: &Spooled) -> io::Result<()> {
+        self.0.write_all(form.rendered.json.as_bytes())?;
         self.0.write_all(b"\n")
     }
     fn file(&mut self, _row: &FileRow) -> io::Result<()> {
@@ -103,13 +154,39 @@ impl Sink for JsonSink {
 /// How one input file ended, kept until `files.csv` is written.
 #[derive(Clone, Debug)]
 enum Outcome {
-    /// Read; it has `forms` forms in the spool.
-    Read { forms: usize },
+    /// Read; it has `forms` forms in the spool, whose findings `tally` sums up.
+    Read { forms: usize, tally: FindingTally },
     /// Not read: (status, reason) — `error`, `skipped` or `duplicate`.
     NotRead {
         status: &'static str,
         reason: String,
     },
+}
+
+/// What a file's findings say of its `files.csv` status: the worst severity above info,
+/// how many findings have it, and their codes in the order first seen.
+#[derive(Clone, Debug, Default)]
+struct FindingTally {
+    worst: Option<Severity>,
+    count: usize,
+    codes: Vec<String>,
+}
+
+impl FindingTally {
+    fn add(&mut self, finding: &Finding) {
+        if finding.severity <= Severity::Info || Some(finding.severity) < self.worst {
+            return;
+        }
+        if Some(finding.severity) > self.worst {
+            self.codes.clear();
+            self.count = 0;
+        }
+        self.worst = Some(finding.severity);
+        self.count += 1;
+        if !self.codes.contains(&finding.code) {
+            self.codes.push(finding.code.clone());
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -134,9 +211,11 @@ struct Identity {
 pub struct OutputDir {
     staging: Staging,
     options: OutputOptions,
+    renderer: Renderer,
     spool: BufWriter<File>,
     files: Vec<FileEntry>,
     identities: Vec<Identity>,
+    summary: Summary,
 }
 
 impl OutputDir {
@@ -145,31 +224,45 @@ impl OutputDir {
         let staging = Staging::new(dir)?;
         let spool =
             BufWriter::with_capacity(256 << 10, File::create(staging.temp_path("spool.jsonl"))?);
+        let renderer = Renderer {
+            csv: options.formats.contains(&OutputFormat::Csv),
+        };
         Ok(OutputDir {
             staging,
             options,
+            renderer,
             spool,
             files: Vec::new(),
             identities: Vec::new(),
+            summary: Summary::default(),
         })
+    }
+
+    /// What renders forms for this folder, to use on the threads that read them.
+    pub fn renderer(&self) -> Renderer {
+        self.renderer
     }
 
     /// Adds one file that was read (or failed to be): its forms go to the spool.
     pub fn add(&mut self, report: &FileReport) -> io::Result<()> {
-        let json = match &report.result {
+        let rendered = match &report.result {
             Ok(forms) => forms
                 .iter()
-                .map(serde_json::to_string)
-                .collect::<Result<Vec<_>, _>>()?,
+                .map(|form| self.renderer.render(form))
+                .collect::<io::Result<Vec<_>>>()?,
             Err(_) => Vec::new(),
         };
-        self.add_serialized(report, &json).map(|_| ())
+        self.add_rendered(report, &rendered).map(|_| ())
     }
 
-    /// [`OutputDir::add`] with the forms already serialized, one JSON line each (the
-    /// batch serializes on its worker threads).
+    /// [`OutputDir::add`] with the forms already rendered by [`OutputDir::renderer`], one
+    /// per form (the batch renders on its worker threads).
     /// Returns the file's number in the run, for [`OutputDir::add_copy`].
-    pub fn add_serialized(&mut self, report: &FileReport, json: &[String]) -> io::Result<usize> {
+    pub fn add_rendered(
+        &mut self,
+        report: &FileReport,
+        rendered: &[Rendered],
+    ) -> io::Result<usize> {
         let format = report.format.map_or("", |f| f.as_str());
         let (form_ids, outcome) = match &report.result {
             Err(e) => (
@@ -180,21 +273,31 @@ impl OutputDir {
                 },
             ),
             Ok(forms) => {
-                for (form, line) in forms.iter().zip(json) {
-                    self.spool.write_all(line.as_bytes())?;
-                    self.spool.write_all(b"\n")?;
+                if forms.len() != rendered.len() {
+                    return Err(io::Error::other(format!(
+                        "internal error: {} forms but {} rendered",
+                        forms.len(),
+                        rendered.len()
+                    )));
+                }
+                let mut tally = FindingTally::default();
+                for (form, rendered) in forms.iter().zip(rendered) {
+                    spool::write(&mut self.spool, rendered)?;
                     self.identities.push(Identity {
                         department: form.department.clone().unwrap_or_default(),
                         year: form.year,
                         file: self.files.len(),
                     });
+                    self.summary.add(form);
+                    form.findings.iter().for_each(|f| tally.add(f));
                 }
                 let ids = forms
                     .iter()
                     .map(|f| f.form_id.as_str())
                     .collect::<Vec<_>>()
                     .join(" ");
-                (ids, Outcome::Read { forms: forms.len() })
+                let forms = forms.len();
+                (ids, Outcome::Read { forms, tally })
             }
         };
         self.files.push(FileEntry {
@@ -222,7 +325,7 @@ impl OutputDir {
     }
 
     /// Adds a file with the same bytes as file number `first` (as returned by
-    /// [`OutputDir::add_serialized`]): a `duplicate` naming the first, with its forms.
+    /// [`OutputDir::add_rendered`]): a `duplicate` naming the first, with its forms.
     pub fn add_copy(&mut self, path: &str, first: usize) {
         let original = &self.files[first];
         let entry = FileEntry {
@@ -315,45 +418,37 @@ impl OutputDir {
         }
 
         let spool_path = self.staging.temp_path("spool.jsonl");
-        let mut documents = spool::SpoolReader::open(&spool_path, &extra)?;
-        let mut summary = Summary::default();
+        let parse_all = sinks.iter().any(|sink| sink.reads_forms());
+        let mut documents =
+            spool::SpoolReader::open(&spool_path, &extra, parse_all, self.renderer)?;
         let mut counts = RunCounts::default();
-        for entry in &self.files {
-            let mut worst: Option<Severity> = None;
-            let mut codes: Vec<String> = Vec::new();
-            let mut count = 0;
-            if let Outcome::Read { forms } = entry.outcome {
-                for _ in 0..forms {
-                    let (line, form) = documents
+        let mut ordinal = 0;
+        for entry in &mut self.files {
+            if let Outcome::Read { forms, tally } = &mut entry.outcome {
+                for _ in 0..*forms {
+                    let form = documents
                         .next()
                         .ok_or_else(|| io::Error::other("the spool ended early"))??;
-                    for finding in &form.findings {
-                        if finding.severity > Severity::Info && Some(finding.severity) >= worst {
-                            if Some(finding.severity) > worst {
-                                codes.clear();
-                                count = 0;
-                            }
-                            worst = Some(finding.severity);
-                            count += 1;
-                            if !codes.contains(&finding.code) {
-                                codes.push(finding.code.clone());
-                            }
-                        }
+                    if let Some(finding) = extra.get(&ordinal) {
+                        let claimant = &self.identities[ordinal];
+                        self.summary
+                            .add_finding(&claimant.department, claimant.year);
+                        tally.add(finding);
                     }
-                    summary.add(&form);
+                    ordinal += 1;
                     for sink in &mut sinks {
-                        sink.form(&form, &line)?;
+                        sink.form(&form)?;
                     }
                 }
             }
-            let row = file_row(entry, worst, count, &codes);
+            let row = file_row(entry);
             counts.count(&row, &entry.outcome);
             for sink in &mut sinks {
                 sink.file(&row)?;
             }
         }
         for sink in sinks {
-            sink.finish(&summary)?;
+            sink.finish(&self.summary)?;
         }
         std::fs::remove_file(&spool_path)?;
         self.staging.commit()?;
@@ -393,7 +488,7 @@ impl RunCounts {
             Outcome::NotRead {
                 status: "error", ..
             } => self.unreadable += 1,
-            Outcome::Read { forms } => self.forms += forms,
+            Outcome::Read { forms, .. } => self.forms += forms,
             Outcome::NotRead { .. } => {}
         }
     }
@@ -401,20 +496,21 @@ impl RunCounts {
 
 /// The `files.csv` row of a file: `ok`, or the worst finding's severity with a count and
 /// the codes, or the reason it was not read.
-fn file_row(entry: &FileEntry, worst: Option<Severity>, count: usize, codes: &[String]) -> FileRow {
+fn file_row(entry: &FileEntry) -> FileRow {
     let (status, error) = match &entry.outcome {
         Outcome::NotRead { status, reason } => (*status, reason.clone()),
-        Outcome::Read { forms: 0 } => ("error", "no form found in the file".to_string()),
-        Outcome::Read { .. } => match worst {
+        Outcome::Read { forms: 0, .. } => ("error", "no form found in the file".to_string()),
+        Outcome::Read { tally, .. } => match tally.worst {
             None => ("ok", String::new()),
             Some(severity) => {
+                let count = tally.count;
                 let plural = if count == 1 { "" } else { "s" };
                 (
                     severity.as_str(),
                     format!(
                         "{count} {} finding{plural}: {}",
                         severity.as_str(),
-                        codes.join(", ")
+                        tally.codes.join(", ")
                     ),
                 )
             }

@@ -27,7 +27,7 @@ use super::tables::{
     budget_rows, finding_rows, task_rows, unmapped_rows, FileRow, FormRow, IndicatorRow, Summary,
     BUDGET_KEYS,
 };
-use super::Sink;
+use super::{Sink, Spooled};
 use crate::document::Form;
 
 /// `meta.schema_version`: raised when the tables change in a way older readers or
@@ -446,8 +446,12 @@ fn to_sql_error(e: io::Error) -> rusqlite::Error {
 }
 
 impl Sink for SqliteSink {
-    fn form(&mut self, form: &Form, _json: &str) -> io::Result<()> {
-        self.write_form(form)
+    fn reads_forms(&self) -> bool {
+        true
+    }
+
+    fn form(&mut self, spooled: &Spooled) -> io::Result<()> {
+        self.write_form(spooled.form()?)
     }
 
     fn file(&mut self, row: &FileRow) -> io::Result<()> {
@@ -499,14 +503,14 @@ mod tests {
         let db = dir.join("jixiao.sqlite");
         let _ = std::fs::remove_file(&db);
 
-        let mut sink = Box::new(SqliteSink::open(&db).unwrap());
-        sink.form(&form("aaaa", "a.txt"), "").unwrap();
+        let sink = Box::new(SqliteSink::open(&db).unwrap());
+        sink.write_form(&form("aaaa", "a.txt")).unwrap();
         sink.finish(&Summary::default()).unwrap();
         assert_eq!(count(&db, "SELECT COUNT(*) FROM forms"), 1);
 
         // A second run fails (or is killed) after writing a form: nothing of it stays.
-        let mut sink = Box::new(SqliteSink::open(&db).unwrap());
-        sink.form(&form("bbbb", "b.txt"), "").unwrap();
+        let sink = Box::new(SqliteSink::open(&db).unwrap());
+        sink.write_form(&form("bbbb", "b.txt")).unwrap();
         drop(sink);
         assert_eq!(count(&db, "SELECT COUNT(*) FROM forms"), 1);
         assert_eq!(

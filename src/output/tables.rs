@@ -365,6 +365,12 @@ impl Summary {
         self.entries.entry(key).or_default().merge(&entry);
     }
 
+    /// Counts one more finding for a department and year (one found across files).
+    pub fn add_finding(&mut self, department: &str, year: Option<i32>) {
+        let key = (department.to_string(), year);
+        self.entries.entry(key).or_default().findings += 1;
+    }
+
     /// Column names, in order.
     pub fn headers() -> Vec<String> {
         let mut headers: Vec<String> = ["department", "year", "forms"].map(String::from).to_vec();

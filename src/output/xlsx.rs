@@ -24,8 +24,8 @@ use super::tables::{
     budget_rows, finding_rows, task_rows, unmapped_rows, FileRow, FormRow, IndicatorRow, Summary,
     BUDGET_KEYS,
 };
-use super::Sink;
-use crate::document::{Form, Severity};
+use super::{Sink, Spooled};
+use crate::document::Severity;
 
 /// Excel's rows per sheet.
 const EXCEL_ROWS: u32 = 1_048_576;
@@ -436,7 +436,12 @@ impl XlsxSink {
 }
 
 impl Sink for XlsxSink {
-    fn form(&mut self, form: &Form, _json: &str) -> io::Result<()> {
+    fn reads_forms(&self) -> bool {
+        true
+    }
+
+    fn form(&mut self, spooled: &Spooled) -> io::Result<()> {
+        let form = spooled.form()?;
         self.record(FORMS, &FormRow::new(form), Style::Plain)?;
         for row in budget_rows(form) {
             self.record(BUDGET, &row, Style::Plain)?;
