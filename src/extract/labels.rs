@@ -113,13 +113,26 @@ pub const FIELD_LABELS: &[(&str, Field)] = &[
     ("项目来源", Field::Detail),
 ];
 
-/// The field a label names, if any.
-pub fn field_of(label: &str) -> Option<Field> {
-    let bare = bare_label(label);
-    FIELD_LABELS
+/// Longest text, in bytes, that can be a label: a label with its parenthesised note is a
+/// few dozen characters, so the long texts of a form (task contents, goals, values) are
+/// turned away before they are normalized, which most lookups would otherwise do.
+const MAX_LABEL_BYTES: usize = 240;
+
+/// The entry of `table` whose label `text` is, compared as bare labels.
+fn lookup<T: Copy>(table: &[(&str, T)], text: &str) -> Option<T> {
+    if text.len() > MAX_LABEL_BYTES {
+        return None;
+    }
+    let bare = bare_label(text);
+    table
         .iter()
         .find(|(name, _)| *name == bare)
-        .map(|&(_, field)| field)
+        .map(|&(_, value)| value)
+}
+
+/// The field a label names, if any.
+pub fn field_of(label: &str) -> Option<Field> {
+    lookup(FIELD_LABELS, label)
 }
 
 /// Words that mark a self-evaluation form (绩效自评表): its values are what was achieved,
@@ -355,17 +368,19 @@ pub const CATEGORIES: &[(&str, &str)] = &[
 /// Removes white space (including the ideographic space and line breaks inside wrapped
 /// labels) and folds full-width brackets and colons to ASCII, so labels compare as words.
 pub fn normalize_label(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            '（' => '(',
-            '）' => ')',
-            '：' => ':',
-            '★' | '*' => '\u{0}',
-            c => c,
-        })
-        .filter(|&c| c != '\u{0}')
-        .collect()
+    // Called for most cells, many times over: one allocation, no regrowth.
+    let mut label = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '（' => label.push('('),
+            '）' => label.push(')'),
+            '：' => label.push(':'),
+            '★' | '*' | '\u{0}' => {}
+            c if c.is_whitespace() => {}
+            c => label.push(c),
+        }
+    }
+    label
 }
 
 /// A label as one line, for the output. A label wrapped in its cell
@@ -399,7 +414,8 @@ pub fn bare_label(text: &str) -> String {
         .strip_prefix("其中:")
         .or_else(|| label.strip_prefix("其中"))
     {
-        label = rest.to_string();
+        let prefix = label.len() - rest.len();
+        label.drain(..prefix);
     }
     while label.ends_with(')') {
         match label.rfind('(') {
@@ -428,6 +444,9 @@ fn strip_enumeration(label: &str) -> &str {
 
 /// The section a first-column label opens, if any.
 pub fn section_of(text: &str) -> Option<Section> {
+    if text.len() > MAX_LABEL_BYTES {
+        return None;
+    }
     let normalized = normalize_label(text);
     let label = bare_label(strip_enumeration(&normalized));
     let label = label.trim_end_matches(':');
@@ -439,47 +458,27 @@ pub fn section_of(text: &str) -> Option<Section> {
 
 /// The contract key of a budget label, if the label is in the table.
 pub fn budget_key(label: &str) -> Option<&'static str> {
-    let bare = bare_label(label);
-    BUDGET_KEYS
-        .iter()
-        .find(|(name, _)| *name == bare)
-        .map(|&(_, key)| key)
+    lookup(BUDGET_KEYS, label)
 }
 
 /// The reconciliation group of a group header, if known.
 pub fn budget_group(header: &str) -> Option<BudgetGroup> {
-    let bare = bare_label(header);
-    BUDGET_GROUPS
-        .iter()
-        .find(|(name, _)| *name == bare)
-        .map(|&(_, group)| group)
+    lookup(BUDGET_GROUPS, header)
 }
 
 /// The task field a header names.
 pub fn task_field(header: &str) -> Option<TaskField> {
-    let bare = bare_label(header);
-    TASK_HEADERS
-        .iter()
-        .find(|(name, _)| bare == *name)
-        .map(|&(_, field)| field)
+    lookup(TASK_HEADERS, header)
 }
 
 /// The indicator field a header names.
 pub fn indicator_field(header: &str) -> Option<IndicatorField> {
-    let bare = bare_label(header);
-    INDICATOR_HEADERS
-        .iter()
-        .find(|(name, _)| bare == *name)
-        .map(|&(_, field)| field)
+    lookup(INDICATOR_HEADERS, header)
 }
 
 /// The target a column-group header names, if any.
 pub fn target_group(header: &str) -> Option<Target> {
-    let bare = bare_label(header);
-    TARGET_GROUPS
-        .iter()
-        .find(|(name, _)| bare == *name)
-        .map(|&(_, target)| target)
+    lookup(TARGET_GROUPS, header)
 }
 
 /// The field a header of the indicator grid names: an indicator header, or a group
@@ -499,6 +498,9 @@ pub fn category_of(level2: &str) -> Option<&'static str> {
 
 /// Whether a name is a level-1 name (and so not a slipped level-2 label).
 pub fn is_level1_name(text: &str) -> bool {
+    if text.len() > MAX_LABEL_BYTES {
+        return false;
+    }
     let bare = bare_label(text);
     LEVEL1_NAMES.contains(&bare.as_str())
 }

@@ -152,10 +152,12 @@ fn new_form(source: Source, form_id: String) -> Form {
 /// targets. Told by its title or by columns such as 实际完成值/偏差原因.
 fn self_evaluation_marker(rows: &Rows<'_>, range: std::ops::Range<usize>) -> Option<String> {
     range.take(80).flat_map(|r| rows.cells(r)).find_map(|cell| {
-        let label = labels::normalize_label(&cell.text);
-        if label.chars().count() > 60 {
+        // A marker is a label; a long text that merely mentions one is not.
+        let mut characters = cell.text.chars().filter(|c| !c.is_whitespace());
+        if characters.nth(60).is_some() {
             return None;
         }
+        let label = labels::normalize_label(&cell.text);
         labels::SELF_EVALUATION_MARKERS
             .iter()
             .find(|m| label.contains(*m))
