@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::document::{Form, Source};
 use crate::formats::{self, Format, ReadLimits};
 use crate::isolate::{self, Isolation};
-use crate::model::Grid;
+use crate::model::{Grid, ReaderNote};
 use crate::{extract, Error, ErrorKind, Result};
 
 /// Options for reading forms; build with [`ExtractOptions::new`] and the setters.
@@ -115,7 +115,8 @@ pub(crate) fn extract_hashed(
     report.format = Some(format);
     report.result = read_grid(bytes, format, options)
         .map_err(|e| misnamed(e, format, path).with_path(path))
-        .map(|grid| {
+        .map(|mut grid| {
+            grid.notes.extend(extension_mismatch(format, path));
             let source = Source {
                 path: path.to_string(),
                 format: format.as_str().to_string(),
@@ -138,14 +139,43 @@ fn read_grid(bytes: &[u8], format: Format, options: &ExtractOptions) -> Result<G
     }
 }
 
+/// The extension of `path`, lower-cased.
+fn extension(path: &str) -> String {
+    Path::new(path)
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// A file whose name promises another format than its bytes hold (an Excel 97-2003
+/// workbook saved as `.xlsx`, a web page saved as `.xls`) is read as what it is, and
+/// the form says so: an archivist should know the name is wrong.
+fn extension_mismatch(format: Format, path: &str) -> Option<ReaderNote> {
+    let named = match extension(path).as_str() {
+        "xlsx" | "xlsm" => Format::Xlsx,
+        "xls" => Format::Xls,
+        "ods" => Format::Ods,
+        "docx" => Format::Docx,
+        "html" | "htm" => Format::Html,
+        "txt" | "tsv" | "csv" => Format::Text,
+        _ => return None,
+    };
+    (named != format).then(|| ReaderNote {
+        code: "input.extension_mismatch",
+        message: format!(
+            "named .{} but holds {}; read as {}",
+            extension(path),
+            format.description(),
+            format.as_str()
+        ),
+    })
+}
+
 /// A file named like a workbook or document whose bytes are not one was read as text
 /// (the format comes from the bytes); when that fails, say what the name promised, not
 /// only what the text reader found.
 fn misnamed(error: Error, format: Format, path: &str) -> Error {
-    let ext = Path::new(path)
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
+    let ext = extension(path);
     let (named, container) = match ext.as_str() {
         "xlsx" | "xlsm" => ("xlsx", "a zip archive"),
         "docx" => ("docx", "a zip archive"),

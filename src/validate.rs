@@ -3,7 +3,7 @@
 //! Every finding code is stable and listed in the README. Codes:
 //! `budget.sum_mismatch`, `tasks.funds_exceed_budget`, `section.missing`,
 //! `form.unrecognized`, `value.unparsed`, `amount.unparsed`, and the readers'
-//! `input.encoding_guessed` / `input.encoding_errors`.
+//! `input.encoding_guessed` / `input.encoding_errors` / `input.extension_mismatch`.
 
 use crate::document::{BudgetLine, Finding, Form, FormKind, Severity, ValueKind};
 use crate::extract::labels::{budget_group, BudgetGroup, Section};
@@ -16,7 +16,8 @@ const TOLERANCE: f64 = 0.005;
 pub fn validate(form: &mut Form, sections: &[Section], grid: &Grid) {
     let mut findings = Vec::new();
     for note in &grid.notes {
-        let severity = if note.code == "input.encoding_guessed" {
+        let informative = ["input.encoding_guessed", "input.extension_mismatch"];
+        let severity = if informative.contains(&note.code) {
             Severity::Info
         } else {
             Severity::Warning

@@ -450,6 +450,16 @@ fn legacy_files_renamed() {
     let xls = row(&rows, "legacy.xlsx");
     assert_eq!(xls.format, "xls", "{xls:?}");
     assert!(["ok", "warning"].contains(&xls.status.as_str()), "{xls:?}");
+    // Read as what it is, and the wrong name is said (info: the data is whole).
+    let findings = dir.read("out/findings.csv");
+    let mismatch = findings
+        .lines()
+        .find(|l| l.contains("input.extension_mismatch"))
+        .unwrap_or_else(|| panic!("no extension finding in {findings}"));
+    assert!(
+        mismatch.contains("info") && mismatch.contains("named .xlsx but holds an Excel 97-2003"),
+        "{mismatch}"
+    );
 }
 
 /// The Guangzhou workbook with its dimension claiming A1:XFD1048576 and a cell at

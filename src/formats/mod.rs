@@ -36,6 +36,18 @@ pub enum Format {
 }
 
 impl Format {
+    /// What a file of this format is, for messages: `an Excel 97-2003 workbook`.
+    pub fn description(self) -> &'static str {
+        match self {
+            Format::Xlsx => "an Excel workbook (xlsx)",
+            Format::Xls => "an Excel 97-2003 workbook (xls)",
+            Format::Ods => "an OpenDocument spreadsheet (ods)",
+            Format::Docx => "a Word document (docx)",
+            Format::Text => "text",
+            Format::Html => "a web page (html)",
+        }
+    }
+
     /// The name written in `source.format` and `files.csv`.
     pub fn as_str(self) -> &'static str {
         match self {
