@@ -354,14 +354,19 @@ fn identities(seed: u64) -> Vec<(usize, usize, i32)> {
 
 /// The `count` forms of a corpus, without writing anything. Form `i` is XLSX, DOCX or
 /// text as `i % 3` is 0, 1 or 2; text forms cycle through UTF-8 (one in four with a
-/// BOM), GB18030 and UTF-16. Departments and years are distinct until all 4,031 are
-/// used, then repeat.
+/// BOM), GB18030 and UTF-16. Departments and years are distinct: once all 4,031 city
+/// bureaus and years are used, the same bureaus of each city's districts follow
+/// ([`vocab::DISTRICTS`]), as a province's bulk import would hold them.
 pub fn corpus_forms(count: usize, seed: u64) -> Vec<GeneratedForm> {
     let ids = identities(seed);
     let width = count.to_string().len().max(4);
     (0..count)
         .map(|i| {
             let (city, bureau, year) = ids[i % ids.len()];
+            let district = match i / ids.len() {
+                0 => "",
+                round => vocab::DISTRICTS[(round - 1) % vocab::DISTRICTS.len()],
+            };
             let format = match (i % 3, (i / 3) % 3) {
                 (0, _) => FileFormat::Xlsx,
                 (1, _) => FileFormat::Docx,
@@ -381,14 +386,14 @@ pub fn corpus_forms(count: usize, seed: u64) -> Vec<GeneratedForm> {
             let city_name = vocab::CITIES[city];
             let bureau_name = vocab::BUREAUS[bureau].name;
             let path = PathBuf::from(format!(
-                "{city_name}/{year}/{:0width$}-{bureau_name}.{ext}",
+                "{city_name}/{year}/{:0width$}-{district}{bureau_name}.{ext}",
                 i + 1
             ));
             let mut rng = Rng::stream(seed, i as u64);
-            let (model, budget_mismatch) = random_form(&mut rng, city, bureau, year);
+            let (model, budget_mismatch) = random_form(&mut rng, city, district, bureau, year);
             GeneratedForm {
                 model,
-                department: format!("{city_name}{bureau_name}"),
+                department: format!("{city_name}{district}{bureau_name}"),
                 year,
                 budget_mismatch,
                 format,
@@ -398,11 +403,18 @@ pub fn corpus_forms(count: usize, seed: u64) -> Vec<GeneratedForm> {
         .collect()
 }
 
-/// A random form for a department and year; true when its budget does not add up.
-pub fn random_form(rng: &mut Rng, city: usize, bureau: usize, year: i32) -> (FormModel, bool) {
+/// A random form for a department (a city's bureau, or one of its `district`'s when that
+/// is not empty) and year; true when its budget does not add up.
+pub fn random_form(
+    rng: &mut Rng,
+    city: usize,
+    district: &str,
+    bureau: usize,
+    year: i32,
+) -> (FormModel, bool) {
     let city_name = vocab::CITIES[city];
     let b = &vocab::BUREAUS[bureau];
-    let department = format!("{city_name}{}", b.name);
+    let department = format!("{city_name}{district}{}", b.name);
     let title = format!("{department}{year}年{}", rng.pick(vocab::TITLES));
 
     // Budget, in cents of 万元.
@@ -862,7 +874,7 @@ fn write_extras(
         rng.range(*YEARS.start() as u64, *YEARS.end() as u64) as i32,
     );
     let folder = format!("{}/{year}", vocab::CITIES[city]);
-    let (hidden_form, hidden_mismatch) = random_form(&mut rng, city, bureau, year);
+    let (hidden_form, hidden_mismatch) = random_form(&mut rng, city, "", bureau, year);
 
     // Excel's owner file: the user name, padded, then again in UTF-16.
     let mut lock = vec![6u8];
@@ -933,7 +945,7 @@ fn write_extras(
         .expect("the conflict department's city");
     // Form a adds up, so that only the claim conflicts.
     let a = loop {
-        let (form, mismatch) = random_form(&mut rng, city, bureau, CONFLICT_YEAR);
+        let (form, mismatch) = random_form(&mut rng, city, "", bureau, CONFLICT_YEAR);
         if !mismatch {
             break form;
         }

@@ -5,6 +5,21 @@
 //! No text here may start with a section label of the form (部门名称, 年度目标, 总体目标,
 //! 重点工作任务…): an indicator name is the first non-empty cell of its row in text.
 
+/// District-level zones found in most cities, for the departments of a corpus larger
+/// than one per city bureau and year.
+pub const DISTRICTS: &[&str] = &[
+    "高新区",
+    "经济开发区",
+    "新区",
+    "城区",
+    "港区",
+    "保税区",
+    "东区",
+    "西区",
+    "南区",
+    "北区",
+];
+
 /// Prefecture-level cities of Guangdong, used as folder names and department prefixes.
 pub const CITIES: &[&str] = &[
     "广州市",
