@@ -15,8 +15,9 @@ use std::io;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{mpsc, Mutex};
 
+use crate::formats::Format;
 use crate::inputs::Input;
-use crate::output::{OutputDir, Rendered, Renderer};
+use crate::output::{self, OutputDir, Renderer};
 use crate::pipeline::{extract_hashed, read_file};
 use crate::{sha256_hex, Error, ErrorKind, ExtractOptions, FileReport};
 
@@ -76,10 +77,19 @@ fn digest(hex: &str) -> Option<[u8; 32]> {
 /// The result of one input's work on a worker.
 enum Done {
     Skipped(String, String),
-    /// Same bytes as a file earlier in path order.
-    Duplicate(String, [u8; 32]),
-    /// Read (or failed to be), with its forms rendered for the writers.
-    Read(FileReport, Vec<Rendered>),
+    /// Same bytes as the file with this index, earlier in path order.
+    Duplicate(String, usize),
+    /// Read (or failed to be), its forms prepared for the writer.
+    Read(Prepared),
+}
+
+/// A file read on a worker: its forms made ready for the writer, the documents
+/// themselves dropped on the worker.
+struct Prepared {
+    path: String,
+    sha256: String,
+    format: Option<Format>,
+    forms: Result<Vec<output::Prepared>, Error>,
 }
 
 /// Which file (by position in the run) first has each content, among those the workers
@@ -103,10 +113,10 @@ pub fn run(
     let window = IN_FLIGHT_PER_THREAD * pool.current_num_threads().max(1);
     let (sender, results) = mpsc::channel::<(usize, Done)>();
     pool.in_place_scope(|scope| {
+        // Each input becomes one entry of `out`, in order: file `i` is entry `base + i`.
+        let base = out.files_added();
         let mut dispatched = 0;
         let mut waiting: BTreeMap<usize, Done> = BTreeMap::new();
-        // Each file's bytes → its number in the run, to list later copies as duplicates.
-        let mut seen: HashMap<[u8; 32], usize> = HashMap::new();
         for next in 0..files.len() {
             while dispatched < files.len() && dispatched < next + window {
                 let (index, sender, claims) = (dispatched, sender.clone(), &claims);
@@ -126,19 +136,25 @@ pub fn run(
                     .map_err(|_| io::Error::other("internal error: a worker vanished"))?;
                 waiting.insert(index, done);
             };
+            // Files are written in order, so every earlier file with the same bytes has
+            // been claimed by now: the claim is the first of them.
+            let first_with = |key: &[u8; 32]| {
+                let claims = claims.lock().unwrap_or_else(|poison| poison.into_inner());
+                claims.get(key).copied().filter(|&first| first < next)
+            };
             let mut failed = None;
             match done {
                 Done::Skipped(path, reason) => out.add_skipped(&path, reason),
-                Done::Duplicate(path, key) => out.add_copy(&path, seen[&key]),
-                Done::Read(report, rendered) => match digest(&report.sha256) {
-                    Some(key) if seen.contains_key(&key) => out.add_copy(&report.path, seen[&key]),
-                    key => {
-                        let number = out.add_rendered(&report, &rendered)?;
-                        if let Some(key) = key {
-                            seen.insert(key, number);
+                Done::Duplicate(path, first) => out.add_copy(&path, base + first),
+                Done::Read(file) => match digest(&file.sha256).and_then(|key| first_with(&key)) {
+                    Some(first) => out.add_copy(&file.path, base + first),
+                    None => match file.forms {
+                        Ok(forms) => out.add_prepared(&file.path, file.format, Ok(forms))?,
+                        Err(error) => {
+                            out.add_prepared(&file.path, file.format, Err(&error))?;
+                            failed = Some(error);
                         }
-                        failed = report.result.err();
-                    }
+                    },
                 },
             }
             progress(failed.as_ref());
@@ -176,7 +192,7 @@ fn process(
             let mut claims = claims.lock().unwrap_or_else(|poison| poison.into_inner());
             let first = claims.entry(key).or_insert(index);
             if *first < index {
-                return Err(Done::Duplicate(shown.clone(), key));
+                return Err(Done::Duplicate(shown.clone(), *first));
             }
             *first = index;
         }
@@ -213,25 +229,25 @@ fn failed(path: &str, sha256: String, bytes: u64, error: Error) -> FileReport {
     }
 }
 
-/// A read file with its forms rendered here on the worker thread, so that the writer
-/// only copies bytes.
-fn render(mut report: FileReport, renderer: Renderer) -> Done {
-    let rendered = match &report.result {
-        Ok(forms) => match forms
+/// A read file with its forms prepared here on the worker thread, so that the writer
+/// only copies bytes and the documents are freed where they were made.
+fn render(report: FileReport, renderer: Renderer) -> Done {
+    let forms = report.result.and_then(|forms| {
+        forms
             .iter()
-            .map(|form| renderer.render(form))
+            .map(|form| renderer.prepare(form))
             .collect::<Result<Vec<_>, _>>()
-        {
-            Ok(rendered) => rendered,
-            Err(e) => {
-                let error = Error::new(ErrorKind::Internal(format!("cannot render the form: {e}")));
-                report.result = Err(error.with_path(report.path.clone()));
-                Vec::new()
-            }
-        },
-        Err(_) => Vec::new(),
-    };
-    Done::Read(report, rendered)
+            .map_err(|e| {
+                Error::new(ErrorKind::Internal(format!("cannot render the form: {e}")))
+                    .with_path(report.path.clone())
+            })
+    });
+    Done::Read(Prepared {
+        path: report.path,
+        sha256: report.sha256,
+        format: report.format,
+        forms,
+    })
 }
 
 #[cfg(test)]

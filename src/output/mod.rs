@@ -26,10 +26,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::document::{Finding, Form, Severity};
-use crate::FileReport;
+use crate::formats::Format;
+use crate::{Error, FileReport};
 pub use encoding::CsvEncoding;
 use staging::Staging;
-use tables::{FileRow, Summary};
+use tables::{FileRow, Summary, SummaryEntry};
 
 /// An output format of `jixiao extract --format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,6 +102,34 @@ impl Renderer {
             csv: self.csv.then(|| csv::FormRows::render(form)).transpose()?,
         })
     }
+
+    /// The form rendered, with the little the writer keeps of it.
+    pub fn prepare(&self, form: &Form) -> io::Result<Prepared> {
+        let mut tally = FindingTally::default();
+        form.findings.iter().for_each(|f| tally.add(f));
+        Ok(Prepared {
+            rendered: self.render(form)?,
+            form_id: form.form_id.clone(),
+            department: form.department.clone().unwrap_or_default(),
+            year: form.year,
+            totals: SummaryEntry::of(form),
+            tally,
+        })
+    }
+}
+
+/// A form made ready for the writer on the thread that read it: its rendered bytes and
+/// the few facts the run keeps of it (identity, summary totals, findings). The document
+/// itself is dropped where it was made, so a run's memory is not scattered over the
+/// threads' heaps, and the writer does nothing but copy and add.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    rendered: Rendered,
+    form_id: String,
+    department: String,
+    year: Option<i32>,
+    totals: SummaryEntry,
+    tally: FindingTally,
 }
 
 /// A form as the sinks receive it at the end of a run.
@@ -173,6 +202,23 @@ struct FindingTally {
 }
 
 impl FindingTally {
+    /// Adds the tally of findings that come after these (the next form's).
+    fn merge(&mut self, later: &FindingTally) {
+        if later.worst.is_none() || later.worst < self.worst {
+            return;
+        }
+        if later.worst > self.worst {
+            *self = later.clone();
+            return;
+        }
+        self.count += later.count;
+        for code in &later.codes {
+            if !self.codes.contains(code) {
+                self.codes.push(code.clone());
+            }
+        }
+    }
+
     fn add(&mut self, finding: &Finding) {
         if finding.severity <= Severity::Info || Some(finding.severity) < self.worst {
             return;
@@ -238,6 +284,11 @@ impl OutputDir {
         })
     }
 
+    /// How many files have been added so far: the number the next one gets.
+    pub fn files_added(&self) -> usize {
+        self.files.len()
+    }
+
     /// What renders forms for this folder, to use on the threads that read them.
     pub fn renderer(&self) -> Renderer {
         self.renderer
@@ -245,26 +296,27 @@ impl OutputDir {
 
     /// Adds one file that was read (or failed to be): its forms go to the spool.
     pub fn add(&mut self, report: &FileReport) -> io::Result<()> {
-        let rendered = match &report.result {
-            Ok(forms) => forms
+        let result = match &report.result {
+            Ok(forms) => Ok(forms
                 .iter()
-                .map(|form| self.renderer.render(form))
-                .collect::<io::Result<Vec<_>>>()?,
-            Err(_) => Vec::new(),
+                .map(|form| self.renderer.prepare(form))
+                .collect::<io::Result<Vec<_>>>()?),
+            Err(e) => Err(e),
         };
-        self.add_rendered(report, &rendered).map(|_| ())
+        self.add_prepared(&report.path, report.format, result)
     }
 
-    /// [`OutputDir::add`] with the forms already rendered by [`OutputDir::renderer`], one
-    /// per form (the batch renders on its worker threads).
-    /// Returns the file's number in the run, for [`OutputDir::add_copy`].
-    pub fn add_rendered(
+    /// [`OutputDir::add`] with the forms already prepared by [`OutputDir::renderer`]
+    /// (the batch prepares them on its worker threads), or the error that stopped the
+    /// file from being read.
+    pub fn add_prepared(
         &mut self,
-        report: &FileReport,
-        rendered: &[Rendered],
-    ) -> io::Result<usize> {
-        let format = report.format.map_or("", |f| f.as_str());
-        let (form_ids, outcome) = match &report.result {
+        path: &str,
+        format: Option<Format>,
+        result: Result<Vec<Prepared>, &Error>,
+    ) -> io::Result<()> {
+        let format = format.map_or("", |f| f.as_str());
+        let (form_ids, outcome) = match result {
             Err(e) => (
                 String::new(),
                 Outcome::NotRead {
@@ -273,40 +325,31 @@ impl OutputDir {
                 },
             ),
             Ok(forms) => {
-                if forms.len() != rendered.len() {
-                    return Err(io::Error::other(format!(
-                        "internal error: {} forms but {} rendered",
-                        forms.len(),
-                        rendered.len()
-                    )));
-                }
                 let mut tally = FindingTally::default();
-                for (form, rendered) in forms.iter().zip(rendered) {
-                    spool::write(&mut self.spool, rendered)?;
+                let mut ids = Vec::with_capacity(forms.len());
+                for form in &forms {
+                    spool::write(&mut self.spool, &form.rendered)?;
+                    self.summary.add(&form.department, form.year, &form.totals);
                     self.identities.push(Identity {
-                        department: form.department.clone().unwrap_or_default(),
+                        department: form.department.clone(),
                         year: form.year,
                         file: self.files.len(),
                     });
-                    self.summary.add(form);
-                    form.findings.iter().for_each(|f| tally.add(f));
+                    tally.merge(&form.tally);
+                    ids.push(form.form_id.as_str());
                 }
-                let ids = forms
-                    .iter()
-                    .map(|f| f.form_id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let ids = ids.join(" ");
                 let forms = forms.len();
                 (ids, Outcome::Read { forms, tally })
             }
         };
         self.files.push(FileEntry {
-            path: report.path.clone(),
+            path: path.to_string(),
             format,
             form_ids,
             outcome,
         });
-        Ok(self.files.len() - 1)
+        Ok(())
     }
 
     /// Adds a file that was not read because it is not a form file (`skipped`), with
@@ -324,8 +367,9 @@ impl OutputDir {
         });
     }
 
-    /// Adds a file with the same bytes as file number `first` (as returned by
-    /// [`OutputDir::add_rendered`]): a `duplicate` naming the first, with its forms.
+    /// Adds a file with the same bytes as file number `first` (counting from 0 in the
+    /// order files were added, see [`OutputDir::files_added`]): a `duplicate` naming the
+    /// first, with its forms.
     pub fn add_copy(&mut self, path: &str, first: usize) {
         let original = &self.files[first];
         let entry = FileEntry {
@@ -522,5 +566,58 @@ fn file_row(entry: &FileEntry) -> FileRow {
         format: entry.format.to_string(),
         status: status.to_string(),
         error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(severity: Severity, code: &str) -> Finding {
+        Finding {
+            severity,
+            code: code.into(),
+            message: String::new(),
+            at: None,
+        }
+    }
+
+    /// Forms are tallied on the workers and merged on the writer: the merge must give
+    /// what one tally over all the file's findings in order gives.
+    #[test]
+    fn merged_tallies_equal_one_tally_in_order() {
+        use Severity::{Error, Info, Warning};
+        let forms = [
+            vec![
+                finding(Info, "a"),
+                finding(Warning, "b"),
+                finding(Warning, "c"),
+            ],
+            vec![],
+            vec![finding(Warning, "c"), finding(Warning, "d")],
+            vec![
+                finding(Error, "e"),
+                finding(Warning, "f"),
+                finding(Error, "e"),
+            ],
+            vec![finding(Warning, "g"), finding(Error, "h")],
+        ];
+        for n in 1..=forms.len() {
+            let mut whole = FindingTally::default();
+            let mut merged = FindingTally::default();
+            for findings in &forms[..n] {
+                let mut one = FindingTally::default();
+                for f in findings {
+                    whole.add(f);
+                    one.add(f);
+                }
+                merged.merge(&one);
+            }
+            assert_eq!(
+                (merged.worst, merged.count, &merged.codes),
+                (whole.worst, whole.count, &whole.codes),
+                "after {n} forms"
+            );
+        }
     }
 }

@@ -293,8 +293,9 @@ pub struct Summary {
     entries: std::collections::BTreeMap<(String, Option<i32>), SummaryEntry>,
 }
 
+/// One form's totals, or a department-year's: what `summary.csv` adds up.
 #[derive(Clone, Debug, Default)]
-struct SummaryEntry {
+pub struct SummaryEntry {
     forms: u64,
     budget: [Option<f64>; 10],
     tasks_funds: Option<f64>,
@@ -307,6 +308,28 @@ fn add(slot: &mut Option<f64>, value: f64) {
 }
 
 impl SummaryEntry {
+    /// One form's totals.
+    pub fn of(form: &Form) -> Self {
+        let mut entry = SummaryEntry {
+            forms: 1,
+            indicators: form.indicators.len() as u64,
+            findings: form.findings.len() as u64,
+            ..Default::default()
+        };
+        for line in &form.budget {
+            let (Some(key), Some(value)) = (line.key.as_deref(), line.amount.value) else {
+                continue;
+            };
+            if let Some(i) = BUDGET_KEYS.iter().position(|k| *k == key) {
+                add(&mut entry.budget[i], value);
+            }
+        }
+        for funds in form.tasks.iter().filter_map(|t| t.funds.as_ref()?.value) {
+            add(&mut entry.tasks_funds, funds);
+        }
+        entry
+    }
+
     fn merge(&mut self, other: &SummaryEntry) {
         self.forms += other.forms;
         for (mine, theirs) in self.budget.iter_mut().zip(&other.budget) {
@@ -342,27 +365,15 @@ fn round2(v: f64) -> f64 {
 }
 
 impl Summary {
-    /// Adds one form.
-    pub fn add(&mut self, form: &Form) {
-        let mut entry = SummaryEntry {
-            forms: 1,
-            indicators: form.indicators.len() as u64,
-            findings: form.findings.len() as u64,
-            ..Default::default()
-        };
-        for line in &form.budget {
-            let (Some(key), Some(value)) = (line.key.as_deref(), line.amount.value) else {
-                continue;
-            };
-            if let Some(i) = BUDGET_KEYS.iter().position(|k| *k == key) {
-                add(&mut entry.budget[i], value);
+    /// Adds one form's totals ([`SummaryEntry::of`]) to its department and year.
+    pub fn add(&mut self, department: &str, year: Option<i32>, totals: &SummaryEntry) {
+        match self.entries.get_mut(&(department.to_string(), year)) {
+            Some(entry) => entry.merge(totals),
+            None => {
+                self.entries
+                    .insert((department.to_string(), year), totals.clone());
             }
         }
-        for funds in form.tasks.iter().filter_map(|t| t.funds.as_ref()?.value) {
-            add(&mut entry.tasks_funds, funds);
-        }
-        let key = (form.department.clone().unwrap_or_default(), form.year);
-        self.entries.entry(key).or_default().merge(&entry);
     }
 
     /// Counts one more finding for a department and year (one found across files).
@@ -380,14 +391,23 @@ impl Summary {
     }
 
     /// Rows sorted by department and year, then a final `TOTAL` row.
-    pub fn rows(&self) -> Vec<Vec<String>> {
-        let mut total = SummaryEntry::default();
-        let mut rows = Vec::with_capacity(self.entries.len() + 1);
-        for ((department, year), entry) in &self.entries {
-            rows.push(entry.fields(department, *year));
-            total.merge(entry);
-        }
-        rows.push(total.fields("TOTAL", None));
-        rows
+    pub fn rows(&self) -> impl Iterator<Item = Vec<String>> + '_ {
+        // Made one at a time as they are written: a province has tens of thousands.
+        let total = self
+            .entries
+            .values()
+            .fold(SummaryEntry::default(), |mut total, entry| {
+                total.merge(entry);
+                total
+            });
+        self.entries
+            .iter()
+            .map(|((department, year), entry)| entry.fields(department, *year))
+            .chain(std::iter::once(total.fields("TOTAL", None)))
+    }
+
+    /// How many rows [`Summary::rows`] gives, the `TOTAL` row included.
+    pub fn row_count(&self) -> usize {
+        self.entries.len() + 1
     }
 }

@@ -472,9 +472,8 @@ impl Sink for XlsxSink {
     }
 
     fn finish(mut self: Box<Self>, summary: &Summary) -> io::Result<()> {
-        let rows = summary.rows();
-        let last = rows.len().saturating_sub(1);
-        for (i, row) in rows.into_iter().enumerate() {
+        let last = summary.row_count() - 1;
+        for (i, row) in summary.rows().enumerate() {
             let style = if i == last {
                 Style::Total
             } else {
