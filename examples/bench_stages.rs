@@ -3,8 +3,9 @@
 //!
 //! ```text
 //! bench_stages [--count N] [--seed S] [--threads 1,2] [--reps K] [--retry-busy R]
-//!              [--quick] [--scaling] [--sets xlsx,docx,text,mixed] [--stages a,a',b,c,cj,d,e]
-//!              [--cache DIR] [--jixiao BIN] [--fresh] [--verbose]
+//!              [--wait-quiet SECS] [--quick] [--scaling] [--fresh] [--verbose]
+//!              [--sets xlsx,docx,text,mixed] [--stages a,a',b,c,cj,d,e]
+//!              [--cache DIR] [--jixiao BIN]
 //! bench_stages --stage STAGE --list FILE [--threads T] [--passes P]      (one measurement)
 //! ```
 //!
@@ -31,7 +32,8 @@
 //! machine spoils one repetition, not a stage; peak RSS is the largest of the runs.
 //! While each run is measured, the CPU time the rest of the machine used is read from
 //! `/proc/stat`; a result whose best run shared the machine is marked `*` and measured
-//! again, up to `--retry-busy` more times (default 2).
+//! again, up to `--retry-busy` more times (default 2), each time after waiting up to
+//! `--wait-quiet` seconds (default 5) for the rest of the machine to go quiet.
 //!
 //! `--quick` (300 forms, one repetition, no scaling table) checks that everything runs.
 //! The scaling table measures the mixed corpus at 300 and 3,000 forms, and 30,000 with
@@ -61,7 +63,7 @@ mod bench {
     use std::io::{Cursor, Read};
     use std::path::{Path, PathBuf};
     use std::process::{Command, Stdio};
-    use std::time::Instant;
+    use std::time::{Duration, Instant};
 
     use anyhow::{bail, ensure, Context, Result};
     use quick_xml::events::Event;
@@ -70,8 +72,8 @@ mod bench {
     use super::common::corpus::{try_write_corpus, EntryKind};
 
     const USAGE: &str = "usage: bench_stages [--count N] [--seed S] [--threads 1,2] [--reps K] \
-        [--retry-busy R] [--quick] [--scaling] [--sets xlsx,docx,text,mixed] [--stages a,a',b,c,cj,d,e] \
-        [--cache DIR] [--jixiao BIN] [--fresh] [--verbose]\n       \
+        [--retry-busy R] [--wait-quiet SECS] [--quick] [--scaling] [--fresh] [--verbose] \
+        [--sets xlsx,docx,text,mixed] [--stages a,a',b,c,cj,d,e] [--cache DIR] [--jixiao BIN]\n       \
         bench_stages --stage STAGE --list FILE [--threads T] [--passes P]";
 
     /// The corpus sizes of the scaling table (the last only with `--scaling`).
@@ -216,6 +218,7 @@ mod bench {
         threads: Vec<usize>,
         reps: usize,
         retry_busy: usize,
+        wait_quiet: f64,
         quick: bool,
         scaling: bool,
         sets: Vec<Set>,
@@ -237,6 +240,7 @@ mod bench {
             threads: vec![1, 2],
             reps: 3,
             retry_busy: 2,
+            wait_quiet: 5.0,
             quick: false,
             scaling: false,
             sets: Set::ALL.to_vec(),
@@ -267,6 +271,11 @@ mod bench {
                 "--reps" => reps = Some(value("--reps")?.parse().context("--reps K")?),
                 "--retry-busy" => {
                     args.retry_busy = value("--retry-busy")?.parse().context("--retry-busy R")?
+                }
+                "--wait-quiet" => {
+                    args.wait_quiet = value("--wait-quiet")?
+                        .parse()
+                        .context("--wait-quiet SECS")?
                 }
                 "--quick" => args.quick = true,
                 "--scaling" => args.scaling = true,
@@ -556,6 +565,24 @@ mod bench {
         /// Whether the rest of the machine used more than [`BUSY_CORES`] meanwhile.
         fn is_busy(&self) -> bool {
             self.others > BUSY_CORES
+        }
+    }
+
+    /// Waits up to `max` for a moment when the rest of the machine keeps less than
+    /// [`BUSY_CORES`] busy (sampled over 200 ms), so that a retry is not spoilt the
+    /// same way; whether one came.
+    fn wait_quiet(max: Duration) -> bool {
+        let started = Instant::now();
+        loop {
+            let (before, at) = (machine_busy_secs(), Instant::now());
+            std::thread::sleep(Duration::from_millis(200));
+            let cores = (machine_busy_secs() - before) / at.elapsed().as_secs_f64();
+            if cores < BUSY_CORES {
+                return true;
+            }
+            if started.elapsed() >= max {
+                return false;
+            }
         }
     }
 
@@ -882,6 +909,7 @@ mod bench {
                 args.retry_busy
             );
             for key in busy {
+                wait_quiet(Duration::from_secs_f64(args.wait_quiet));
                 run(key, results)?;
             }
         }
