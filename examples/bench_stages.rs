@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! bench_stages [--count N] [--seed S] [--threads 1,2] [--reps K] [--retry-busy R]
-//!              [--wait-quiet SECS] [--quick] [--scaling] [--fresh] [--verbose]
+//!              [--wait-quiet SECS] [--instructions] [--quick] [--scaling] [--fresh] [--verbose]
 //!              [--sets xlsx,docx,text,mixed] [--stages a,a',b,c,cj,d,e]
 //!              [--cache DIR] [--jixiao BIN]
 //! bench_stages --stage STAGE --list FILE [--threads T] [--passes P]      (one measurement)
@@ -36,6 +36,9 @@
 //! `--wait-quiet` seconds (default 5) for the rest of the machine to go quiet.
 //!
 //! `--quick` (300 forms, one repetition, no scaling table) checks that everything runs.
+//! `--instructions` counts instructions per form under callgrind instead of timing
+//! (300 forms unless `--count`): deterministic, so it shows a change's effect on a
+//! machine too noisy for wall time to.
 //! The scaling table measures the mixed corpus at 300 and 3,000 forms, and 30,000 with
 //! `--scaling`. For a profile, run one stage directly, e.g.
 //! `perf record -g bench_stages --stage c --list CACHE/n3000-s1/lists/xlsx.txt --passes 3`.
@@ -57,7 +60,7 @@ fn main() -> anyhow::Result<()> {
 mod bench {
     use std::borrow::Cow;
     use std::collections::HashMap;
-    use std::ffi::OsStr;
+    use std::ffi::OsString;
     use std::fmt::Write as _;
     use std::hint::black_box;
     use std::io::{Cursor, Read};
@@ -72,7 +75,7 @@ mod bench {
     use super::common::corpus::{try_write_corpus, EntryKind};
 
     const USAGE: &str = "usage: bench_stages [--count N] [--seed S] [--threads 1,2] [--reps K] \
-        [--retry-busy R] [--wait-quiet SECS] [--quick] [--scaling] [--fresh] [--verbose] \
+        [--retry-busy R] [--wait-quiet SECS] [--instructions] [--quick] [--scaling] [--fresh] [--verbose] \
         [--sets xlsx,docx,text,mixed] [--stages a,a',b,c,cj,d,e] [--cache DIR] [--jixiao BIN]\n       \
         bench_stages --stage STAGE --list FILE [--threads T] [--passes P]";
 
@@ -87,8 +90,8 @@ mod bench {
         Stage::ExtractAll,
     ];
 
-    /// A run during which the rest of the machine used more than this many cores is
-    /// marked as taken on a busy machine.
+    /// A run during which the rest of the machine used more than this many of the cores
+    /// the run needed is marked as taken on a busy machine.
     const BUSY_CORES: f64 = 0.25;
 
     // ------------------------------------------------------------ stages and sets
@@ -219,6 +222,7 @@ mod bench {
         reps: usize,
         retry_busy: usize,
         wait_quiet: f64,
+        instructions: bool,
         quick: bool,
         scaling: bool,
         sets: Vec<Set>,
@@ -241,6 +245,7 @@ mod bench {
             reps: 3,
             retry_busy: 2,
             wait_quiet: 5.0,
+            instructions: false,
             quick: false,
             scaling: false,
             sets: Set::ALL.to_vec(),
@@ -277,6 +282,7 @@ mod bench {
                         .parse()
                         .context("--wait-quiet SECS")?
                 }
+                "--instructions" => args.instructions = true,
                 "--quick" => args.quick = true,
                 "--scaling" => args.scaling = true,
                 "--sets" => args.sets = parse_list(&value("--sets")?, Set::parse)?,
@@ -295,8 +301,13 @@ mod bench {
                 other => bail!("unexpected argument {other:?}\n{USAGE}"),
             }
         }
-        // --quick: a smoke run in seconds, not a measurement to quote.
-        args.count = count.unwrap_or(if args.quick { 300 } else { 3_000 });
+        // --quick: a smoke run in seconds, not a measurement to quote; --instructions:
+        // callgrind runs some 50 times slower, and the count is deterministic anyway.
+        args.count = count.unwrap_or(if args.quick || args.instructions {
+            300
+        } else {
+            3_000
+        });
         args.reps = reps.unwrap_or(if args.quick { 1 } else { 3 }).max(1);
         ensure!(
             args.threads.iter().all(|&t| t > 0) && !args.threads.is_empty(),
@@ -554,6 +565,8 @@ mod bench {
         secs: f64,
         forms: u64,
         rss_kb: u64,
+        /// Threads the stage was given.
+        threads: usize,
         /// CPU seconds of the process (10 ms resolution), which sharing the machine
         /// inflates far less than wall time.
         cpu: f64,
@@ -562,9 +575,11 @@ mod bench {
     }
 
     impl Sample {
-        /// Whether the rest of the machine used more than [`BUSY_CORES`] meanwhile.
+        /// Whether the rest of the machine used more than [`BUSY_CORES`] of the cores
+        /// this run needed (those beyond its threads are free for others to use).
         fn is_busy(&self) -> bool {
-            self.others > BUSY_CORES
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            self.others > cores.saturating_sub(self.threads) as f64 + BUSY_CORES
         }
     }
 
@@ -633,7 +648,7 @@ mod bench {
     /// stage would show the driver's peak (hundreds of MB after generating 30,000 forms).
     /// GNU time is a fresh, small process (about 1 MB), so the child it forks inherits
     /// only that.
-    fn run_measured(program: &Path, args: &[&OsStr], report: &Path) -> Result<Finished> {
+    fn run_measured(program: &Path, args: &[OsString], report: &Path) -> Result<Finished> {
         let busy_before = machine_busy_secs();
         let started = Instant::now();
         let output = Command::new(GNU_TIME)
@@ -688,6 +703,48 @@ mod bench {
         }
     }
 
+    /// The program and arguments that run `stage` over `set` on `threads` threads;
+    /// the `jixiao` stages write into `out`.
+    fn stage_command(
+        jixiao: &Path,
+        corpus: &Corpus,
+        set: Set,
+        stage: Stage,
+        threads: usize,
+        out: &Path,
+    ) -> Result<(PathBuf, Vec<OsString>)> {
+        let threads = threads.to_string();
+        Ok(if stage.is_cli() {
+            let formats = if stage == Stage::Extract {
+                "json,csv"
+            } else {
+                "json,csv,xlsx,sqlite"
+            };
+            let argv = vec![
+                "extract".into(),
+                corpus.tree(set).into_os_string(),
+                "-o".into(),
+                out.as_os_str().to_owned(),
+                "--format".into(),
+                formats.into(),
+                "--quiet".into(),
+                "--threads".into(),
+                threads.into(),
+            ];
+            (jixiao.to_path_buf(), argv)
+        } else {
+            let argv = vec![
+                "--stage".into(),
+                stage.id().into(),
+                "--list".into(),
+                corpus.list(set).into_os_string(),
+                "--threads".into(),
+                threads.into(),
+            ];
+            (std::env::current_exe()?, argv)
+        })
+    }
+
     /// Measures `stage` over `set` once on `threads` threads.
     fn measure(
         args: &Args,
@@ -697,43 +754,12 @@ mod bench {
         stage: Stage,
         threads: usize,
     ) -> Result<Sample> {
-        let threads_arg = threads.to_string();
-        let report = corpus.dir.join("time.txt");
-        let run = if stage.is_cli() {
-            let out = corpus.dir.join("out");
-            let _ = std::fs::remove_dir_all(&out);
-            let formats = if stage == Stage::Extract {
-                "json,csv"
-            } else {
-                "json,csv,xlsx,sqlite"
-            };
-            let tree = corpus.tree(set);
-            let argv: [&OsStr; 9] = [
-                "extract".as_ref(),
-                tree.as_ref(),
-                "-o".as_ref(),
-                out.as_ref(),
-                "--format".as_ref(),
-                formats.as_ref(),
-                "--quiet".as_ref(),
-                "--threads".as_ref(),
-                threads_arg.as_ref(),
-            ];
-            let result = run_measured(jixiao, &argv, &report);
-            let _ = std::fs::remove_dir_all(&out);
-            result?
-        } else {
-            let list = corpus.list(set);
-            let argv: [&OsStr; 6] = [
-                "--stage".as_ref(),
-                stage.id().as_ref(),
-                "--list".as_ref(),
-                list.as_ref(),
-                "--threads".as_ref(),
-                threads_arg.as_ref(),
-            ];
-            run_measured(&std::env::current_exe()?, &argv, &report)?
-        };
+        let out = corpus.dir.join("out");
+        let _ = std::fs::remove_dir_all(&out);
+        let (program, argv) = stage_command(jixiao, corpus, set, stage, threads, &out)?;
+        let run = run_measured(&program, &argv, &corpus.dir.join("time.txt"));
+        let _ = std::fs::remove_dir_all(&out);
+        let run = run?;
         let (secs, forms) = if stage.is_cli() {
             // "…; 1000 forms → DIR"
             let forms = run
@@ -764,6 +790,7 @@ mod bench {
             secs,
             forms: expected,
             rss_kb: run.rss_kb,
+            threads,
             cpu: run.cpu,
             others: run.others,
         };
@@ -779,6 +806,102 @@ mod bench {
             );
         }
         Ok(sample)
+    }
+
+    /// Instructions `stage` executes over `set` on one thread, counted by callgrind: the
+    /// same figure on every run, whatever else the machine is doing, so it tells whether
+    /// a change helped where wall time on a shared machine cannot. (Process start-up is
+    /// included; SHA-256 runs its portable code under valgrind, about 50 instructions a
+    /// byte, where the CPU's SHA extensions make it nearly free.)
+    fn count_instructions(jixiao: &Path, corpus: &Corpus, set: Set, stage: Stage) -> Result<u64> {
+        let out = corpus.dir.join("out");
+        let _ = std::fs::remove_dir_all(&out);
+        let (program, argv) = stage_command(jixiao, corpus, set, stage, 1, &out)?;
+        let profile = corpus.dir.join("callgrind.out");
+        let mut file_arg = OsString::from("--callgrind-out-file=");
+        file_arg.push(&profile);
+        let output = Command::new("valgrind")
+            .arg("--tool=callgrind")
+            .arg(file_arg)
+            .arg(&program)
+            .args(&argv)
+            .stdin(Stdio::null())
+            .output()
+            .context("starting valgrind (apt-get install valgrind)")?;
+        let _ = std::fs::remove_dir_all(&out);
+        ensure!(
+            output.status.success(),
+            "valgrind {} {argv:?} failed ({}):\n{}",
+            program.display(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let text = std::fs::read_to_string(&profile)?;
+        let _ = std::fs::remove_file(&profile);
+        text.lines()
+            .find_map(|line| line.strip_prefix("summary:"))
+            .and_then(|n| n.trim().parse().ok())
+            .context("no summary line in the callgrind profile")
+    }
+
+    /// `--instructions`: thousands of instructions per form for every set and stage.
+    fn instructions_table(args: &Args, jixiao: &Path, corpus: &Corpus) -> Result<()> {
+        let mut counts: HashMap<(Set, Stage), f64> = HashMap::new();
+        for &set in &args.sets {
+            for &stage in &args.stages {
+                let stage = if stage.applies_to(set) {
+                    stage
+                } else {
+                    Stage::Floor
+                };
+                if counts.contains_key(&(set, stage)) {
+                    continue;
+                }
+                eprintln!("bench_stages: callgrind: {} ({})", set.name(), stage.id());
+                let total = count_instructions(jixiao, corpus, set, stage)?;
+                counts.insert((set, stage), total as f64 / corpus.files[&set] as f64);
+            }
+        }
+        let mut out = format!(
+            "bench-formats --instructions: {} forms, seed {}: thousands of instructions per form \
+             (callgrind, 1 thread; the same on every run: compare these before and after a change)\n\n",
+            args.count, args.seed
+        );
+        let mut header = format!("{:<30}", "stage");
+        for set in &args.sets {
+            write!(header, " | {:>8} {:>5}", set.name(), "×(a)")?;
+        }
+        writeln!(out, "{header}\n{}", "-".repeat(header.chars().count()))?;
+        for &stage in &args.stages {
+            let id = format!("({})", stage.id());
+            let mut line = format!("{id:<4} {:<25}", stage.label(Set::Mixed));
+            for &set in &args.sets {
+                let of = |stage: Stage| {
+                    let stage = if stage.applies_to(set) {
+                        stage
+                    } else {
+                        Stage::Floor
+                    };
+                    counts.get(&(set, stage)).copied()
+                };
+                match (of(stage), of(Stage::Floor)) {
+                    (Some(n), Some(a)) => {
+                        write!(line, " | {:>7}k {:>5.2}", thousands(n / 1e3), n / a)?
+                    }
+                    (Some(n), None) => write!(line, " | {:>7}k {:>5}", thousands(n / 1e3), "-")?,
+                    _ => write!(line, " | {:>8} {:>5}", "-", "-")?,
+                }
+            }
+            writeln!(out, "{line}")?;
+        }
+        if let (Some(c), Some(raw)) = (
+            counts.get(&(Set::Xlsx, Stage::Documents)),
+            counts.get(&(Set::Xlsx, Stage::RawFloor)),
+        ) {
+            writeln!(out, "\n(c)/(a') xlsx: {:.2}", c / raw)?;
+        }
+        print!("{out}");
+        Ok(())
     }
 
     // ------------------------------------------------------------ the corpus
@@ -936,6 +1059,9 @@ mod bench {
         }
         let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
         let corpus_main = corpus(args, args.count)?;
+        if args.instructions {
+            return instructions_table(args, &jixiao, &corpus_main);
+        }
         let mut results = Results::default();
         let cells: Vec<(Set, Stage)> = args
             .sets
