@@ -9,10 +9,11 @@
 //! timestamp in the packages is fixed.
 //!
 //! What varies: the department (21 Guangdong cities × 24 bureaus, each department and
-//! year used once while they last; 广州市司法局 2024 is kept for the extras), the year
-//! (2019–2026), the budget (most forms add up: 收入来源 = 按预算级次划分 = 部门预算支出 +
-//! 事业发展性支出; about one in five is off by a random amount), 1–8 tasks with funds
-//! within 项目支出 + 事业发展性支出, and 3–30 indicators over the nine level-2
+//! year used once while they last, then again or in earlier years as [`Beyond`] says;
+//! 广州市司法局 2024 is kept for the extras), the year (2019–2026), the budget (most
+//! forms add up: 收入来源 = 按预算级次划分 = 部门预算支出 + 事业发展性支出; about one
+//! in five is off by a random amount), 1–8 tasks with funds within 项目支出 +
+//! 事业发展性支出, and 3–30 indicators over the nine level-2
 //! categories of the seed with targets in the styles officials write (`≥3000件`,
 //! `低于0.2%`, `99%`, `全覆盖`, `15次`, `90%-95%`, `2024年12月31日前`, compound cells
 //! joined by `；`, Chinese numerals, a count inside a sentence). The indicator grid is
@@ -352,16 +353,40 @@ fn identities(seed: u64) -> Vec<(usize, usize, i32)> {
     all
 }
 
+/// What a corpus does once every department and year of [`YEARS`] is taken (after
+/// 4,031 forms).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Beyond {
+    /// Start over: later forms claim a department and year again, so every form of a
+    /// large corpus gets `form.duplicate_department` (what `gen-corpus` writes).
+    #[default]
+    Repeat,
+    /// Go back eight years at a time (2011–2018, 2003–2010, …), so that every form keeps
+    /// a department and year of its own: a benchmark's 30,000 forms then cost what
+    /// 30,000 ordinary forms cost, not what 30,000 conflicting claims do. The first
+    /// 4,031 forms are those of [`Beyond::Repeat`], byte for byte.
+    EarlierYears,
+}
+
 /// The `count` forms of a corpus, without writing anything. Form `i` is XLSX, DOCX or
 /// text as `i % 3` is 0, 1 or 2; text forms cycle through UTF-8 (one in four with a
 /// BOM), GB18030 and UTF-16. Departments and years are distinct until all 4,031 are
 /// used, then repeat.
 pub fn corpus_forms(count: usize, seed: u64) -> Vec<GeneratedForm> {
+    corpus_forms_beyond(count, seed, Beyond::Repeat)
+}
+
+/// [`corpus_forms`], choosing what happens past 4,031 forms.
+pub fn corpus_forms_beyond(count: usize, seed: u64, beyond: Beyond) -> Vec<GeneratedForm> {
     let ids = identities(seed);
     let width = count.to_string().len().max(4);
     (0..count)
         .map(|i| {
-            let (city, bureau, year) = ids[i % ids.len()];
+            let (city, bureau, mut year) = ids[i % ids.len()];
+            if beyond == Beyond::EarlierYears {
+                let span = YEARS.end() - YEARS.start() + 1;
+                year -= span * (i / ids.len()) as i32;
+            }
             let format = match (i % 3, (i / 3) % 3) {
                 (0, _) => FileFormat::Xlsx,
                 (1, _) => FileFormat::Docx,
@@ -762,7 +787,18 @@ pub fn try_write_corpus(
     seed: u64,
     extras: bool,
 ) -> Result<CorpusManifest> {
-    let forms = corpus_forms(count, seed);
+    try_write_corpus_beyond(dir, count, seed, extras, Beyond::Repeat)
+}
+
+/// [`try_write_corpus`], choosing what happens past 4,031 forms (see [`Beyond`]).
+pub fn try_write_corpus_beyond(
+    dir: &Path,
+    count: usize,
+    seed: u64,
+    extras: bool,
+    beyond: Beyond,
+) -> Result<CorpusManifest> {
+    let forms = corpus_forms_beyond(count, seed, beyond);
     let rendered = render_all(&forms)?;
     let mut manifest = CorpusManifest {
         seed,
