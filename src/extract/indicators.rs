@@ -106,10 +106,11 @@ impl IndicatorReader {
         }
         let (top, sub) = (rows.cells(r), rows.cells(r + 1));
         let is_group = |c: &Cell| target_group(&c.text).is_some();
-        if !top.iter().any(is_group)
-            || !top
-                .iter()
-                .all(|c| is_group(c) || indicator_field(&c.text).is_some())
+        // `all` first: it turns an ordinary row away at its first cell.
+        if !top
+            .iter()
+            .all(|c| is_group(c) || indicator_field(&c.text).is_some())
+            || !top.iter().any(is_group)
         {
             return false;
         }

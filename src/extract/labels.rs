@@ -120,14 +120,36 @@ const MAX_LABEL_BYTES: usize = 240;
 
 /// The entry of `table` whose label `text` is, compared as bare labels.
 fn lookup<T: Copy>(table: &[(&str, T)], text: &str) -> Option<T> {
+    with_normalized(text, |label| {
+        let bare = bare(label?);
+        table
+            .iter()
+            .find(|(name, _)| *name == bare)
+            .map(|&(_, value)| value)
+    })
+}
+
+thread_local! {
+    /// The buffer lookups normalize into: they run for most cells, many times over.
+    static LABEL: std::cell::RefCell<String> =
+        std::cell::RefCell::new(String::with_capacity(MAX_LABEL_BYTES));
+}
+
+/// Calls `f` with `text` normalized ([`normalize_label`]) without allocating, or with
+/// `None` when the text is too long to be a label. `f` must not call it again.
+fn with_normalized<R>(text: &str, f: impl FnOnce(Option<&str>) -> R) -> R {
     if text.len() > MAX_LABEL_BYTES {
-        return None;
+        return f(None);
     }
-    let bare = bare_label(text);
-    table
-        .iter()
-        .find(|(name, _)| *name == bare)
-        .map(|&(_, value)| value)
+    LABEL.with(|buffer| match buffer.try_borrow_mut() {
+        Ok(mut label) => {
+            label.clear();
+            normalize_into(text, &mut label);
+            f(Some(&label))
+        }
+        // Only if `f` broke the rule; stay correct anyway.
+        Err(_) => f(Some(&normalize_label(text))),
+    })
 }
 
 /// The field a label names, if any.
@@ -368,19 +390,43 @@ pub const CATEGORIES: &[(&str, &str)] = &[
 /// Removes white space (including the ideographic space and line breaks inside wrapped
 /// labels) and folds full-width brackets and colons to ASCII, so labels compare as words.
 pub fn normalize_label(text: &str) -> String {
-    // Called for most cells, many times over: one allocation, no regrowth.
     let mut label = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '（' => label.push('('),
-            '）' => label.push(')'),
-            '：' => label.push(':'),
-            '★' | '*' | '\u{0}' => {}
-            c if c.is_whitespace() => {}
-            c => label.push(c),
-        }
-    }
+    normalize_into(text, &mut label);
     label
+}
+
+fn normalize_into(text: &str, label: &mut String) {
+    let bytes = text.as_bytes();
+    // Bytes from `run` on are copied as they are once a char to drop or fold comes.
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Only ASCII and the chars whose UTF-8 starts with these bytes can be white space
+        // (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000), ★ (U+2605) or a full-width
+        // bracket or colon (U+FFxx): Chinese text (E4–E9…) is copied without a look.
+        if bytes[i] >= 0x80 && !matches!(bytes[i], 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF) {
+            i += 1;
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        let folded = match c {
+            '（' => Some("("),
+            '）' => Some(")"),
+            '：' => Some(":"),
+            '★' | '*' | '\u{0}' => Some(""),
+            c if c.is_whitespace() => Some(""),
+            _ => None,
+        };
+        if let Some(folded) = folded {
+            label.push_str(&text[run..i]);
+            label.push_str(folded);
+            run = i + c.len_utf8();
+        }
+        i += c.len_utf8();
+    }
+    label.push_str(&text[run..]);
 }
 
 /// A label as one line, for the output. A label wrapped in its cell
@@ -406,20 +452,21 @@ pub fn label_text(text: &str) -> String {
 /// `其中:`: `拟投入的资金(万元)` → `拟投入的资金`, `其中:财政拨款` → `财政拨款`,
 /// `年度资金总额：` → `年度资金总额`.
 pub fn bare_label(text: &str) -> String {
-    let mut label = normalize_label(text);
-    while label.ends_with(':') {
-        label.pop();
-    }
+    bare(&normalize_label(text)).to_string()
+}
+
+/// [`bare_label`] of a label already normalized.
+fn bare(label: &str) -> &str {
+    let mut label = label.trim_end_matches(':');
     if let Some(rest) = label
         .strip_prefix("其中:")
         .or_else(|| label.strip_prefix("其中"))
     {
-        let prefix = label.len() - rest.len();
-        label.drain(..prefix);
+        label = rest;
     }
     while label.ends_with(')') {
         match label.rfind('(') {
-            Some(open) if open > 0 => label.truncate(open),
+            Some(open) if open > 0 => label = &label[..open],
             _ => break,
         }
     }
@@ -444,16 +491,14 @@ fn strip_enumeration(label: &str) -> &str {
 
 /// The section a first-column label opens, if any.
 pub fn section_of(text: &str) -> Option<Section> {
-    if text.len() > MAX_LABEL_BYTES {
-        return None;
-    }
-    let normalized = normalize_label(text);
-    let label = bare_label(strip_enumeration(&normalized));
-    let label = label.trim_end_matches(':');
-    SECTION_LABELS
-        .iter()
-        .find(|(name, _)| label == *name)
-        .map(|&(_, section)| section)
+    with_normalized(text, |normalized| {
+        let label = bare(strip_enumeration(normalized?));
+        let label = label.trim_end_matches(':');
+        SECTION_LABELS
+            .iter()
+            .find(|(name, _)| label == *name)
+            .map(|&(_, section)| section)
+    })
 }
 
 /// The contract key of a budget label, if the label is in the table.
@@ -498,18 +543,26 @@ pub fn category_of(level2: &str) -> Option<&'static str> {
 
 /// Whether a name is a level-1 name (and so not a slipped level-2 label).
 pub fn is_level1_name(text: &str) -> bool {
-    if text.len() > MAX_LABEL_BYTES {
-        return false;
-    }
-    let bare = bare_label(text);
-    LEVEL1_NAMES.contains(&bare.as_str())
+    with_normalized(text, |label| {
+        label.is_some_and(|l| LEVEL1_NAMES.contains(&bare(l)))
+    })
 }
 
 /// The unit a header gives its column: `预算金额(万元)` → `万元`, `金额（元）` → `元`.
 pub fn header_unit(header: &str) -> Option<&'static str> {
-    let label = normalize_label(header);
-    ["亿元", "万元", "元"].into_iter().find(|unit| {
-        label.contains(&format!("({unit})")) || label.contains(&format!("单位:{unit}"))
+    const MARKS: [(&str, &str, &str); 3] = [
+        ("亿元", "(亿元)", "单位:亿元"),
+        ("万元", "(万元)", "单位:万元"),
+        ("元", "(元)", "单位:元"),
+    ];
+    with_normalized(header, |label| {
+        let label = label?;
+        MARKS
+            .iter()
+            .find(|(_, bracketed, after_unit)| {
+                label.contains(bracketed) || label.contains(after_unit)
+            })
+            .map(|&(unit, _, _)| unit)
     })
 }
 
@@ -530,6 +583,42 @@ pub fn section_with_text(text: &str) -> Option<(Section, &str)> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    /// What [`normalize_label`] means, char by char; the real one skips Chinese text.
+    fn normalize_reference(text: &str) -> String {
+        text.chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '★' | '*' | '\u{0}'))
+            .map(|c| match c {
+                '（' => '(',
+                '）' => ')',
+                '：' => ':',
+                c => c,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn normalizing_folds_and_drops_what_it_should() {
+        for text in [
+            "",
+            "  预算整体\n情况 ",
+            "拟投入的资金（万元）：",
+            "★核心指标\u{3000}\u{a0}\u{2028}\u{1680}\u{205f}x",
+            "a\u{0}b*c\u{85}\u{2605}",
+            "（二）年度重点工作任务",
+        ] {
+            assert_eq!(normalize_label(text), normalize_reference(text), "{text:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn normalizing_matches_its_definition(text in "\\PC{0,40}|[ \t\n（）：★*\u{3000}\u{a0}甲乙a1]{0,20}") {
+            prop_assert_eq!(normalize_label(&text), normalize_reference(&text));
+        }
+    }
+
     use super::*;
 
     #[test]
