@@ -18,7 +18,7 @@
 use anyhow::{bail, ensure, Result};
 use rust_xlsxwriter::{Format, FormatAlign};
 
-use super::render::{amount, docx_package, escape, workbook};
+use super::render::{amount, docx_package, escape, workbook, DOCX_TABLE_START};
 
 /// Marks a cell covered by the merged cell to its left.
 pub const LEFT: &str = ">";
@@ -222,16 +222,7 @@ fn docx_table(table: &Table) -> Result<String> {
         .iter()
         .map(|w| (w * TWIPS_PER_CHAR).round() as u32)
         .collect();
-    let mut xml = String::from(concat!(
-        "<w:tbl><w:tblPr><w:tblW w:w=\"0\" w:type=\"auto\"/><w:tblBorders>",
-        "<w:top w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>",
-        "<w:left w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>",
-        "<w:bottom w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>",
-        "<w:right w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>",
-        "<w:insideH w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>",
-        "<w:insideV w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>",
-        "</w:tblBorders><w:tblLayout w:type=\"fixed\"/></w:tblPr><w:tblGrid>",
-    ));
+    let mut xml = String::from(DOCX_TABLE_START);
     for width in &widths {
         xml.push_str(&format!("<w:gridCol w:w=\"{width}\"/>"));
     }
