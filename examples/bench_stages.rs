@@ -90,8 +90,8 @@ mod bench {
         Stage::ExtractAll,
     ];
 
-    /// A run during which the rest of the machine used more than this many of the cores
-    /// the run needed is marked as taken on a busy machine.
+    /// A run during which the rest of the machine used more than this many cores is
+    /// marked as taken on a busy machine.
     const BUSY_CORES: f64 = 0.25;
 
     // ------------------------------------------------------------ stages and sets
@@ -565,8 +565,6 @@ mod bench {
         secs: f64,
         forms: u64,
         rss_kb: u64,
-        /// Threads the stage was given.
-        threads: usize,
         /// CPU seconds of the process (10 ms resolution), which sharing the machine
         /// inflates far less than wall time.
         cpu: f64,
@@ -575,11 +573,11 @@ mod bench {
     }
 
     impl Sample {
-        /// Whether the rest of the machine used more than [`BUSY_CORES`] of the cores
-        /// this run needed (those beyond its threads are free for others to use).
+        /// Whether the rest of the machine used more than [`BUSY_CORES`] meanwhile, even
+        /// on a core this run did not use: on this VM a one-thread run is 50% slower
+        /// while another process keeps the other core busy (2.5 s against 3.8 s).
         fn is_busy(&self) -> bool {
-            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-            self.others > cores.saturating_sub(self.threads) as f64 + BUSY_CORES
+            self.others > BUSY_CORES
         }
     }
 
@@ -790,7 +788,6 @@ mod bench {
             secs,
             forms: expected,
             rss_kb: run.rss_kb,
-            threads,
             cpu: run.cpu,
             others: run.others,
         };
@@ -1363,7 +1360,8 @@ mod bench {
     ) -> Result<()> {
         writeln!(
             out,
-            "\nscaling, mixed corpus: forms/s (flat = time linear in N) and peak RSS, MB"
+            "\nscaling, mixed corpus: forms/s (flat = time linear in N) and peak RSS, MB \
+             ((a) and (c) hold their list of files: about 0.3 KB a form of their RSS)"
         )?;
         let mut header = format!("{:<30}", "stage");
         for &n in counts {
@@ -1390,6 +1388,43 @@ mod bench {
                 }
             }
             writeln!(out, "{line}")?;
+        }
+        // The largest size against the main table's: time per form must not grow, and
+        // peak RSS should not either.
+        let (Some(&big), base) = (counts.last(), args.count) else {
+            return Ok(());
+        };
+        if big <= base {
+            return Ok(());
+        }
+        writeln!(
+            out,
+            "{} forms against {}:",
+            thousands(big as f64),
+            thousands(base as f64)
+        )?;
+        for stage in SCALING_STAGES
+            .into_iter()
+            .filter(|s| args.stages.contains(s))
+        {
+            for &t in &args.threads {
+                let (Some(small), Some(large)) = (
+                    results.best(&(base, Set::Mixed, stage, t)),
+                    results.best(&(big, Set::Mixed, stage, t)),
+                ) else {
+                    continue;
+                };
+                let per_form = |s: &Sample| s.secs / s.forms as f64;
+                let grown_kb = (large.rss_kb as f64 - small.rss_kb as f64) / (big - base) as f64;
+                writeln!(
+                    out,
+                    "  ({}) {t}T: {:.2}× the time per form; peak RSS {:.1} → {:.1} MB ({grown_kb:+.2} KB per form)",
+                    stage.id(),
+                    per_form(&large) / per_form(&small),
+                    small.rss_kb as f64 / 1024.0,
+                    large.rss_kb as f64 / 1024.0
+                )?;
+            }
         }
         Ok(())
     }
