@@ -25,11 +25,12 @@
 //! * (d) the `jixiao extract` binary writing json,csv; (e) json,csv,xlsx,sqlite.
 //!
 //! Every measurement is a process of its own (this binary re-invoked with `--stage`, or
-//! the `jixiao` binary), so its peak RSS is its own: the parent reads it with `wait4`.
+//! the `jixiao` binary), started by GNU time, which reports its peak RSS.
 //! In-process stages time themselves (file list read and thread pool started first);
-//! (d) and (e) are timed from spawn to exit. Repetitions are interleaved (every stage
-//! once, then again) and the best time is kept, so a burst of other work on a shared
-//! machine spoils one repetition, not a stage; peak RSS is the largest of the runs.
+//! (d) and (e) are timed from spawn to exit. Repetitions (5 unless `--reps`) are
+//! interleaved, every stage once and then again, and the best time is kept, so a burst
+//! of other work on a shared machine spoils one repetition, not a stage; peak RSS is
+//! the largest of the runs.
 //! While each run is measured, the CPU time the rest of the machine used is read from
 //! `/proc/stat`; a result whose best run shared the machine is marked `*` and measured
 //! again, up to `--retry-busy` more times (default 2), each time after waiting up to
@@ -41,14 +42,15 @@
 //! machine too noisy for wall time to.
 //! The scaling table measures the mixed corpus at 300 and 3,000 forms, and 30,000 with
 //! `--scaling`. For a profile, run one stage directly, e.g.
-//! `perf record -g bench_stages --stage c --list CACHE/n3000-s1/lists/xlsx.txt --passes 3`.
+//! `perf record --call-graph dwarf bench_stages --stage c --threads 1
+//! --list CACHE/n3000-s1-distinct/lists/xlsx.txt`.
 
 #[cfg(unix)]
 mod common;
 
 #[cfg(not(unix))]
 fn main() {
-    eprintln!("bench_stages: needs Unix (wait4 for each stage's peak memory)");
+    eprintln!("bench_stages: needs Unix (/proc/stat, GNU time)");
 }
 
 #[cfg(unix)]
@@ -242,7 +244,7 @@ mod bench {
             count: 3_000,
             seed: 1,
             threads: vec![1, 2],
-            reps: 3,
+            reps: 5,
             retry_busy: 2,
             wait_quiet: 5.0,
             instructions: false,
@@ -308,7 +310,9 @@ mod bench {
         } else {
             3_000
         });
-        args.reps = reps.unwrap_or(if args.quick { 1 } else { 3 }).max(1);
+        // Five: on this VM the same run varies by a third even when /proc/stat shows no
+        // other work (the host is shared), and the best of three was still off.
+        args.reps = reps.unwrap_or(if args.quick { 1 } else { 5 }).max(1);
         ensure!(
             args.threads.iter().all(|&t| t > 0) && !args.threads.is_empty(),
             "--threads takes positive numbers"
