@@ -25,11 +25,12 @@
 //! * (d) the `jixiao extract` binary writing json,csv; (e) json,csv,xlsx,sqlite.
 //!
 //! Every measurement is a process of its own (this binary re-invoked with `--stage`, or
-//! the `jixiao` binary), so its peak RSS is its own: the parent reads it with `wait4`.
+//! the `jixiao` binary), started by GNU time, which reports its peak RSS.
 //! In-process stages time themselves (file list read and thread pool started first);
-//! (d) and (e) are timed from spawn to exit. Repetitions are interleaved (every stage
-//! once, then again) and the best time is kept, so a burst of other work on a shared
-//! machine spoils one repetition, not a stage; peak RSS is the largest of the runs.
+//! (d) and (e) are timed from spawn to exit. Repetitions (5 unless `--reps`) are
+//! interleaved, every stage once and then again, and the best time is kept, so a burst
+//! of other work on a shared machine spoils one repetition, not a stage; peak RSS is
+//! the largest of the runs.
 //! While each run is measured, the CPU time the rest of the machine used is read from
 //! `/proc/stat`; a result whose best run shared the machine is marked `*` and measured
 //! again, up to `--retry-busy` more times (default 2), each time after waiting up to
@@ -41,14 +42,15 @@
 //! machine too noisy for wall time to.
 //! The scaling table measures the mixed corpus at 300 and 3,000 forms, and 30,000 with
 //! `--scaling`. For a profile, run one stage directly, e.g.
-//! `perf record -g bench_stages --stage c --list CACHE/n3000-s1/lists/xlsx.txt --passes 3`.
+//! `perf record --call-graph dwarf bench_stages --stage c --threads 1
+//! --list CACHE/n3000-s1-districts/lists/xlsx.txt`.
 
 #[cfg(unix)]
 mod common;
 
 #[cfg(not(unix))]
 fn main() {
-    eprintln!("bench_stages: needs Unix (wait4 for each stage's peak memory)");
+    eprintln!("bench_stages: needs Unix (/proc/stat, GNU time)");
 }
 
 #[cfg(unix)]
@@ -90,8 +92,8 @@ mod bench {
         Stage::ExtractAll,
     ];
 
-    /// A run during which the rest of the machine used more than this many of the cores
-    /// the run needed is marked as taken on a busy machine.
+    /// A run during which the rest of the machine used more than this many cores is
+    /// marked as taken on a busy machine.
     const BUSY_CORES: f64 = 0.25;
 
     // ------------------------------------------------------------ stages and sets
@@ -242,7 +244,7 @@ mod bench {
             count: 3_000,
             seed: 1,
             threads: vec![1, 2],
-            reps: 3,
+            reps: 5,
             retry_busy: 2,
             wait_quiet: 5.0,
             instructions: false,
@@ -308,7 +310,9 @@ mod bench {
         } else {
             3_000
         });
-        args.reps = reps.unwrap_or(if args.quick { 1 } else { 3 }).max(1);
+        // Five: on this VM the same run varies by a third even when /proc/stat shows no
+        // other work (the host is shared), and the best of three was still off.
+        args.reps = reps.unwrap_or(if args.quick { 1 } else { 5 }).max(1);
         ensure!(
             args.threads.iter().all(|&t| t > 0) && !args.threads.is_empty(),
             "--threads takes positive numbers"
@@ -565,8 +569,6 @@ mod bench {
         secs: f64,
         forms: u64,
         rss_kb: u64,
-        /// Threads the stage was given.
-        threads: usize,
         /// CPU seconds of the process (10 ms resolution), which sharing the machine
         /// inflates far less than wall time.
         cpu: f64,
@@ -575,11 +577,11 @@ mod bench {
     }
 
     impl Sample {
-        /// Whether the rest of the machine used more than [`BUSY_CORES`] of the cores
-        /// this run needed (those beyond its threads are free for others to use).
+        /// Whether the rest of the machine used more than [`BUSY_CORES`] meanwhile, even
+        /// on a core this run did not use: on this VM a one-thread run is 50% slower
+        /// while another process keeps the other core busy (2.5 s against 3.8 s).
         fn is_busy(&self) -> bool {
-            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-            self.others > cores.saturating_sub(self.threads) as f64 + BUSY_CORES
+            self.others > BUSY_CORES
         }
     }
 
@@ -790,7 +792,6 @@ mod bench {
             secs,
             forms: expected,
             rss_kb: run.rss_kb,
-            threads,
             cpu: run.cpu,
             others: run.others,
         };
@@ -1363,7 +1364,8 @@ mod bench {
     ) -> Result<()> {
         writeln!(
             out,
-            "\nscaling, mixed corpus: forms/s (flat = time linear in N) and peak RSS, MB"
+            "\nscaling, mixed corpus: forms/s (flat = time linear in N) and peak RSS, MB \
+             ((a) and (c) hold their list of files: about 0.3 KB a form of their RSS)"
         )?;
         let mut header = format!("{:<30}", "stage");
         for &n in counts {
@@ -1390,6 +1392,43 @@ mod bench {
                 }
             }
             writeln!(out, "{line}")?;
+        }
+        // The largest size against the main table's: time per form must not grow, and
+        // peak RSS should not either.
+        let (Some(&big), base) = (counts.last(), args.count) else {
+            return Ok(());
+        };
+        if big <= base {
+            return Ok(());
+        }
+        writeln!(
+            out,
+            "{} forms against {}:",
+            thousands(big as f64),
+            thousands(base as f64)
+        )?;
+        for stage in SCALING_STAGES
+            .into_iter()
+            .filter(|s| args.stages.contains(s))
+        {
+            for &t in &args.threads {
+                let (Some(small), Some(large)) = (
+                    results.best(&(base, Set::Mixed, stage, t)),
+                    results.best(&(big, Set::Mixed, stage, t)),
+                ) else {
+                    continue;
+                };
+                let per_form = |s: &Sample| s.secs / s.forms as f64;
+                let grown_kb = (large.rss_kb as f64 - small.rss_kb as f64) / (big - base) as f64;
+                writeln!(
+                    out,
+                    "  ({}) {t}T: {:.2}× the time per form; peak RSS {:.1} → {:.1} MB ({grown_kb:+.2} KB per form)",
+                    stage.id(),
+                    per_form(&large) / per_form(&small),
+                    small.rss_kb as f64 / 1024.0,
+                    large.rss_kb as f64 / 1024.0
+                )?;
+            }
         }
         Ok(())
     }
