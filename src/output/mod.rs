@@ -2,7 +2,7 @@
 //!
 //! A run has two phases. While files are read, each form is rendered on the worker
 //! thread that read it ([`Renderer`]: its JSON line and its CSV rows), and
-//! [`OutputDir::add_rendered`] appends those bytes to a spool in path order, keeping one
+//! [`OutputDir::add_prepared`] appends those bytes to a spool in path order, keeping one
 //! small entry per file and the running summary, so memory does not grow with the
 //! number of forms and the writing thread only copies bytes. [`OutputDir::finish`] then
 //! adds the findings that need every file (`form.duplicate_department`, re-rendering
@@ -27,7 +27,7 @@ use std::sync::Arc;
 
 use crate::document::{Finding, Form, Severity};
 use crate::formats::Format;
-use crate::{Error, FileReport};
+use crate::Error;
 pub use encoding::CsvEncoding;
 use staging::Staging;
 use tables::{FileRow, Summary, SummaryEntry};
@@ -136,8 +136,11 @@ pub struct Prepared {
 pub struct Spooled {
     /// Its rendered bytes, for the sinks that copy them (JSON, CSV).
     pub rendered: Rendered,
-    /// The document, parsed back only when a sink reads it ([`Sink::reads_forms`]).
+    /// The document, parsed back only when a sink reads it ([`Sink::reads_forms`]) or
+    /// when it gained a finding across files.
     form: Option<Form>,
+    /// The finding across files it gained (already in `form` and `rendered`).
+    amendment: Option<Arc<Finding>>,
 }
 
 impl Spooled {
@@ -294,20 +297,8 @@ impl OutputDir {
         self.renderer
     }
 
-    /// Adds one file that was read (or failed to be): its forms go to the spool.
-    pub fn add(&mut self, report: &FileReport) -> io::Result<()> {
-        let result = match &report.result {
-            Ok(forms) => Ok(forms
-                .iter()
-                .map(|form| self.renderer.prepare(form))
-                .collect::<io::Result<Vec<_>>>()?),
-            Err(e) => Err(e),
-        };
-        self.add_prepared(&report.path, report.format, result)
-    }
-
-    /// [`OutputDir::add`] with the forms already prepared by [`OutputDir::renderer`]
-    /// (the batch prepares them on its worker threads), or the error that stopped the
+    /// Adds one file: its forms, prepared by [`OutputDir::renderer`] (the batch prepares
+    /// them on its worker threads), go to the spool; or the error that stopped the
     /// file from being read.
     pub fn add_prepared(
         &mut self,
@@ -466,20 +457,18 @@ impl OutputDir {
         let mut documents =
             spool::SpoolReader::open(&spool_path, &extra, parse_all, self.renderer)?;
         let mut counts = RunCounts::default();
-        let mut ordinal = 0;
         for entry in &mut self.files {
             if let Outcome::Read { forms, tally } = &mut entry.outcome {
                 for _ in 0..*forms {
                     let form = documents
                         .next()
                         .ok_or_else(|| io::Error::other("the spool ended early"))??;
-                    if let Some(finding) = extra.get(&ordinal) {
-                        let claimant = &self.identities[ordinal];
-                        self.summary
-                            .add_finding(&claimant.department, claimant.year);
+                    if let Some(finding) = &form.amendment {
+                        let amended = form.form()?;
+                        let department = amended.department.as_deref().unwrap_or_default();
+                        self.summary.add_finding(department, amended.year);
                         tally.add(finding);
                     }
-                    ordinal += 1;
                     for sink in &mut sinks {
                         sink.form(&form)?;
                     }

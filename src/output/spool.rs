@@ -137,15 +137,16 @@ impl<'a> SpoolReader<'a> {
         }
         let (extra, parse_all, renderer) = (self.extra, self.parse_all, self.renderer);
         let finish = |(ordinal, rendered): (usize, Rendered)| -> io::Result<Spooled> {
-            let amendment = extra.get(&ordinal);
+            let amendment = extra.get(&ordinal).cloned();
             if !parse_all && amendment.is_none() {
                 return Ok(Spooled {
                     rendered,
                     form: None,
+                    amendment,
                 });
             }
             let mut form: Form = serde_json::from_str(&rendered.json)?;
-            let rendered = match amendment {
+            let rendered = match &amendment {
                 Some(finding) => {
                     form.findings.push(Finding::clone(finding));
                     renderer.render(&form)?
@@ -155,6 +156,7 @@ impl<'a> SpoolReader<'a> {
             Ok(Spooled {
                 rendered,
                 form: Some(form),
+                amendment,
             })
         };
         if parse_all || batch.iter().any(|(ordinal, _)| extra.contains_key(ordinal)) {
