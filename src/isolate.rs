@@ -23,12 +23,11 @@
 //! The library default is off ([`crate::ExtractOptions::isolate`]): it needs a worker
 //! binary, which the `jixiao` command is.
 
-use std::collections::HashSet;
 use std::io::{self, Read, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{mpsc, Arc, Mutex, OnceLock};
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -195,20 +194,17 @@ fn format_name(name: &str) -> &'static str {
         .unwrap_or("file")
 }
 
-/// Finding codes come back as strings; the model keeps them `'static`. The readers
-/// have a handful, so each distinct code is leaked once.
-fn note_code(code: &str) -> &'static str {
-    static CODES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut codes = CODES
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if let Some(known) = codes.get(code) {
-        return known;
+/// A note's code as it came back over the wire: one of [`crate::model::READER_NOTE_CODES`] (the
+/// worker is this same program). A code the table lacks keeps its text in the message
+/// under a generic code, rather than being leaked into a `'static` string.
+fn note_from_wire(code: String, message: String) -> ReaderNote {
+    match ReaderNote::known_code(&code) {
+        Some(code) => ReaderNote { code, message },
+        None => ReaderNote {
+            code: "input.reader_note",
+            message: format!("{code}: {message}"),
+        },
     }
-    let leaked: &'static str = Box::leak(code.to_string().into_boxed_str());
-    codes.insert(leaked);
-    leaked
 }
 
 impl WireGrid {
@@ -246,10 +242,7 @@ impl WireGrid {
             notes: self
                 .notes
                 .into_iter()
-                .map(|(code, message)| ReaderNote {
-                    code: note_code(&code),
-                    message,
-                })
+                .map(|(code, message)| note_from_wire(code, message))
                 .collect(),
         }
     }
@@ -846,5 +839,15 @@ mod tests {
         assert!(!is_isolated(Format::Xlsx) && !is_isolated(Format::Docx));
         assert_eq!(worker_format("ods"), Some(Format::Ods));
         assert_eq!(worker_format("docx"), None);
+    }
+
+    #[test]
+    fn notes_come_back_with_their_declared_code_or_say_what_they_were() {
+        let known = note_from_wire("input.encoding_errors".into(), "bytes replaced".into());
+        assert_eq!(known.code, "input.encoding_errors");
+        assert_eq!(known.severity(), crate::document::Severity::Warning);
+        let unknown = note_from_wire("input.novel".into(), "something new".into());
+        assert_eq!(unknown.code, "input.reader_note");
+        assert_eq!(unknown.message, "input.novel: something new");
     }
 }

@@ -15,6 +15,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::document::Severity;
+
 /// Where a cell came from, in terms a clerk can follow back to the source.
 ///
 /// Rendered by [`fmt::Display`] as the contract's Loc string.
@@ -184,6 +186,14 @@ pub struct Grid {
     pub notes: Vec<ReaderNote>,
 }
 
+/// Every code a reader note may have, with the severity of the finding it becomes: the
+/// one place a new kind of note is declared.
+pub const READER_NOTE_CODES: &[(&str, Severity)] = &[
+    ("input.encoding_guessed", Severity::Info),
+    ("input.encoding_errors", Severity::Warning),
+    ("input.extension_mismatch", Severity::Info),
+];
+
 /// A soft problem a reader met that does not stop the file from being read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReaderNote {
@@ -191,6 +201,24 @@ pub struct ReaderNote {
     pub code: &'static str,
     /// What happened, with the specifics.
     pub message: String,
+}
+
+impl ReaderNote {
+    /// The severity of the finding this note becomes ([`READER_NOTE_CODES`]).
+    pub fn severity(&self) -> Severity {
+        READER_NOTE_CODES
+            .iter()
+            .find(|(code, _)| *code == self.code)
+            .map_or(Severity::Warning, |&(_, severity)| severity)
+    }
+
+    /// The declared code spelled `code`, for a note that crossed a process boundary.
+    pub fn known_code(code: &str) -> Option<&'static str> {
+        READER_NOTE_CODES
+            .iter()
+            .find(|(known, _)| *known == code)
+            .map(|&(known, _)| known)
+    }
 }
 
 /// Helpers for the readers' unit tests: a table's cells as comparable tuples.

@@ -16,13 +16,12 @@ const TOLERANCE: f64 = 0.005;
 pub fn validate(form: &mut Form, sections: &[Section], grid: &Grid) {
     let mut findings = Vec::new();
     for note in &grid.notes {
-        let informative = ["input.encoding_guessed", "input.extension_mismatch"];
-        let severity = if informative.contains(&note.code) {
-            Severity::Info
-        } else {
-            Severity::Warning
-        };
-        findings.push(finding(severity, note.code, note.message.clone(), None));
+        findings.push(finding(
+            note.severity(),
+            note.code,
+            note.message.clone(),
+            None,
+        ));
     }
     check_sections(form, sections, &mut findings);
     check_budget(&form.budget, &mut findings);
