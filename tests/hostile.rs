@@ -9,12 +9,12 @@
 //! default); `a_reader_abort_costs_one_file` proves that an abort inside it costs only
 //! its file.
 
-use std::io::{Cursor, Read, Write};
+use std::io::{Cursor, Read};
 use std::path::PathBuf;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use crate::util::{col, csv_rows, fixture, jixiao, run, Dir};
+use crate::util::{col, csv_rows, fixture, jixiao, run, zip_of, Dir};
 
 /// The good form placed next to every hostile file.
 const GOOD: &str = "good.txt";
@@ -122,19 +122,6 @@ fn good_form_read(rows: &[(String, FileRow)]) {
 }
 
 // --- building files --------------------------------------------------------------------
-
-fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, body) in parts {
-        // Stored, not deflated: the readers take both, and deflating in a debug build
-        // is most of a case's time.
-        let stored = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored);
-        zip.start_file(*name, stored).unwrap();
-        zip.write_all(body).unwrap();
-    }
-    zip.finish().unwrap().into_inner()
-}
 
 /// A copy of a zip with one part's text changed.
 fn rezip(bytes: &[u8], part: &str, change: impl Fn(String) -> String) -> Vec<u8> {

@@ -10,7 +10,7 @@
 //! XLS and ODS are read in this process here (no isolation), so the property tests also
 //! check our pre-scan in front of calamine. Case counts keep the module to a few seconds.
 
-use std::io::{Cursor, Read, Write};
+use std::io::{Cursor, Read};
 use std::sync::OnceLock;
 
 use jixiao::formats::{detect, read, Format, ReadLimits};
@@ -18,6 +18,8 @@ use jixiao::model::{column_name, Block, Grid};
 use jixiao::{extract_bytes, ExtractOptions};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
+
+use crate::util::zip_of;
 
 const FORMATS: [Format; 6] = [
     Format::Xlsx,
@@ -88,19 +90,6 @@ fn xml_escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
-}
-
-fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, body) in parts {
-        // Stored, not deflated: the readers take both, and deflating in a debug build
-        // is most of a case's time.
-        let stored = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored);
-        zip.start_file(*name, stored).unwrap();
-        zip.write_all(body).unwrap();
-    }
-    zip.finish().unwrap().into_inner()
 }
 
 // --- (a) arbitrary bytes ---------------------------------------------------------------

@@ -98,3 +98,25 @@ pub fn col(headers: &[String], name: &str) -> usize {
         .position(|h| h == name)
         .unwrap_or_else(|| panic!("no column {name} in {headers:?}"))
 }
+
+/// A zip of `parts`, stored: the readers take stored and deflated parts alike, and
+/// deflating in a debug build is most of a test's time.
+pub fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    zip_with(zip::CompressionMethod::Stored, parts)
+}
+
+/// A zip of `parts`, deflated: for what needs real compression (a zip bomb).
+pub fn deflated_zip(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    zip_with(zip::CompressionMethod::Deflated, parts)
+}
+
+fn zip_with(method: zip::CompressionMethod, parts: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, body) in parts {
+        let options = zip::write::SimpleFileOptions::default().compression_method(method);
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(body).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}

@@ -6,7 +6,6 @@
 //! XLSX ones; `regenerate_reader_fixtures` (ignored) rebuilds them. Tests never need
 //! LibreOffice: they read the committed files.
 
-use std::io::{Cursor, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -14,6 +13,8 @@ use jixiao::formats::{detect, read, Format, ReadLimits};
 use jixiao::model::{Block, Cell, Grid, Table};
 use jixiao::ErrorKind;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format as CellFormat, Formula, Workbook};
+
+use crate::util::deflated_zip;
 
 fn fixture(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -332,16 +333,6 @@ fn made_ods_reads_like_the_xlsx() {
 
 // --- hostile files ---------------------------------------------------------------------
 
-fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, body) in parts {
-        zip.start_file(*name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        zip.write_all(body).unwrap();
-    }
-    zip.finish().unwrap().into_inner()
-}
-
 fn kind_of(result: Result<Grid, jixiao::Error>) -> String {
     match result {
         Ok(_) => "ok".into(),
@@ -359,7 +350,7 @@ fn xlsx_claiming_the_whole_grid_reads_quickly() {
     let workbook = r#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
     let rels = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/xl/worksheets/sheet1.xml"/></Relationships>"#;
     let sheet = r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:XFD1048576"/><sheetData><row r="1048576"><c r="XFD1048576"><v>42</v></c></row></sheetData></worksheet>"#;
-    let bytes = zip_of(&[
+    let bytes = deflated_zip(&[
         ("xl/workbook.xml", workbook.as_bytes()),
         ("xl/_rels/workbook.xml.rels", rels.as_bytes()),
         ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
@@ -381,7 +372,7 @@ fn xlsx_claiming_the_whole_grid_reads_quickly() {
 #[test]
 fn xlsx_zip_bomb_is_refused_by_the_inflate_cap() {
     let big = vec![b' '; 4 << 20];
-    let bytes = zip_of(&[("xl/workbook.xml", &big)]);
+    let bytes = deflated_zip(&[("xl/workbook.xml", &big)]);
     let limits = ReadLimits {
         max_inflated_bytes: 1 << 20,
         ..ReadLimits::default()
@@ -465,7 +456,7 @@ fn ods_with(table_body: &str) -> Vec<u8> {
     let content = format!(
         r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="T">{table_body}</table:table></office:spreadsheet></office:body></office:document-content>"#
     );
-    zip_of(&[
+    deflated_zip(&[
         ("mimetype", ODS_MIME),
         ("META-INF/manifest.xml", ODS_MANIFEST),
         ("content.xml", content.as_bytes()),
