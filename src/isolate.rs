@@ -765,13 +765,23 @@ mod tests {
     #[cfg(unix)]
     fn read_with(name: &str, body: &str, isolation: impl Fn(Isolation) -> Isolation) -> Error {
         let (path, _keep) = script(name, body);
-        read(
-            b"some bytes",
-            Format::Xls,
-            &ReadLimits::default(),
-            &isolation(Isolation::new(path)),
-        )
-        .unwrap_err()
+        let isolation = isolation(Isolation::new(path));
+        // A test thread forking elsewhere can hold the just-written script open for a
+        // moment (exec then fails with ETXTBSY): a race of the test's own making.
+        for _ in 0..50 {
+            let err = read(
+                b"some bytes",
+                Format::Xls,
+                &ReadLimits::default(),
+                &isolation,
+            )
+            .unwrap_err();
+            if !err.to_string().contains("Text file busy") {
+                return err;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("the test's worker script stayed busy");
     }
 
     #[cfg(unix)]
