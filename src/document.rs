@@ -379,6 +379,26 @@ fn serialize_opt_number<S: Serializer>(n: &Option<f64>, s: S) -> Result<S::Ok, S
     }
 }
 
+/// Documents for tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::{Form, SCHEMA};
+
+    /// A form with nothing in it but its id, path and department (测试局, 2024).
+    pub fn minimal_form(id: &str, path: &str) -> Form {
+        serde_json::from_value(serde_json::json!({
+            "schema": SCHEMA,
+            "form_id": id,
+            "source": {"path": path, "format": "text", "sha256": "00", "bytes": 1},
+            "title": null, "form_kind": "unknown", "department": "测试局", "year": 2024,
+            "budget": [], "project": null, "overall_goal": null, "period_goal": null,
+            "annual_goal": null, "tasks": [], "other_tasks": null, "indicators": [],
+            "findings": [], "unmapped": []
+        }))
+        .expect("a minimal form")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

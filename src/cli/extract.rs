@@ -88,7 +88,8 @@ pub fn run(args: Args) -> Result<Exit> {
     batch::run(&inputs.files, &options, &mut out, &pool, &tick)
         .with_context(|| format!("cannot write the tables in {}", args.output.display()))?;
     bar.finish_and_clear();
-    // In the pool too: the end phase parses the spooled documents on the same threads.
+    // In the pool too: the end phase parses documents back from their JSON lines (for
+    // XLSX and SQLite) on the same threads.
     let counts = pool
         .install(|| out.finish())
         .with_context(|| format!("cannot write the tables in {}", args.output.display()))?;

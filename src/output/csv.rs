@@ -1,25 +1,61 @@
 //! The CSV tables (`--format csv`): one file per table, UTF-8 by default.
+//!
+//! The per-form tables are written while the run goes: each form's rows arrive rendered
+//! ([`FormRows`]) and are copied in. The two tables a finding across files changes
+//! (`forms.csv`, `findings.csv`) remember where each form's rows end, so that the few
+//! forms which gain one at the end can be spliced in ([`CsvAmender`]) without writing
+//! the other tables again.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::fs::{self, File};
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::PathBuf;
 
 use super::encoding::{CsvEncoding, EncodedWriter};
 use super::staging::Staging;
 use super::tables::{
     budget_rows, finding_rows, task_rows, unmapped_rows, FileRow, FormRow, IndicatorRow, Summary,
 };
-use super::{Sink, Spooled};
+use super::Sink;
 use crate::document::Form;
 
-type Table = csv::Writer<EncodedWriter<BufWriter<File>>>;
+/// A writer that counts the bytes it passes on: where a form's rows end in its table.
+struct Counted<W> {
+    inner: W,
+    written: u64,
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// A table's file: encoded, counted, buffered.
+type TableFile = EncodedWriter<Counted<BufWriter<File>>>;
+/// A table written record by record.
+type Table = csv::Writer<TableFile>;
+
+/// The per-form tables a finding across files changes: `forms.csv` (its findings count)
+/// and `findings.csv` (a row more), by index in [`FormRows::TABLES`].
+const AMENDABLE: [usize; 2] = [0, 4];
 
 /// The CSV tables, open for appending rows.
 pub struct CsvSink {
     files: Table,
     /// The per-form tables, in [`FormRows::TABLES`] order: rows arrive rendered, so
     /// these take bytes rather than records.
-    per_form: [EncodedWriter<BufWriter<File>>; 6],
+    per_form: [TableFile; 6],
     summary: Table,
+    encoding: CsvEncoding,
+    /// For each [`AMENDABLE`] table, its temporary path and where its header ends.
+    amendable: [(PathBuf, u64); 2],
+    /// Where each form's rows end in the [`AMENDABLE`] tables, in output order.
+    form_ends: Vec<[u64; 2]>,
 }
 
 /// Column headers of the tables, in the contract's order (additions at the end).
@@ -77,12 +113,16 @@ impl CsvSink {
     /// Opens every table under its temporary name and writes its header (so that an
     /// empty table still names its columns).
     pub fn create(staging: &mut Staging, encoding: CsvEncoding) -> io::Result<Self> {
+        let owned = |h: &[&str]| h.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let mut open = |name: &str, headers: &[String]| -> io::Result<_> {
-            let mut file = EncodedWriter::new(staging.create(name)?, encoding)?;
+            let counted = Counted {
+                inner: staging.create(name)?,
+                written: 0,
+            };
+            let mut file = EncodedWriter::new(counted, encoding)?;
             file.write_all(&record_bytes(headers)?)?;
             Ok(file)
         };
-        let owned = |h: &[&str]| h.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         // serialize() must not add a second header: ours is written above.
         let table = |file| {
             csv::WriterBuilder::new()
@@ -101,13 +141,132 @@ impl CsvSink {
         for (name, headers) in FormRows::TABLES.iter().zip(&per_form_headers) {
             per_form.push(open(name, headers)?);
         }
+        let files = open("files.csv", &owned(FILES_HEADERS))?;
+        let summary = open("summary.csv", &Summary::headers())?;
+        let per_form: [TableFile; 6] = per_form
+            .try_into()
+            .map_err(|_| io::Error::other("six per-form tables"))?;
+        let amendable = AMENDABLE.map(|i| {
+            let path = staging.temp_path(FormRows::TABLES[i]);
+            (path, per_form[i].get_ref().written)
+        });
         Ok(CsvSink {
-            files: table(open("files.csv", &owned(FILES_HEADERS))?),
-            per_form: per_form
-                .try_into()
-                .map_err(|_| io::Error::other("six per-form tables"))?,
-            summary: table(open("summary.csv", &Summary::headers())?),
+            files: table(files),
+            per_form,
+            summary: table(summary),
+            encoding,
+            amendable,
+            form_ends: Vec::new(),
         })
+    }
+
+    /// Appends one form's rows to the per-form tables.
+    pub fn add_form(&mut self, rows: &FormRows) -> io::Result<()> {
+        for (i, table) in self.per_form.iter_mut().enumerate() {
+            table.write_all(rows.table(i))?;
+        }
+        let ends = AMENDABLE.map(|i| self.per_form[i].get_ref().written);
+        self.form_ends.push(ends);
+        Ok(())
+    }
+
+    /// Flushes the per-form tables and starts rewriting the [`AMENDABLE`] ones, for the
+    /// forms that gained a finding across files.
+    pub fn amender(&mut self) -> io::Result<CsvAmender<'_>> {
+        for table in &mut self.per_form {
+            table.flush()?;
+        }
+        let mut tables = Vec::with_capacity(AMENDABLE.len());
+        for (path, header_end) in &self.amendable {
+            let mut old = BufReader::with_capacity(64 << 10, File::open(path)?);
+            let new_path = path.with_extension("amending");
+            let mut new = BufWriter::with_capacity(64 << 10, File::create(&new_path)?);
+            io::copy(&mut (&mut old).take(*header_end), &mut new)?;
+            tables.push(AmendedTable {
+                old,
+                new: EncodedWriter::continuing(new, self.encoding),
+                at: *header_end,
+                path: path.clone(),
+                new_path,
+            });
+        }
+        Ok(CsvAmender {
+            tables,
+            form_ends: &self.form_ends,
+            next: 0,
+        })
+    }
+}
+
+/// Rewrites the [`AMENDABLE`] tables with some forms' rows replaced, copying the others'
+/// bytes (already encoded) as they are.
+pub struct CsvAmender<'a> {
+    tables: Vec<AmendedTable>,
+    form_ends: &'a [[u64; 2]],
+    /// The next form (by position in the output) not yet copied or replaced.
+    next: usize,
+}
+
+struct AmendedTable {
+    old: BufReader<File>,
+    new: EncodedWriter<BufWriter<File>>,
+    /// How far `old` has been read.
+    at: u64,
+    path: PathBuf,
+    new_path: PathBuf,
+}
+
+impl AmendedTable {
+    /// Copies `old` up to byte `end` unchanged.
+    fn copy_to(&mut self, end: u64) -> io::Result<()> {
+        let copied = io::copy(&mut (&mut self.old).take(end - self.at), self.new.raw())?;
+        if copied != end - self.at {
+            return Err(io::Error::other(format!(
+                "{} ended early while amending it",
+                self.path.display()
+            )));
+        }
+        self.at = end;
+        Ok(())
+    }
+
+    /// Skips `old` up to byte `end`.
+    fn skip_to(&mut self, end: u64) -> io::Result<()> {
+        self.old.seek_relative((end - self.at) as i64)?;
+        self.at = end;
+        Ok(())
+    }
+}
+
+impl CsvAmender<'_> {
+    /// Replaces the rows of form number `form` (in output order; forms must come in
+    /// increasing order) with `rows`, copying every form's rows before it unchanged.
+    pub fn replace(&mut self, form: usize, rows: &FormRows) -> io::Result<()> {
+        if form < self.next || form >= self.form_ends.len() {
+            return Err(io::Error::other(format!(
+                "internal error: form {form} amended out of order"
+            )));
+        }
+        for (slot, (table, &i)) in self.tables.iter_mut().zip(&AMENDABLE).enumerate() {
+            if form > 0 {
+                table.copy_to(self.form_ends[form - 1][slot])?;
+            }
+            table.skip_to(self.form_ends[form][slot])?;
+            table.new.write_all(rows.table(i))?;
+        }
+        self.next = form + 1;
+        Ok(())
+    }
+
+    /// Copies the rest and puts the rewritten tables in place of the old ones.
+    pub fn finish(self) -> io::Result<()> {
+        for mut table in self.tables {
+            io::copy(&mut table.old, table.new.raw())?;
+            table.new.flush()?;
+            drop(table.old);
+            fs::rename(&table.new_path, &table.path)?;
+        }
+        Ok(())
     }
 }
 
@@ -174,30 +333,11 @@ impl FormRows {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.bytes[start..self.ends[i]]
     }
-
-    /// All the rows, with the table ends: what the spool keeps.
-    pub(super) fn parts(&self) -> (&[u8], &[usize; 6]) {
-        (&self.bytes, &self.ends)
-    }
-
-    /// Rows read back from the spool; `None` unless the ends fit the bytes in order.
-    pub(super) fn from_parts(bytes: Vec<u8>, ends: [usize; 6]) -> Option<Self> {
-        let ordered = ends.windows(2).all(|w| w[0] <= w[1]);
-        (ordered && ends[5] == bytes.len()).then_some(FormRows { bytes, ends })
-    }
 }
 
+/// The per-form rows were added as the run went ([`CsvSink::add_form`]); at the end come
+/// `files.csv` and `summary.csv`.
 impl Sink for CsvSink {
-    fn form(&mut self, form: &Spooled) -> io::Result<()> {
-        let rows = form.rendered.csv.as_ref().ok_or_else(|| {
-            io::Error::other("internal error: a form reached the CSV writer unrendered")
-        })?;
-        for (i, table) in self.per_form.iter_mut().enumerate() {
-            table.write_all(rows.table(i))?;
-        }
-        Ok(())
-    }
-
     fn file(&mut self, row: &FileRow) -> io::Result<()> {
         self.files.serialize(row)?;
         Ok(())

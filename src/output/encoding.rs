@@ -44,12 +44,29 @@ impl<W: Write> EncodedWriter<W> {
         if encoding == CsvEncoding::Utf8Bom {
             inner.write_all(b"\xEF\xBB\xBF")?;
         }
-        Ok(EncodedWriter {
+        Ok(Self::continuing(inner, encoding))
+    }
+
+    /// Wraps `inner` to go on with text already begun (no BOM).
+    pub fn continuing(inner: W, encoding: CsvEncoding) -> Self {
+        EncodedWriter {
             inner,
             encoding,
             carry: Vec::new(),
             encoded: Vec::new(),
-        })
+        }
+    }
+
+    /// The writer underneath.
+    pub fn get_ref(&self) -> &W {
+        &self.inner
+    }
+
+    /// The writer underneath, for bytes already encoded. Only between whole pieces of
+    /// text: a character split across writes would be lost.
+    pub fn raw(&mut self) -> &mut W {
+        debug_assert!(self.carry.is_empty(), "raw bytes inside a character");
+        &mut self.inner
     }
 }
 

@@ -1,28 +1,28 @@
 //! Writers: form documents into the contract's tables.
 //!
-//! A run has two phases. While files are read, each form is rendered on the worker
-//! thread that read it ([`Renderer`]: its JSON line and its CSV rows), and
-//! [`OutputDir::add_prepared`] appends those bytes to a spool in path order, keeping one
-//! small entry per file and the running summary, so memory does not grow with the
-//! number of forms and the writing thread only copies bytes. [`OutputDir::finish`] then
-//! adds the findings that need every file (`form.duplicate_department`, re-rendering
-//! just the forms that get one), streams the spool once through every requested
-//! [`Sink`], writes `files.csv` and `summary.csv`, and moves all outputs into place
-//! together ([`staging`]): an interrupted run never leaves half-written tables that
-//! look complete.
+//! Each form is rendered on the worker thread that read it ([`Renderer`]: its JSON line
+//! and its CSV rows), and [`OutputDir::add_prepared`] appends those bytes to the output
+//! files, in path order, as they come, keeping one small entry per file and the running
+//! summary: memory does not grow with the number of forms and the writing thread only
+//! copies bytes. [`OutputDir::finish`] then adds the findings that need every file
+//! (`form.duplicate_department`), splicing just the forms that get one into the JSON
+//! lines, `forms.csv` and `findings.csv`; gives the documents to the writers that need
+//! them (XLSX, SQLite); writes `files.csv` and `summary.csv`; and moves all outputs into
+//! place together ([`staging`]): an interrupted run never leaves half-written tables
+//! that look complete.
 
 mod csv;
 pub mod encoding;
-mod spool;
+mod jsonl;
 mod sqlite;
 pub mod staging;
 pub mod tables;
 mod xlsx;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::document::{Finding, Form, Severity};
@@ -95,7 +95,7 @@ pub struct Renderer {
 }
 
 impl Renderer {
-    /// The JSON line always (the spool keeps it), the CSV rows when CSV is written.
+    /// The JSON line always (the end of the run reads it back), the CSV rows when CSV is written.
     pub fn render(&self, form: &Form) -> io::Result<Rendered> {
         Ok(Rendered {
             json: serde_json::to_string(form)?,
@@ -132,61 +132,28 @@ pub struct Prepared {
     tally: FindingTally,
 }
 
-/// A form as the sinks receive it at the end of a run.
-pub struct Spooled {
-    /// Its rendered bytes, for the sinks that copy them (JSON, CSV).
-    pub rendered: Rendered,
-    /// The document, parsed back only when a sink reads it ([`Sink::reads_forms`]) or
-    /// when it gained a finding across files.
-    form: Option<Form>,
-    /// The finding across files it gained (already in `form` and `rendered`).
-    amendment: Option<Arc<Finding>>,
-}
-
-impl Spooled {
-    /// The document, for a sink that said it [`Sink::reads_forms`].
-    pub fn form(&self) -> io::Result<&Form> {
-        self.form.as_ref().ok_or_else(|| {
-            io::Error::other("internal error: a form reached a writer that reads forms unparsed")
-        })
-    }
-}
-
-/// A consumer of the finished form stream: one per output format.
+/// A writer of the finished run: one per output format but JSON (whose lines are
+/// written as forms come), fed at the end.
 pub trait Sink {
-    /// Whether this sink reads the documents themselves; the spool is parsed back only
-    /// for such sinks (the others copy rendered bytes).
+    /// Whether this sink reads the documents themselves: they are parsed back from the
+    /// JSON lines only for such sinks.
     fn reads_forms(&self) -> bool {
         false
     }
-    /// One form, in output order.
-    fn form(&mut self, form: &Spooled) -> io::Result<()>;
-    /// One input file's row, in path order, after all forms.
+    /// One form, in output order (only for a sink that [`Sink::reads_forms`]).
+    fn form(&mut self, _form: &Form) -> io::Result<()> {
+        Ok(())
+    }
+    /// One input file's row, in path order.
     fn file(&mut self, row: &FileRow) -> io::Result<()>;
     /// Last: the cross-department summary; flush everything.
     fn finish(self: Box<Self>, summary: &Summary) -> io::Result<()>;
 }
 
-/// `forms.jsonl`: the spooled lines, copied as they are unless a form gained findings.
-struct JsonSink(BufWriter<File>);
-
-impl Sink for JsonSink {
-    fn form(&mut self, form: &Spooled) -> io::Result<()> {
-        self.0.write_all(form.rendered.json.as_bytes())?;
-        self.0.write_all(b"\n")
-    }
-    fn file(&mut self, _row: &FileRow) -> io::Result<()> {
-        Ok(())
-    }
-    fn finish(mut self: Box<Self>, _summary: &Summary) -> io::Result<()> {
-        self.0.flush()
-    }
-}
-
 /// How one input file ended, kept until `files.csv` is written.
 #[derive(Clone, Debug)]
 enum Outcome {
-    /// Read; it has `forms` forms in the spool, whose findings `tally` sums up.
+    /// Read; it has `forms` forms in the outputs, whose findings `tally` sums up.
     Read { forms: usize, tally: FindingTally },
     /// Not read: (status, reason) — `error`, `skipped` or `duplicate`.
     NotRead {
@@ -261,26 +228,45 @@ pub struct OutputDir {
     staging: Staging,
     options: OutputOptions,
     renderer: Renderer,
-    spool: BufWriter<File>,
+    /// The forms' JSON lines: `forms.jsonl` when JSON is written, else a temporary file
+    /// kept for the end of the run (see [`jsonl`]).
+    json_lines: BufWriter<File>,
+    json_lines_path: PathBuf,
+    /// The CSV tables, when CSV is written.
+    csv: Option<csv::CsvSink>,
     files: Vec<FileEntry>,
     identities: Vec<Identity>,
     summary: Summary,
 }
 
+/// Name of the JSON lines file kept when JSON is not written.
+const FORMS_SPOOL: &str = "forms.spool.jsonl";
+
 impl OutputDir {
-    /// Creates `dir` (and parents) and the spool.
+    /// Creates `dir` (and parents) and opens the outputs written as forms come.
     pub fn create(dir: &Path, options: OutputOptions) -> io::Result<Self> {
-        let staging = Staging::new(dir)?;
-        let spool =
-            BufWriter::with_capacity(256 << 10, File::create(staging.temp_path("spool.jsonl"))?);
-        let renderer = Renderer {
-            csv: options.formats.contains(&OutputFormat::Csv),
+        let mut staging = Staging::new(dir)?;
+        let (json_lines, json_lines_path) = if options.formats.contains(&OutputFormat::Json) {
+            let file = staging.create("forms.jsonl")?;
+            (file, staging.temp_path("forms.jsonl"))
+        } else {
+            let path = staging.temp_path(FORMS_SPOOL);
+            let file = BufWriter::with_capacity(256 << 10, File::create(&path)?);
+            (file, path)
         };
+        let csv = if options.formats.contains(&OutputFormat::Csv) {
+            Some(csv::CsvSink::create(&mut staging, options.csv_encoding)?)
+        } else {
+            None
+        };
+        let renderer = Renderer { csv: csv.is_some() };
         Ok(OutputDir {
             staging,
             options,
             renderer,
-            spool,
+            json_lines,
+            json_lines_path,
+            csv,
             files: Vec::new(),
             identities: Vec::new(),
             summary: Summary::default(),
@@ -298,8 +284,8 @@ impl OutputDir {
     }
 
     /// Adds one file: its forms, prepared by [`OutputDir::renderer`] (the batch prepares
-    /// them on its worker threads), go to the spool; or the error that stopped the
-    /// file from being read.
+    /// them on its worker threads), are appended to the outputs; or the error that
+    /// stopped the file from being read.
     pub fn add_prepared(
         &mut self,
         path: &str,
@@ -319,7 +305,14 @@ impl OutputDir {
                 let mut tally = FindingTally::default();
                 let mut ids = Vec::with_capacity(forms.len());
                 for form in &forms {
-                    spool::write(&mut self.spool, &form.rendered)?;
+                    self.json_lines.write_all(form.rendered.json.as_bytes())?;
+                    self.json_lines.write_all(b"\n")?;
+                    if let Some(csv) = &mut self.csv {
+                        let rows = form.rendered.csv.as_ref().ok_or_else(|| {
+                            io::Error::other("internal error: a form came without its CSV rows")
+                        })?;
+                        csv.add_form(rows)?;
+                    }
                     self.summary.add(&form.department, form.year, &form.totals);
                     self.identities.push(Identity {
                         department: form.department.clone(),
@@ -376,8 +369,8 @@ impl OutputDir {
     }
 
     /// Findings that need every file: two different files claiming the same department
-    /// and year. Keyed by the form's position in the spool.
-    fn cross_file_findings(&self) -> HashMap<usize, Arc<Finding>> {
+    /// and year, by the form's position in the output, in order.
+    fn cross_file_findings(&self) -> BTreeMap<usize, Arc<Finding>> {
         let mut claims: HashMap<(&str, Option<i32>), Vec<usize>> = HashMap::new();
         for (ordinal, id) in self.identities.iter().enumerate() {
             if !id.department.is_empty() {
@@ -387,7 +380,7 @@ impl OutputDir {
                     .push(ordinal);
             }
         }
-        let mut findings = HashMap::new();
+        let mut findings = BTreeMap::new();
         for ((department, year), ordinals) in claims {
             let mut files: Vec<usize> = ordinals.iter().map(|&o| self.identities[o].file).collect();
             files.dedup();
@@ -426,20 +419,17 @@ impl OutputDir {
         findings
     }
 
-    /// Streams the spool through every sink, writes `files.csv` and `summary.csv`, and
-    /// moves every output into place. Returns how the files ended.
+    /// Adds the findings across files, feeds every sink, writes `files.csv` and
+    /// `summary.csv`, and moves every output into place. Returns how the files ended.
     pub fn finish(mut self) -> io::Result<RunCounts> {
-        self.spool.flush()?;
-        let extra = self.cross_file_findings();
-        let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
-        if self.options.formats.contains(&OutputFormat::Json) {
-            sinks.push(Box::new(JsonSink(self.staging.create("forms.jsonl")?)));
+        self.json_lines.flush()?;
+        let amendments = self.cross_file_findings();
+        if !amendments.is_empty() {
+            self.amend(&amendments)?;
         }
-        if self.options.formats.contains(&OutputFormat::Csv) {
-            sinks.push(Box::new(csv::CsvSink::create(
-                &mut self.staging,
-                self.options.csv_encoding,
-            )?));
+        let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
+        if let Some(csv) = self.csv.take() {
+            sinks.push(Box::new(csv));
         }
         if self.options.formats.contains(&OutputFormat::Xlsx) {
             sinks.push(Box::new(xlsx::XlsxSink::create(&mut self.staging)?));
@@ -452,24 +442,20 @@ impl OutputDir {
             )?));
         }
 
-        let spool_path = self.staging.temp_path("spool.jsonl");
-        let parse_all = sinks.iter().any(|sink| sink.reads_forms());
-        let mut documents =
-            spool::SpoolReader::open(&spool_path, &extra, parse_all, self.renderer)?;
+        let mut documents = if sinks.iter().any(|sink| sink.reads_forms()) {
+            Some(jsonl::Forms::open(&self.json_lines_path)?)
+        } else {
+            None
+        };
         let mut counts = RunCounts::default();
-        for entry in &mut self.files {
-            if let Outcome::Read { forms, tally } = &mut entry.outcome {
+        for entry in &self.files {
+            if let (Some(documents), Outcome::Read { forms, .. }) = (&mut documents, &entry.outcome)
+            {
                 for _ in 0..*forms {
-                    let form = documents
-                        .next()
-                        .ok_or_else(|| io::Error::other("the spool ended early"))??;
-                    if let Some(finding) = &form.amendment {
-                        let amended = form.form()?;
-                        let department = amended.department.as_deref().unwrap_or_default();
-                        self.summary.add_finding(department, amended.year);
-                        tally.add(finding);
-                    }
-                    for sink in &mut sinks {
+                    let form = documents.next().ok_or_else(|| {
+                        io::Error::other("the JSON lines ended before the last form")
+                    })??;
+                    for sink in sinks.iter_mut().filter(|sink| sink.reads_forms()) {
                         sink.form(&form)?;
                     }
                 }
@@ -483,9 +469,40 @@ impl OutputDir {
         for sink in sinks {
             sink.finish(&self.summary)?;
         }
-        std::fs::remove_file(&spool_path)?;
+        drop(documents);
+        if !self.options.formats.contains(&OutputFormat::Json) {
+            std::fs::remove_file(&self.json_lines_path)?;
+        }
         self.staging.commit()?;
         Ok(counts)
+    }
+
+    /// Adds each finding across files to its form: in the JSON lines, `forms.csv` and
+    /// `findings.csv` (rewritten, the other forms' bytes copied), the file's status and
+    /// the summary's count.
+    fn amend(&mut self, amendments: &BTreeMap<usize, Arc<Finding>>) -> io::Result<()> {
+        let mut json_lines = jsonl::Amender::open(&self.json_lines_path)?;
+        let mut csv = self.csv.as_mut().map(|csv| csv.amender()).transpose()?;
+        for (&ordinal, finding) in amendments {
+            let mut form = json_lines.take(ordinal)?;
+            form.findings.push(Finding::clone(finding));
+            let rendered = self.renderer.render(&form)?;
+            json_lines.put(&rendered.json)?;
+            if let (Some(csv), Some(rows)) = (&mut csv, &rendered.csv) {
+                csv.replace(ordinal, rows)?;
+            }
+            let identity = &self.identities[ordinal];
+            self.summary
+                .add_finding(&identity.department, identity.year);
+            if let Outcome::Read { tally, .. } = &mut self.files[identity.file].outcome {
+                tally.add(finding);
+            }
+        }
+        json_lines.finish()?;
+        if let Some(csv) = csv {
+            csv.finish()?;
+        }
+        Ok(())
     }
 }
 
@@ -568,6 +585,97 @@ mod tests {
             code: code.into(),
             message: String::new(),
             at: None,
+        }
+    }
+
+    /// Forms of a department and year that several files claim gain a finding at the
+    /// end, spliced into the outputs already written: each must read exactly as if it
+    /// had been rendered with the finding, in every CSV encoding, and no other form's
+    /// bytes may move.
+    #[test]
+    fn forms_amended_at_the_end_read_as_if_rendered_with_their_finding() {
+        let seed = include_str!("../../fixtures/guangzhou-2024-text/input.txt");
+        // Files 0, 2 and 5 claim one department; file 3 holds two forms of another.
+        let departments = ["甲局", "乙局", "甲局", "丙局", "丁局", "甲局"];
+        let options = crate::ExtractOptions::new();
+        let mut originals = Vec::new();
+        for (i, department) in departments.iter().enumerate() {
+            let mut text = seed.replace("广州市司法局", department);
+            if i == 3 {
+                text = format!("{text}\n{}", seed.replace("广州市司法局", "戊局"));
+            }
+            let report =
+                crate::pipeline::extract_bytes(text.as_bytes(), &format!("{i}.txt"), &options);
+            originals.push(report.result.unwrap());
+        }
+        assert_eq!(
+            originals[3].len(),
+            2,
+            "the fixture must make two forms of file 3"
+        );
+        let claimed: Vec<bool> = departments
+            .iter()
+            .enumerate()
+            .flat_map(|(i, d)| vec![*d == "甲局"; originals[i].len()])
+            .collect();
+
+        for encoding in [
+            CsvEncoding::Utf8,
+            CsvEncoding::Utf8Bom,
+            CsvEncoding::Gb18030,
+        ] {
+            let dir = std::env::temp_dir()
+                .join(format!("jixiao-amend-{encoding:?}-{}", std::process::id()));
+            let formats = vec![OutputFormat::Json, OutputFormat::Csv];
+            let mut out = OutputDir::create(
+                &dir,
+                OutputOptions {
+                    formats,
+                    csv_encoding: encoding,
+                },
+            )
+            .unwrap();
+            let renderer = out.renderer();
+            for (i, forms) in originals.iter().enumerate() {
+                let prepared = forms.iter().map(|f| renderer.prepare(f).unwrap()).collect();
+                out.add_prepared(&format!("{i}.txt"), Some(Format::Text), Ok(prepared))
+                    .unwrap();
+            }
+            out.finish().unwrap();
+
+            let written: Vec<Form> = std::fs::read_to_string(dir.join("forms.jsonl"))
+                .unwrap()
+                .lines()
+                .map(|line| serde_json::from_str(line).unwrap())
+                .collect();
+            let originals: Vec<&Form> = originals.iter().flatten().collect();
+            assert_eq!(written.len(), originals.len());
+            for ((form, original), claimed) in written.iter().zip(&originals).zip(&claimed) {
+                let (before, added) = form.findings.split_at(original.findings.len());
+                assert_eq!(before, &original.findings[..]);
+                let codes: Vec<&str> = added.iter().map(|f| f.code.as_str()).collect();
+                let expected: &[&str] = if *claimed {
+                    &["form.duplicate_department"]
+                } else {
+                    &[]
+                };
+                assert_eq!(codes, expected, "{}", form.form_id);
+            }
+            for (table, name) in [(0, "forms.csv"), (4, "findings.csv")] {
+                let bytes = std::fs::read(dir.join(name)).unwrap();
+                let text = match encoding {
+                    CsvEncoding::Gb18030 => encoding_rs::GB18030.decode(&bytes).0.into_owned(),
+                    _ => String::from_utf8(bytes).unwrap(),
+                };
+                let mut expected = String::new();
+                for form in &written {
+                    let rows = csv::FormRows::render(form).unwrap();
+                    expected += std::str::from_utf8(rows.table(table)).unwrap();
+                }
+                let body = text.split_once('\n').unwrap().1;
+                assert_eq!(body, expected, "{name} in {encoding:?}");
+            }
+            std::fs::remove_dir_all(&dir).unwrap();
         }
     }
 

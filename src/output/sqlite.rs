@@ -27,7 +27,7 @@ use super::tables::{
     budget_rows, finding_rows, task_rows, unmapped_rows, FileRow, FormRow, IndicatorRow, Summary,
     BUDGET_KEYS,
 };
-use super::{Sink, Spooled};
+use super::Sink;
 use crate::document::Form;
 
 /// `meta.schema_version`: raised when the tables change in a way older readers or
@@ -450,8 +450,8 @@ impl Sink for SqliteSink {
         true
     }
 
-    fn form(&mut self, spooled: &Spooled) -> io::Result<()> {
-        self.write_form(spooled.form()?)
+    fn form(&mut self, form: &Form) -> io::Result<()> {
+        self.write_form(form)
     }
 
     fn file(&mut self, row: &FileRow) -> io::Result<()> {
@@ -474,20 +474,7 @@ impl Sink for SqliteSink {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::SCHEMA;
-
-    fn form(id: &str, path: &str) -> Form {
-        serde_json::from_value(serde_json::json!({
-            "schema": SCHEMA,
-            "form_id": id,
-            "source": {"path": path, "format": "text", "sha256": "00", "bytes": 1},
-            "title": null, "form_kind": "unknown", "department": "测试局", "year": 2024,
-            "budget": [], "project": null, "overall_goal": null, "period_goal": null,
-            "annual_goal": null, "tasks": [], "other_tasks": null, "indicators": [],
-            "findings": [], "unmapped": []
-        }))
-        .expect("a minimal form")
-    }
+    use crate::document::test_support::minimal_form as form;
 
     fn count(path: &Path, sql: &str) -> i64 {
         Connection::open(path)

@@ -24,8 +24,8 @@ use super::tables::{
     budget_rows, finding_rows, task_rows, unmapped_rows, FileRow, FormRow, IndicatorRow, Summary,
     BUDGET_KEYS,
 };
-use super::{Sink, Spooled};
-use crate::document::Severity;
+use super::Sink;
+use crate::document::{Form, Severity};
 
 /// Excel's rows per sheet.
 const EXCEL_ROWS: u32 = 1_048_576;
@@ -440,8 +440,7 @@ impl Sink for XlsxSink {
         true
     }
 
-    fn form(&mut self, spooled: &Spooled) -> io::Result<()> {
-        let form = spooled.form()?;
+    fn form(&mut self, form: &Form) -> io::Result<()> {
         self.record(FORMS, &FormRow::new(form), Style::Plain)?;
         for row in budget_rows(form) {
             self.record(BUDGET, &row, Style::Plain)?;

@@ -1,0 +1,219 @@
+//! The forms' JSON lines: written while the run goes (as `forms.jsonl`, or a temporary
+//! file when JSON is not asked for), amended at the end for the forms that gain a
+//! finding across files, and read back for the writers that need the documents
+//! themselves (XLSX, SQLite).
+//!
+//! A line is one document: serde_json escapes every newline inside strings, so lines
+//! and documents correspond one to one.
+
+use std::collections::VecDeque;
+use std::fs::{self, File};
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::document::Form;
+
+/// Lines parsed per parallel batch.
+const BATCH: usize = 128;
+
+fn corrupt(path: &Path, what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("{}: {what}", path.display()),
+    )
+}
+
+/// Reads the next line (without its newline) into `line`; `false` at the end.
+fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<bool> {
+    line.clear();
+    if input.read_until(b'\n', line)? == 0 {
+        return Ok(false);
+    }
+    if line.last() == Some(&b'\n') {
+        line.pop();
+    }
+    Ok(true)
+}
+
+/// Rewrites a JSON lines file with some documents replaced, copying the others as they
+/// are.
+pub struct Amender {
+    old: BufReader<File>,
+    new: BufWriter<File>,
+    /// The next line (document number) not yet copied or replaced.
+    next: usize,
+    path: PathBuf,
+    new_path: PathBuf,
+    line: Vec<u8>,
+}
+
+impl Amender {
+    /// Starts rewriting the file at `path`.
+    pub fn open(path: &Path) -> io::Result<Self> {
+        let new_path = path.with_extension("amending");
+        Ok(Amender {
+            old: BufReader::with_capacity(256 << 10, File::open(path)?),
+            new: BufWriter::with_capacity(256 << 10, File::create(&new_path)?),
+            next: 0,
+            path: path.to_path_buf(),
+            new_path,
+            line: Vec::new(),
+        })
+    }
+
+    /// Copies every document before number `index` and takes that one out, parsed, for
+    /// [`Amender::put`] to replace. Numbers must increase.
+    pub fn take(&mut self, index: usize) -> io::Result<Form> {
+        if index < self.next {
+            return Err(io::Error::other(format!(
+                "internal error: document {index} amended out of order"
+            )));
+        }
+        loop {
+            if !read_line(&mut self.old, &mut self.line)? {
+                return Err(corrupt(&self.path, "ended before the document to amend"));
+            }
+            self.next += 1;
+            if self.next > index {
+                return serde_json::from_slice(&self.line)
+                    .map_err(|e| corrupt(&self.path, &format!("line {}: {e}", index + 1)));
+            }
+            self.new.write_all(&self.line)?;
+            self.new.write_all(b"\n")?;
+        }
+    }
+
+    /// Writes the replacement of the document last taken.
+    pub fn put(&mut self, json: &str) -> io::Result<()> {
+        self.new.write_all(json.as_bytes())?;
+        self.new.write_all(b"\n")
+    }
+
+    /// Copies the rest and puts the rewritten file in place of the old one.
+    pub fn finish(mut self) -> io::Result<()> {
+        io::copy(&mut self.old, &mut self.new)?;
+        self.new.flush()?;
+        drop(self.old);
+        fs::rename(&self.new_path, &self.path)
+    }
+}
+
+/// The documents of a JSON lines file, in order, parsed a batch at a time on every core.
+pub struct Forms {
+    input: BufReader<File>,
+    path: PathBuf,
+    ready: VecDeque<io::Result<Form>>,
+    /// Number of the next line to read.
+    next: usize,
+}
+
+impl Forms {
+    /// Opens the file at `path`.
+    pub fn open(path: &Path) -> io::Result<Self> {
+        Ok(Forms {
+            input: BufReader::with_capacity(256 << 10, File::open(path)?),
+            path: path.to_path_buf(),
+            ready: VecDeque::new(),
+            next: 0,
+        })
+    }
+
+    fn refill(&mut self) {
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut failed = None;
+        while batch.len() < BATCH {
+            let mut line = Vec::new();
+            match read_line(&mut self.input, &mut line) {
+                Ok(true) => {
+                    batch.push((self.next, line));
+                    self.next += 1;
+                }
+                Ok(false) => break,
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        let path = &self.path;
+        let parsed: Vec<io::Result<Form>> = batch
+            .into_par_iter()
+            .map(|(number, line)| {
+                serde_json::from_slice(&line)
+                    .map_err(|e| corrupt(path, &format!("line {}: {e}", number + 1)))
+            })
+            .collect();
+        self.ready.extend(parsed);
+        if let Some(e) = failed {
+            self.ready.push_back(Err(e));
+        }
+    }
+}
+
+impl Iterator for Forms {
+    type Item = io::Result<Form>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.ready.is_empty() {
+            self.refill();
+        }
+        self.ready.pop_front()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::test_support::minimal_form;
+
+    fn write_lines(path: &Path, ids: &[&str]) {
+        let mut text = String::new();
+        for id in ids {
+            text += &serde_json::to_string(&minimal_form(id, "f.txt")).unwrap();
+            text.push('\n');
+        }
+        fs::write(path, text).unwrap();
+    }
+
+    fn ids(path: &Path) -> Vec<String> {
+        Forms::open(path)
+            .unwrap()
+            .map(|f| f.unwrap().form_id)
+            .collect()
+    }
+
+    #[test]
+    fn amending_replaces_the_documents_taken_and_copies_the_rest() {
+        let dir = std::env::temp_dir().join(format!("jixiao-jsonl-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("forms.jsonl");
+        let names: Vec<String> = (0..300).map(|i| format!("f{i}")).collect();
+        write_lines(&path, &names.iter().map(String::as_str).collect::<Vec<_>>());
+
+        let mut amender = Amender::open(&path).unwrap();
+        for index in [0, 129, 130, 299] {
+            let mut taken = amender.take(index).unwrap();
+            assert_eq!(taken.form_id, format!("f{index}"));
+            taken.form_id += "-amended";
+            amender
+                .put(&serde_json::to_string(&taken).unwrap())
+                .unwrap();
+        }
+        assert!(amender.take(5).is_err(), "numbers must increase");
+        amender.finish().unwrap();
+
+        let mut expected = names.clone();
+        for index in [0, 129, 130, 299] {
+            expected[index] += "-amended";
+        }
+        assert_eq!(ids(&path), expected, "read back across parse batches");
+
+        let mut past_the_end = Amender::open(&path).unwrap();
+        assert!(past_the_end.take(300).is_err());
+        fs::write(&path, "{\"schema\":\n").unwrap();
+        assert!(Forms::open(&path).unwrap().any(|f| f.is_err()));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}
