@@ -166,6 +166,37 @@ fn the_workbook_is_readable_frozen_filtered_sized_and_coloured() {
     // The findings (all warnings or errors here) carry a filled style.
     let findings = part(&xlsx, "xl/worksheets/sheet6.xml");
     assert!(findings.contains(r#"<c r="A2" s=""#), "coloured row");
+    // Cells, not only the style table: an amount (budget's amount_wan, column G) is a
+    // number shown as #,##0.00; a long text (its label, F) is not.
+    let budget = part(&xlsx, "xl/worksheets/sheet3.xml");
+    let amount = cell_style(&budget, &styles, "G2");
+    assert_eq!(amount.0.as_deref(), Some("#,##0.00"), "{amount:?}");
+    assert_eq!(cell_style(&budget, &styles, "F2").0, None);
+    // A task's content (tasks' column H) wraps.
+    let tasks = part(&xlsx, "xl/worksheets/sheet4.xml");
+    assert!(cell_style(&tasks, &styles, "H2").1, "task content wraps");
+}
+
+/// The number format code (None for General) and whether text wraps, of cell `at` of a
+/// worksheet: its `s` index into styles.xml's cellXfs.
+fn cell_style(sheet: &str, styles: &str, at: &str) -> (Option<String>, bool) {
+    let attribute = |text: &str, name: &str| -> Option<String> {
+        let start = text.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(text[start..].split('"').next()?.to_string())
+    };
+    let cell = &sheet[sheet.find(&format!("<c r=\"{at}\"")).expect(at)..];
+    let cell = &cell[..cell.find('>').unwrap()];
+    let index: usize = attribute(cell, "s").map_or(0, |s| s.parse().unwrap());
+    let xfs = &styles[styles.find("<cellXfs").unwrap()..styles.find("</cellXfs>").unwrap()];
+    let xf = xfs.split("<xf ").nth(index + 1).expect("the cell's xf");
+    let xf = format!(" {}", &xf[..xf.find("<xf").unwrap_or(xf.len())]);
+    let number_format = attribute(&xf, "numFmtId").filter(|id| id != "0").map(|id| {
+        let at = styles
+            .find(&format!("numFmtId=\"{id}\" formatCode=\""))
+            .expect("numFmt");
+        attribute(&styles[at..], "formatCode").unwrap()
+    });
+    (number_format, xf.contains("wrapText=\"1\""))
 }
 
 /// Row counts of every table and the forms of the database.
