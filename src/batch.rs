@@ -144,10 +144,10 @@ pub fn run(
             };
             let mut failed = None;
             match done {
-                Done::Skipped(path, reason) => out.add_skipped(&path, reason),
-                Done::Duplicate(path, first) => out.add_copy(&path, base + first),
+                Done::Skipped(path, reason) => out.add_skipped(&path, reason)?,
+                Done::Duplicate(path, first) => out.add_copy(&path, base + first)?,
                 Done::Read(file) => match digest(&file.sha256).and_then(|key| first_with(&key)) {
-                    Some(first) => out.add_copy(&file.path, base + first),
+                    Some(first) => out.add_copy(&file.path, base + first)?,
                     None => match file.forms {
                         Ok(forms) => out.add_prepared(&file.path, file.format, Ok(forms))?,
                         Err(error) => {

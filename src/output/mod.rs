@@ -13,6 +13,7 @@
 
 mod csv;
 pub mod encoding;
+mod files;
 mod jsonl;
 mod sqlite;
 pub mod staging;
@@ -29,6 +30,8 @@ use crate::document::{Finding, Form, Severity};
 use crate::formats::Format;
 use crate::Error;
 pub use encoding::CsvEncoding;
+pub use files::RunCounts;
+use files::{file_row, FileEntry, FileSpool, FindingTally, Outcome};
 use staging::Staging;
 use tables::{FileRow, Summary, SummaryEntry};
 
@@ -150,76 +153,36 @@ pub trait Sink {
     fn finish(self: Box<Self>, summary: &Summary) -> io::Result<()>;
 }
 
-/// How one input file ended, kept until `files.csv` is written.
-#[derive(Clone, Debug)]
-enum Outcome {
-    /// Read; it has `forms` forms in the outputs, whose findings `tally` sums up.
-    Read { forms: usize, tally: FindingTally },
-    /// Not read: (status, reason) — `error`, `skipped` or `duplicate`.
-    NotRead {
-        status: &'static str,
-        reason: String,
-    },
-}
-
-/// What a file's findings say of its `files.csv` status: the worst severity above info,
-/// how many findings have it, and their codes in the order first seen.
-#[derive(Clone, Debug, Default)]
-struct FindingTally {
-    worst: Option<Severity>,
-    count: usize,
-    codes: Vec<String>,
-}
-
-impl FindingTally {
-    /// Adds the tally of findings that come after these (the next form's).
-    fn merge(&mut self, later: &FindingTally) {
-        if later.worst.is_none() || later.worst < self.worst {
-            return;
-        }
-        if later.worst > self.worst {
-            *self = later.clone();
-            return;
-        }
-        self.count += later.count;
-        for code in &later.codes {
-            if !self.codes.contains(code) {
-                self.codes.push(code.clone());
-            }
-        }
-    }
-
-    fn add(&mut self, finding: &Finding) {
-        if finding.severity <= Severity::Info || Some(finding.severity) < self.worst {
-            return;
-        }
-        if Some(finding.severity) > self.worst {
-            self.codes.clear();
-            self.count = 0;
-        }
-        self.worst = Some(finding.severity);
-        self.count += 1;
-        if !self.codes.contains(&finding.code) {
-            self.codes.push(finding.code.clone());
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
-struct FileEntry {
-    path: String,
-    format: &'static str,
-    form_ids: String,
-    outcome: Outcome,
-}
-
 /// How many other files a `form.duplicate_department` message names.
 const MAX_NAMED_CLAIMS: usize = 3;
 
-/// Who a form says it is, for the checks across files.
-struct Identity {
-    department: String,
-    year: Option<i32>,
+/// A form, by its position in the output and its file's.
+#[derive(Clone, Copy, Debug)]
+struct FormAt {
+    ordinal: usize,
+    file: usize,
+}
+
+/// The forms that claim one department and year. The first is kept inline: most
+/// department-years have one form, and a run keeps one of these for each.
+struct Claimants {
+    first: FormAt,
+    more: Vec<FormAt>,
+}
+
+impl Claimants {
+    fn iter(&self) -> impl Iterator<Item = &FormAt> {
+        std::iter::once(&self.first).chain(&self.more)
+    }
+}
+
+/// The forms that claim each department and year, for the checks across files.
+type Claims = HashMap<(String, Option<i32>), Claimants>;
+
+/// A finding across files that one form gains at the end of the run.
+struct Amendment {
+    finding: Arc<Finding>,
+    /// The form's file, whose status the finding may change.
     file: usize,
 }
 
@@ -234,13 +197,17 @@ pub struct OutputDir {
     json_lines_path: PathBuf,
     /// The CSV tables, when CSV is written.
     csv: Option<csv::CsvSink>,
-    files: Vec<FileEntry>,
-    identities: Vec<Identity>,
+    files: FileSpool,
+    /// Forms added so far: the position the next one gets.
+    forms_added: usize,
+    claims: Claims,
     summary: Summary,
 }
 
 /// Name of the JSON lines file kept when JSON is not written.
 const FORMS_SPOOL: &str = "forms.spool.jsonl";
+/// Name of the file records' spool.
+const FILES_SPOOL: &str = "files.spool.jsonl";
 
 impl OutputDir {
     /// Creates `dir` (and parents) and opens the outputs written as forms come.
@@ -260,6 +227,7 @@ impl OutputDir {
             None
         };
         let renderer = Renderer { csv: csv.is_some() };
+        let files = FileSpool::create(&staging.temp_path(FILES_SPOOL))?;
         Ok(OutputDir {
             staging,
             options,
@@ -267,8 +235,9 @@ impl OutputDir {
             json_lines,
             json_lines_path,
             csv,
-            files: Vec::new(),
-            identities: Vec::new(),
+            files,
+            forms_added: 0,
+            claims: Claims::new(),
             summary: Summary::default(),
         })
     }
@@ -292,16 +261,17 @@ impl OutputDir {
         format: Option<Format>,
         result: Result<Vec<Prepared>, &Error>,
     ) -> io::Result<()> {
-        let format = format.map_or("", |f| f.as_str());
+        let format = format.map_or("", |f| f.as_str()).to_string();
         let (form_ids, outcome) = match result {
             Err(e) => (
                 String::new(),
                 Outcome::NotRead {
-                    status: "error",
+                    status: "error".into(),
                     reason: e.reason(),
                 },
             ),
             Ok(forms) => {
+                let file = self.files.len();
                 let mut tally = FindingTally::default();
                 let mut ids = Vec::with_capacity(forms.len());
                 for form in &forms {
@@ -314,11 +284,20 @@ impl OutputDir {
                         csv.add_form(rows)?;
                     }
                     self.summary.add(&form.department, form.year, &form.totals);
-                    self.identities.push(Identity {
-                        department: form.department.clone(),
-                        year: form.year,
-                        file: self.files.len(),
-                    });
+                    if !form.department.is_empty() {
+                        let at = FormAt {
+                            ordinal: self.forms_added,
+                            file,
+                        };
+                        self.claims
+                            .entry((form.department.clone(), form.year))
+                            .and_modify(|claimants| claimants.more.push(at))
+                            .or_insert(Claimants {
+                                first: at,
+                                more: Vec::new(),
+                            });
+                    }
+                    self.forms_added += 1;
                     tally.merge(&form.tally);
                     ids.push(form.form_id.as_str());
                 }
@@ -327,62 +306,50 @@ impl OutputDir {
                 (ids, Outcome::Read { forms, tally })
             }
         };
-        self.files.push(FileEntry {
+        self.files.push(&FileEntry {
             path: path.to_string(),
             format,
             form_ids,
             outcome,
-        });
-        Ok(())
+        })
     }
 
     /// Adds a file that was not read because it is not a form file (`skipped`), with
     /// the reason.
-    pub fn add_skipped(&mut self, path: &str, reason: String) {
-        let outcome = Outcome::NotRead {
-            status: "skipped",
-            reason,
-        };
-        self.files.push(FileEntry {
+    pub fn add_skipped(&mut self, path: &str, reason: String) -> io::Result<()> {
+        self.files.push(&FileEntry {
             path: path.to_string(),
-            format: "",
+            format: String::new(),
             form_ids: String::new(),
-            outcome,
-        });
+            outcome: Outcome::NotRead {
+                status: "skipped".into(),
+                reason,
+            },
+        })
     }
 
     /// Adds a file with the same bytes as file number `first` (counting from 0 in the
     /// order files were added, see [`OutputDir::files_added`]): a `duplicate` naming the
     /// first, with its forms.
-    pub fn add_copy(&mut self, path: &str, first: usize) {
-        let original = &self.files[first];
-        let entry = FileEntry {
+    pub fn add_copy(&mut self, path: &str, first: usize) -> io::Result<()> {
+        let original = self.files.get(first)?;
+        self.files.push(&FileEntry {
             path: path.to_string(),
             format: original.format,
-            form_ids: original.form_ids.clone(),
+            form_ids: original.form_ids,
             outcome: Outcome::NotRead {
-                status: "duplicate",
+                status: "duplicate".into(),
                 reason: format!("same bytes as {}", original.path),
             },
-        };
-        self.files.push(entry);
+        })
     }
 
     /// Findings that need every file: two different files claiming the same department
     /// and year, by the form's position in the output, in order.
-    fn cross_file_findings(&self) -> BTreeMap<usize, Arc<Finding>> {
-        let mut claims: HashMap<(&str, Option<i32>), Vec<usize>> = HashMap::new();
-        for (ordinal, id) in self.identities.iter().enumerate() {
-            if !id.department.is_empty() {
-                claims
-                    .entry((&id.department, id.year))
-                    .or_default()
-                    .push(ordinal);
-            }
-        }
+    fn cross_file_findings(&mut self) -> io::Result<BTreeMap<usize, Amendment>> {
         let mut findings = BTreeMap::new();
-        for ((department, year), ordinals) in claims {
-            let mut files: Vec<usize> = ordinals.iter().map(|&o| self.identities[o].file).collect();
+        for ((department, year), claimants) in &self.claims {
+            let mut files: Vec<usize> = claimants.iter().map(|form| form.file).collect();
             files.dedup();
             if files.len() < 2 {
                 continue;
@@ -390,12 +357,10 @@ impl OutputDir {
             // One finding shared by every form of the group (it names the same files for
             // each), and only a few of them: a thousand copies of one department would
             // otherwise make a thousand messages each a thousand paths long.
-            let named = files
-                .iter()
-                .take(MAX_NAMED_CLAIMS)
-                .map(|&f| self.files[f].path.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
+            let mut named = Vec::with_capacity(MAX_NAMED_CLAIMS);
+            for &file in files.iter().take(MAX_NAMED_CLAIMS) {
+                named.push(self.files.get(file)?.path);
+            }
             let more = match files.len().saturating_sub(MAX_NAMED_CLAIMS) {
                 0 => String::new(),
                 more => format!(" and {more} more"),
@@ -407,25 +372,35 @@ impl OutputDir {
                 severity: Severity::Warning,
                 code: "form.duplicate_department".into(),
                 message: format!(
-                    "{department} {year} is claimed by {} files: {named}{more}",
-                    files.len()
+                    "{department} {year} is claimed by {} files: {}{more}",
+                    files.len(),
+                    named.join(", ")
                 ),
                 at: None,
             });
-            for ordinal in ordinals {
-                findings.insert(ordinal, Arc::clone(&finding));
+            for form in claimants.iter() {
+                let amendment = Amendment {
+                    finding: Arc::clone(&finding),
+                    file: form.file,
+                };
+                findings.insert(form.ordinal, amendment);
             }
         }
-        findings
+        Ok(findings)
     }
 
     /// Adds the findings across files, feeds every sink, writes `files.csv` and
     /// `summary.csv`, and moves every output into place. Returns how the files ended.
     pub fn finish(mut self) -> io::Result<RunCounts> {
         self.json_lines.flush()?;
-        let amendments = self.cross_file_findings();
+        let amendments = self.cross_file_findings()?;
+        let mut findings_by_file: HashMap<usize, Vec<&Finding>> = HashMap::new();
         if !amendments.is_empty() {
             self.amend(&amendments)?;
+            for amendment in amendments.values() {
+                let findings = findings_by_file.entry(amendment.file).or_default();
+                findings.push(&amendment.finding);
+            }
         }
         let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
         if let Some(csv) = self.csv.take() {
@@ -448,7 +423,13 @@ impl OutputDir {
             None
         };
         let mut counts = RunCounts::default();
-        for entry in &self.files {
+        for (file, entry) in self.files.records()?.enumerate() {
+            let mut entry = entry?;
+            if let (Some(findings), Outcome::Read { tally, .. }) =
+                (findings_by_file.get(&file), &mut entry.outcome)
+            {
+                findings.iter().for_each(|finding| tally.add(finding));
+            }
             if let (Some(documents), Outcome::Read { forms, .. }) = (&mut documents, &entry.outcome)
             {
                 for _ in 0..*forms {
@@ -460,7 +441,7 @@ impl OutputDir {
                     }
                 }
             }
-            let row = file_row(entry);
+            let row = file_row(&entry);
             counts.count(&row, &entry.outcome);
             for sink in &mut sinks {
                 sink.file(&row)?;
@@ -478,25 +459,21 @@ impl OutputDir {
     }
 
     /// Adds each finding across files to its form: in the JSON lines, `forms.csv` and
-    /// `findings.csv` (rewritten, the other forms' bytes copied), the file's status and
-    /// the summary's count.
-    fn amend(&mut self, amendments: &BTreeMap<usize, Arc<Finding>>) -> io::Result<()> {
+    /// `findings.csv` (rewritten, the other forms' bytes copied) and the summary's
+    /// count. (The file's status takes it when the file records are read.)
+    fn amend(&mut self, amendments: &BTreeMap<usize, Amendment>) -> io::Result<()> {
         let mut json_lines = jsonl::Amender::open(&self.json_lines_path)?;
         let mut csv = self.csv.as_mut().map(|csv| csv.amender()).transpose()?;
-        for (&ordinal, finding) in amendments {
+        for (&ordinal, amendment) in amendments {
             let mut form = json_lines.take(ordinal)?;
-            form.findings.push(Finding::clone(finding));
+            form.findings.push(Finding::clone(&amendment.finding));
             let rendered = self.renderer.render(&form)?;
             json_lines.put(&rendered.json)?;
             if let (Some(csv), Some(rows)) = (&mut csv, &rendered.csv) {
                 csv.replace(ordinal, rows)?;
             }
-            let identity = &self.identities[ordinal];
-            self.summary
-                .add_finding(&identity.department, identity.year);
-            if let Outcome::Read { tally, .. } = &mut self.files[identity.file].outcome {
-                tally.add(finding);
-            }
+            let department = form.department.as_deref().unwrap_or_default();
+            self.summary.add_finding(department, form.year);
         }
         json_lines.finish()?;
         if let Some(csv) = csv {
@@ -506,87 +483,9 @@ impl OutputDir {
     }
 }
 
-/// How the files of a run ended, by their `files.csv` status.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct RunCounts {
-    /// Read, no warning or error finding.
-    pub ok: usize,
-    /// Read, with a warning finding.
-    pub warning: usize,
-    /// Unreadable, or read with an error finding.
-    pub error: usize,
-    /// Of `error`: could not be read at all (exit code 3).
-    pub unreadable: usize,
-    /// Not a form file.
-    pub skipped: usize,
-    /// Same bytes as an earlier file.
-    pub duplicate: usize,
-    /// Forms written.
-    pub forms: usize,
-}
-
-impl RunCounts {
-    fn count(&mut self, row: &FileRow, outcome: &Outcome) {
-        match row.status.as_str() {
-            "ok" => self.ok += 1,
-            "warning" => self.warning += 1,
-            "skipped" => self.skipped += 1,
-            "duplicate" => self.duplicate += 1,
-            _ => self.error += 1,
-        }
-        match outcome {
-            Outcome::NotRead {
-                status: "error", ..
-            } => self.unreadable += 1,
-            Outcome::Read { forms, .. } => self.forms += forms,
-            Outcome::NotRead { .. } => {}
-        }
-    }
-}
-
-/// The `files.csv` row of a file: `ok`, or the worst finding's severity with a count and
-/// the codes, or the reason it was not read.
-fn file_row(entry: &FileEntry) -> FileRow {
-    let (status, error) = match &entry.outcome {
-        Outcome::NotRead { status, reason } => (*status, reason.clone()),
-        Outcome::Read { forms: 0, .. } => ("error", "no form found in the file".to_string()),
-        Outcome::Read { tally, .. } => match tally.worst {
-            None => ("ok", String::new()),
-            Some(severity) => {
-                let count = tally.count;
-                let plural = if count == 1 { "" } else { "s" };
-                (
-                    severity.as_str(),
-                    format!(
-                        "{count} {} finding{plural}: {}",
-                        severity.as_str(),
-                        tally.codes.join(", ")
-                    ),
-                )
-            }
-        },
-    };
-    FileRow {
-        path: entry.path.clone(),
-        form_id: entry.form_ids.clone(),
-        format: entry.format.to_string(),
-        status: status.to_string(),
-        error,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn finding(severity: Severity, code: &str) -> Finding {
-        Finding {
-            severity,
-            code: code.into(),
-            message: String::new(),
-            at: None,
-        }
-    }
 
     /// Forms of a department and year that several files claim gain a finding at the
     /// end, spliced into the outputs already written: each must read exactly as if it
@@ -676,45 +575,6 @@ mod tests {
                 assert_eq!(body, expected, "{name} in {encoding:?}");
             }
             std::fs::remove_dir_all(&dir).unwrap();
-        }
-    }
-
-    /// Forms are tallied on the workers and merged on the writer: the merge must give
-    /// what one tally over all the file's findings in order gives.
-    #[test]
-    fn merged_tallies_equal_one_tally_in_order() {
-        use Severity::{Error, Info, Warning};
-        let forms = [
-            vec![
-                finding(Info, "a"),
-                finding(Warning, "b"),
-                finding(Warning, "c"),
-            ],
-            vec![],
-            vec![finding(Warning, "c"), finding(Warning, "d")],
-            vec![
-                finding(Error, "e"),
-                finding(Warning, "f"),
-                finding(Error, "e"),
-            ],
-            vec![finding(Warning, "g"), finding(Error, "h")],
-        ];
-        for n in 1..=forms.len() {
-            let mut whole = FindingTally::default();
-            let mut merged = FindingTally::default();
-            for findings in &forms[..n] {
-                let mut one = FindingTally::default();
-                for f in findings {
-                    whole.add(f);
-                    one.add(f);
-                }
-                merged.merge(&one);
-            }
-            assert_eq!(
-                (merged.worst, merged.count, &merged.codes),
-                (whole.worst, whole.count, &whole.codes),
-                "after {n} forms"
-            );
         }
     }
 }

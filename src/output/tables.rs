@@ -293,18 +293,33 @@ pub struct Summary {
     entries: std::collections::BTreeMap<(String, Option<i32>), SummaryEntry>,
 }
 
-/// One form's totals, or a department-year's: what `summary.csv` adds up.
+/// One form's totals, or a department-year's: what `summary.csv` adds up. Kept for
+/// every department-year of a run, so it is compact: the amounts without `Option`'s
+/// padding, and which of them were given in a bit set.
 #[derive(Clone, Debug, Default)]
 pub struct SummaryEntry {
-    forms: u64,
-    budget: [Option<f64>; 10],
-    tasks_funds: Option<f64>,
-    indicators: u64,
-    findings: u64,
+    forms: u32,
+    indicators: u32,
+    findings: u32,
+    /// Bit `i` set: `amounts[i]` was given (the budget keys, then the tasks' funds).
+    given: u16,
+    amounts: [f64; AMOUNTS],
 }
 
-fn add(slot: &mut Option<f64>, value: f64) {
-    *slot = Some(slot.unwrap_or(0.0) + value);
+/// The summed amounts: one per budget key, then the tasks' funds.
+const AMOUNTS: usize = 11;
+const TASKS_FUNDS: usize = 10;
+const _: () = assert!(BUDGET_KEYS.len() == TASKS_FUNDS && AMOUNTS <= 16);
+
+impl SummaryEntry {
+    fn add(&mut self, i: usize, value: f64) {
+        self.amounts[i] += value;
+        self.given |= 1 << i;
+    }
+
+    fn amount(&self, i: usize) -> Option<f64> {
+        (self.given & (1 << i) != 0).then_some(self.amounts[i])
+    }
 }
 
 impl SummaryEntry {
@@ -312,8 +327,8 @@ impl SummaryEntry {
     pub fn of(form: &Form) -> Self {
         let mut entry = SummaryEntry {
             forms: 1,
-            indicators: form.indicators.len() as u64,
-            findings: form.findings.len() as u64,
+            indicators: form.indicators.len() as u32,
+            findings: form.findings.len() as u32,
             ..Default::default()
         };
         for line in &form.budget {
@@ -321,38 +336,39 @@ impl SummaryEntry {
                 continue;
             };
             if let Some(i) = BUDGET_KEYS.iter().position(|k| *k == key) {
-                add(&mut entry.budget[i], value);
+                entry.add(i, value);
             }
         }
         for funds in form.tasks.iter().filter_map(|t| t.funds.as_ref()?.value) {
-            add(&mut entry.tasks_funds, funds);
+            entry.add(TASKS_FUNDS, funds);
         }
         entry
     }
 
     fn merge(&mut self, other: &SummaryEntry) {
         self.forms += other.forms;
-        for (mine, theirs) in self.budget.iter_mut().zip(&other.budget) {
-            if let Some(v) = theirs {
-                add(mine, *v);
+        for i in 0..AMOUNTS {
+            if let Some(v) = other.amount(i) {
+                self.add(i, v);
             }
-        }
-        if let Some(v) = other.tasks_funds {
-            add(&mut self.tasks_funds, v);
         }
         self.indicators += other.indicators;
         self.findings += other.findings;
     }
 
     fn fields(&self, department: &str, year: Option<i32>) -> Vec<String> {
-        let num = |v: Option<f64>| v.map(|v| round2(v).to_string()).unwrap_or_default();
+        let num = |i| {
+            self.amount(i)
+                .map(|v| round2(v).to_string())
+                .unwrap_or_default()
+        };
         let mut out = vec![
             department.to_string(),
             year.map(|y| y.to_string()).unwrap_or_default(),
             self.forms.to_string(),
         ];
-        out.extend(self.budget.iter().map(|v| num(*v)));
-        out.push(num(self.tasks_funds));
+        out.extend((0..BUDGET_KEYS.len()).map(num));
+        out.push(num(TASKS_FUNDS));
         out.push(self.indicators.to_string());
         out.push(self.findings.to_string());
         out
