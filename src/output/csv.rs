@@ -317,7 +317,8 @@ impl FormRows {
         task_rows(form).try_for_each(|r| out.serialize(r))?;
         end_table(&mut out, 2)?;
         for indicator in &form.indicators {
-            out.write_record(IndicatorRow { form, indicator }.fields())?;
+            let fields = IndicatorRow { form, indicator }.fields();
+            out.write_record(fields.iter().map(|field| field.as_bytes()))?;
         }
         end_table(&mut out, 3)?;
         finding_rows(form).try_for_each(|r| out.serialize(r))?;

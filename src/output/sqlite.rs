@@ -395,7 +395,7 @@ impl SqliteSink {
                 .fields()
                 .into_iter()
                 .zip(&headers)
-                .map(|(text, column)| from_text(text, column))
+                .map(|(text, column)| from_text(text.into_owned(), column))
                 .collect();
             values.push(seq(i));
             self.insert("indicators", values).map_err(&err)?;

@@ -2,6 +2,8 @@
 //! documents. Every writer (CSV now; XLSX and SQLite alike) serializes these same rows,
 //! so the tables agree whatever the format.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::document::{Form, Scalar, Value};
@@ -138,41 +140,29 @@ pub fn task_rows(form: &Form) -> impl Iterator<Item = TaskRow<'_>> {
     })
 }
 
-/// The seven columns of one Value in `indicators.csv` (`p_raw` … `p_unit`).
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct ValueColumns {
-    raw: Option<String>,
-    kind: Option<&'static str>,
-    op: Option<&'static str>,
-    value: Option<String>,
-    low: Option<String>,
-    high: Option<String>,
-    unit: Option<String>,
-}
-
-fn scalar_text(s: &Option<Scalar>) -> Option<String> {
-    s.as_ref().map(|s| match s {
-        Scalar::Number(n) => n.to_string(),
-        Scalar::Text(t) => t.clone(),
-    })
-}
-
-impl ValueColumns {
-    fn new(value: Option<&Value>) -> Self {
-        let Some(v) = value else {
-            return ValueColumns::default();
-        };
-        let kind = Some(v.kind.as_str());
-        ValueColumns {
-            raw: Some(v.raw.clone()),
-            kind,
-            op: v.op.map(|o| o.as_str()),
-            value: scalar_text(&v.value),
-            low: scalar_text(&v.low),
-            high: scalar_text(&v.high),
-            unit: v.unit.clone(),
-        }
+fn scalar_text(s: &Option<Scalar>) -> Cow<'_, str> {
+    match s {
+        None => Cow::Borrowed(""),
+        Some(Scalar::Number(n)) => Cow::Owned(n.to_string()),
+        Some(Scalar::Text(t)) => Cow::Borrowed(t),
     }
+}
+
+/// The seven columns of one Value in `indicators.csv` (`p_raw` … `p_unit`), empty when
+/// there is no value.
+fn value_columns(value: Option<&Value>) -> [Cow<'_, str>; 7] {
+    let Some(v) = value else {
+        return std::array::from_fn(|_| Cow::Borrowed(""));
+    };
+    [
+        Cow::Borrowed(v.raw.as_str()),
+        Cow::Borrowed(v.kind.as_str()),
+        Cow::Borrowed(v.op.map_or("", |o| o.as_str())),
+        scalar_text(&v.value),
+        scalar_text(&v.low),
+        scalar_text(&v.high),
+        Cow::Borrowed(v.unit.as_deref().unwrap_or("")),
+    ]
 }
 
 /// One row of `indicators.csv`; written by hand in [`crate::output`] because the value
@@ -185,7 +175,7 @@ pub struct IndicatorRow<'a> {
     pub indicator: &'a crate::document::Indicator,
 }
 
-impl IndicatorRow<'_> {
+impl<'a> IndicatorRow<'a> {
     /// Column names, in order.
     pub fn headers() -> Vec<String> {
         let mut headers: Vec<String> = [
@@ -208,38 +198,34 @@ impl IndicatorRow<'_> {
         headers
     }
 
-    /// Field values, in the order of [`IndicatorRow::headers`].
-    pub fn fields(&self) -> Vec<String> {
-        let i = self.indicator;
-        let opt = |s: Option<&str>| s.unwrap_or("").to_string();
-        let mut out = vec![
-            self.form.form_id.clone(),
-            opt(self.form.department.as_deref()),
-            self.form.year.map(|y| y.to_string()).unwrap_or_default(),
-            opt(i.level1.as_deref()),
-            opt(i.level2.as_deref()),
-            i.level3.clone(),
-            opt(i.category.as_deref()),
-        ];
-        for value in [i.period.as_ref(), i.annual.as_ref()] {
-            let v = ValueColumns::new(value);
-            out.extend([
-                v.raw.unwrap_or_default(),
-                v.kind.unwrap_or("").to_string(),
-                v.op.unwrap_or("").to_string(),
-                v.value.unwrap_or_default(),
-                v.low.unwrap_or_default(),
-                v.high.unwrap_or_default(),
-                v.unit.unwrap_or_default(),
-            ]);
-        }
-        out.push(i.weight.map(|w| w.to_string()).unwrap_or_default());
+    /// Field values, in the order of [`IndicatorRow::headers`]; borrowed from the
+    /// form where they can be (a form has dozens of indicators, each 24 fields).
+    pub fn fields(&self) -> Vec<Cow<'a, str>> {
+        let (i, form) = (self.indicator, self.form);
+        let text = |s: Option<&'a str>| Cow::Borrowed(s.unwrap_or(""));
+        let mut out = Vec::with_capacity(24);
+        out.extend([
+            Cow::Borrowed(form.form_id.as_str()),
+            text(form.department.as_deref()),
+            form.year
+                .map_or(Cow::Borrowed(""), |y| Cow::Owned(y.to_string())),
+            text(i.level1.as_deref()),
+            text(i.level2.as_deref()),
+            Cow::Borrowed(i.level3.as_str()),
+            text(i.category.as_deref()),
+        ]);
+        out.extend(value_columns(i.period.as_ref()));
+        out.extend(value_columns(i.annual.as_ref()));
+        out.push(
+            i.weight
+                .map_or(Cow::Borrowed(""), |w| Cow::Owned(w.to_string())),
+        );
         out.push(if i.extra.is_empty() {
-            String::new()
+            Cow::Borrowed("")
         } else {
-            serde_json::Value::Object(i.extra.clone()).to_string()
+            Cow::Owned(serde_json::Value::Object(i.extra.clone()).to_string())
         });
-        out.push(i.at.clone());
+        out.push(Cow::Borrowed(i.at.as_str()));
         out
     }
 }

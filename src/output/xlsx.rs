@@ -460,6 +460,7 @@ impl Sink for XlsxSink {
         }
         for indicator in &form.indicators {
             let fields = IndicatorRow { form, indicator }.fields();
+            let fields = fields.into_iter().map(|field| field.into_owned()).collect();
             self.texts(INDICATORS, fields, Style::Plain)?;
         }
         for (row, finding) in finding_rows(form).zip(&form.findings) {
