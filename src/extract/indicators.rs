@@ -25,8 +25,8 @@
 //! groups write alike is not repeated in `extra`.
 
 use super::labels::{
-    category_of, header_field, indicator_field, is_level1_name, label_text, normalize_label,
-    target_group, IndicatorField, Target,
+    category_of, header_field, indicator_field, is_level1_name, label_text, target_group,
+    IndicatorField, Label, Target,
 };
 use super::rows::Rows;
 use crate::document::{Indicator, Op, Value, ValueKind};
@@ -89,11 +89,11 @@ pub struct IndicatorReader {
 type HeaderCell<'g> = (Option<usize>, &'g Cell);
 
 impl IndicatorReader {
-    /// Whether row `cells` is an indicator header row (it names 三级指标 and at least one
-    /// other level or value column).
-    pub fn is_header(cells: &[Cell]) -> bool {
-        let fields: Vec<_> = cells.iter().filter_map(|c| header_field(&c.text)).collect();
-        fields.contains(&IndicatorField::Level3) && fields.len() >= 2
+    /// Whether a row whose cells have `labels` is an indicator header row (it names
+    /// 三级指标 and at least one other level or value column).
+    pub fn is_header(labels: &[Label<'_>]) -> bool {
+        let mut fields = labels.iter().filter_map(Label::header_field);
+        names_a_grid(&mut fields)
     }
 
     /// Whether rows `r` and `r + 1` (both before `end`) are a two-row header: row `r`
@@ -104,29 +104,23 @@ impl IndicatorReader {
         if r + 1 >= end {
             return false;
         }
-        let (top, sub) = (rows.cells(r), rows.cells(r + 1));
-        let is_group = |c: &Cell| target_group(&c.text).is_some();
+        let (top, sub) = (rows.labels(r), rows.labels(r + 1));
+        let is_group = |l: &Label<'_>| l.target_group().is_some();
         // `all` first: it turns an ordinary row away at its first cell.
         if !top
             .iter()
-            .all(|c| is_group(c) || indicator_field(&c.text).is_some())
+            .all(|l| is_group(l) || l.indicator_field().is_some())
             || !top.iter().any(is_group)
         {
             return false;
         }
-        let known = sub
-            .iter()
-            .filter(|c| indicator_field(&c.text).is_some())
-            .count();
+        let known = sub.iter().filter(|l| l.indicator_field().is_some()).count();
         if known == 0 || known * 2 < sub.len() {
             return false;
         }
-        let (cells, _) = two_row_cells(top, sub);
-        let fields: Vec<_> = cells
-            .iter()
-            .filter_map(|(_, c)| indicator_field(&c.text))
-            .collect();
-        fields.contains(&IndicatorField::Level3) && fields.len() >= 2
+        let (cells, _) = two_row_cells(rows.cells(r), rows.cells(r + 1));
+        let mut fields = cells.iter().filter_map(|(_, c)| indicator_field(&c.text));
+        names_a_grid(&mut fields)
     }
 
     /// Starts a grid from its header row, taking the header cells.
@@ -358,6 +352,17 @@ impl IndicatorReader {
     }
 }
 
+/// Whether the fields a header row names make an indicator grid: 三级指标 and at least
+/// one other level or value column.
+fn names_a_grid(fields: &mut impl Iterator<Item = IndicatorField>) -> bool {
+    let (mut count, mut level3) = (0, false);
+    for field in fields {
+        count += 1;
+        level3 |= field == IndicatorField::Level3;
+    }
+    level3 && count >= 2
+}
+
 /// The column headers of a two-row header and the groups over them. A group spans the
 /// columns its cell is merged across, or (unmerged, as in text) up to the next cell
 /// of the first row. The first row's other cells are headers spanning both rows.
@@ -445,15 +450,17 @@ impl Side {
     fn read_levels<'g>(&mut self, rows: &mut Rows<'g>, r: usize, taken: &mut Vec<usize>) {
         let level_cell = |rows: &Rows<'g>, col: Option<u32>| {
             col.and_then(|col| rows.covering(r, col))
-                .filter(|(_, c)| looks_like_level_name(&c.text))
+                .filter(|(i, _)| looks_like_level_name(rows.label(r, *i)))
         };
         let l1 = level_cell(rows, self.l1);
         // A cell spanning the level columns (a merged label) counts once.
         let l2 = level_cell(rows, self.l2).filter(|(i, _)| Some(*i) != l1.map(|(j, _)| j));
+        let is_slipped_level2 = |i: usize| {
+            let label = rows.label(r, i);
+            !label.is_level1_name() && label.category().is_some()
+        };
         match (l1, l2) {
-            (Some((i, slipped)), None)
-                if !is_level1_name(&slipped.text) && category_of(&slipped.text).is_some() =>
-            {
+            (Some((i, slipped)), None) if is_slipped_level2(i) => {
                 rows.take(r, i);
                 taken.push(i);
                 self.level2 = Some(label_text(&slipped.text));
@@ -499,11 +506,12 @@ fn apply_columns(value: &mut Value, op: Option<Op>, unit: Option<&str>) {
 
 /// Level labels are short names ending in 指标/值 (产出指标, 数量值) or known categories;
 /// anything else in a level column (a signature line after the grid) is not one.
-fn looks_like_level_name(text: &str) -> bool {
-    let label = normalize_label(text);
-    label.chars().count() <= 20
-        && (label.contains("指标")
-            || label.ends_with('值')
-            || category_of(&label).is_some()
-            || is_level1_name(&label))
+fn looks_like_level_name(label: &Label<'_>) -> bool {
+    let text = label.normalized();
+    text.chars().count() <= 20
+        && (text.contains("指标")
+            || text.ends_with('值')
+            || label.category().is_some()
+            // Of the normalized text, which is short whatever the cell's length.
+            || is_level1_name(text))
 }
