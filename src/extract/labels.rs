@@ -4,7 +4,10 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
+
+use crate::normalize::lexicon::Index;
 
 /// A section of the form, recognised by the label in the first cell of its row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,11 +142,34 @@ struct Vocab {
     level1: bool,
 }
 
+/// The hash of [`VOCAB`]'s keys: a multiply per 8 bytes (FxHash's step). SipHash's
+/// defence against chosen keys buys nothing for a fixed table (a text that collides
+/// with an entry costs one more comparison, no more) and was most of a look-up.
+#[derive(Default)]
+struct LabelHasher(u64);
+
+impl Hasher for LabelHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type VocabIndex = HashMap<&'static str, Vocab, BuildHasherDefault<LabelHasher>>;
+
 /// Every table's labels → what they are. Where a table names a label twice, its first
 /// entry wins, as a scan of the table would find it.
-static VOCAB: LazyLock<HashMap<&'static str, Vocab>> = LazyLock::new(|| {
+static VOCAB: LazyLock<VocabIndex> = LazyLock::new(|| {
     fn add<T: Copy>(
-        index: &mut HashMap<&'static str, Vocab>,
+        index: &mut VocabIndex,
         table: &[(&'static str, T)],
         slot: fn(&mut Vocab) -> &mut Option<T>,
     ) {
@@ -151,7 +177,7 @@ static VOCAB: LazyLock<HashMap<&'static str, Vocab>> = LazyLock::new(|| {
             slot(index.entry(label).or_default()).get_or_insert(value);
         }
     }
-    let mut index = HashMap::new();
+    let mut index = VocabIndex::default();
     add(&mut index, SECTION_LABELS, |v| &mut v.section);
     add(&mut index, FIELD_LABELS, |v| &mut v.field);
     add(&mut index, BUDGET_KEYS, |v| &mut v.budget_key);
@@ -235,10 +261,16 @@ impl<'t> Label<'t> {
         let normalized = normalized(text);
         let short = text.len() <= MAX_LABEL_BYTES;
         let vocab = if short {
-            Vocab {
-                section: section_in(&normalized),
-                ..vocab(bare(&normalized))
-            }
+            let bare = bare(&normalized);
+            let entry = vocab(bare);
+            // Most labels have no enumeration: their section key is their bare label.
+            let key = section_key(&normalized);
+            let section = if key == bare {
+                entry.section
+            } else {
+                section_in(&normalized)
+            };
+            Vocab { section, ..entry }
         } else {
             Vocab::default()
         };
@@ -331,6 +363,24 @@ pub fn field_of(label: &str) -> Option<Field> {
 /// not targets, so it must not be read as a target form.
 pub const SELF_EVALUATION_MARKERS: &[&str] =
     &["自评", "实际完成值", "全年实际值", "偏差原因", "未完成原因"];
+
+/// The first of [`SELF_EVALUATION_MARKERS`] that a normalized label contains.
+pub fn self_evaluation_marker(label: &str) -> Option<&'static str> {
+    // Asked of nearly every cell of every form, and nearly always no: one pass over the
+    // chars, testing each against the markers' first chars, turns those away.
+    static FIRST_CHARS: LazyLock<Index<()>> =
+        LazyLock::new(|| Index::new(SELF_EVALUATION_MARKERS.iter().map(|m| (m.to_string(), ()))));
+    let mentions_one = label
+        .char_indices()
+        .any(|(i, c)| FIRST_CHARS.longest_with(label, i, c).is_some());
+    if !mentions_one {
+        return None;
+    }
+    SELF_EVALUATION_MARKERS
+        .iter()
+        .copied()
+        .find(|m| label.contains(m))
+}
 
 /// A line that sets the unit of the form's bare amounts: `单位：万元`, `金额单位:元`.
 pub fn unit_line(text: &str) -> Option<&'static str> {
@@ -597,11 +647,23 @@ fn next_fold(text: &str, from: usize) -> Option<(usize, usize, &'static str)> {
     let bytes = text.as_bytes();
     let mut i = from;
     while i < bytes.len() {
-        // Only ASCII and the chars whose UTF-8 starts with these bytes can be white space
-        // (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000), ★ (U+2605) or a full-width
-        // bracket or colon (U+FFxx): Chinese text (E4–E9…) is passed without a look.
-        if bytes[i] >= 0x80 && !matches!(bytes[i], 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF) {
-            i += 1;
+        // Only `*`, NUL, ASCII white space and the chars whose UTF-8 starts with these
+        // bytes can be white space (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000), ★
+        // (U+2605) or a full-width bracket or colon (U+FFxx). Any other char, Chinese
+        // text (E4–E9…) among them, is stepped over whole by its lead byte, undecoded.
+        let lead = bytes[i];
+        let may_fold = match lead {
+            0x00..=0x7F => lead == b'*' || lead == 0 || (lead as char).is_whitespace(),
+            0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF => true,
+            _ => false,
+        };
+        if !may_fold {
+            i += match lead {
+                0x00..=0x7F => 1,
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                _ => 4,
+            };
             continue;
         }
         let c = text[i..].chars().next()?;
@@ -628,6 +690,9 @@ fn next_fold(text: &str, from: usize) -> Option<(usize, usize, &'static str)> {
 /// their line breaks; only labels (budget groups and labels, level-1/2 names, column
 /// headers) go through here.
 pub fn label_text(text: &str) -> String {
+    if !text.contains('\n') {
+        return text.trim().to_string(); // one line, as most labels are
+    }
     let mut out = String::with_capacity(text.len());
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         if let (Some(prev), Some(next)) = (out.chars().last(), line.chars().next()) {
@@ -667,7 +732,12 @@ fn bare(label: &str) -> &str {
 
 /// Drops a heading's enumeration: `一、`, `（二）`, `3.`, `4、`.
 fn strip_enumeration(label: &str) -> &str {
-    let numerals = |c: char| c.is_ascii_digit() || "一二三四五六七八九十".contains(c);
+    let numerals = |c: char| {
+        matches!(
+            c,
+            '0'..='9' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+        )
+    };
     let rest = label.trim_start_matches('(');
     let after_numerals = rest.trim_start_matches(numerals);
     if after_numerals.len() == rest.len() {
@@ -749,6 +819,11 @@ pub fn header_unit(header: &str) -> Option<&'static str> {
 
 /// [`header_unit`] of a label already normalized.
 fn unit_in_header(label: &str) -> Option<&'static str> {
+    // Every mark has a bracket or a colon: most texts are turned away by one pass over
+    // their bytes, not six searches.
+    if !label.bytes().any(|b| b == b'(' || b == b':') {
+        return None;
+    }
     const MARKS: [(&str, &str, &str); 3] = [
         ("亿元", "(亿元)", "单位:亿元"),
         ("万元", "(万元)", "单位:万元"),
@@ -933,5 +1008,91 @@ mod tests {
             "a score in the label does not hide the name"
         );
         assert!(!is_level1_name("生态效益指标"));
+    }
+
+    #[test]
+    fn self_evaluation_markers_are_found_in_table_order() {
+        assert_eq!(self_evaluation_marker("偏差原因分析"), Some("偏差原因"));
+        assert_eq!(self_evaluation_marker("实际完成值（自评）"), Some("自评"));
+        assert_eq!(self_evaluation_marker("全年预算数"), None);
+    }
+
+    /// Every word of every table, for texts that hit the tables.
+    fn vocabulary() -> Vec<&'static str> {
+        let mut words: Vec<&str> = SECTION_LABELS.iter().map(|(w, _)| *w).collect();
+        words.extend(FIELD_LABELS.iter().map(|(w, _)| *w));
+        words.extend(BUDGET_KEYS.iter().map(|(w, _)| *w));
+        words.extend(BUDGET_GROUPS.iter().map(|(w, _)| *w));
+        words.extend(TASK_HEADERS.iter().map(|(w, _)| *w));
+        words.extend(INDICATOR_HEADERS.iter().map(|(w, _)| *w));
+        words.extend(TARGET_GROUPS.iter().map(|(w, _)| *w));
+        words.extend(LEVEL1_NAMES);
+        words.extend(CATEGORIES.iter().map(|(w, _)| *w));
+        words.extend(SELF_EVALUATION_MARKERS);
+        words
+    }
+
+    /// The entry a scan of `table` finds for `label`, as lookups did before the index.
+    fn scan<T: Copy>(table: &[(&str, T)], label: &str) -> Option<T> {
+        table
+            .iter()
+            .find(|(name, _)| *name == label)
+            .map(|&(_, value)| value)
+    }
+
+    #[test]
+    fn the_index_answers_as_a_scan_of_each_table() {
+        for word in vocabulary() {
+            let entry = vocab(word);
+            assert_eq!(entry.section, scan(SECTION_LABELS, word), "{word}");
+            assert_eq!(entry.field, scan(FIELD_LABELS, word), "{word}");
+            assert_eq!(entry.budget_key, scan(BUDGET_KEYS, word), "{word}");
+            assert_eq!(entry.budget_group, scan(BUDGET_GROUPS, word), "{word}");
+            assert_eq!(entry.task_field, scan(TASK_HEADERS, word), "{word}");
+            assert_eq!(
+                entry.indicator_field,
+                scan(INDICATOR_HEADERS, word),
+                "{word}"
+            );
+            assert_eq!(entry.target, scan(TARGET_GROUPS, word), "{word}");
+            assert_eq!(entry.level1, LEVEL1_NAMES.contains(&word), "{word}");
+        }
+    }
+
+    proptest! {
+        /// A cell's label, classified once, answers every question as the free functions
+        /// do on its text, whatever numbering, notes, colons and white space surround it.
+        #[test]
+        fn a_cell_label_answers_as_the_free_functions_do(
+            number in "(一、|（二）|3\\.|4、)?",
+            word in proptest::sample::select(vocabulary()),
+            wrap in "[ \n\u{3000}]?",
+            note in "(（万元）|\\(元\\)|（可选项）|：|:|单位：元|指标)?",
+            noise in "\\PC{0,3}",
+        ) {
+            let split = word.char_indices().nth(1).map_or(word.len(), |(i, _)| i);
+            for text in [
+                format!("{number}{}{wrap}{}{note}", &word[..split], &word[split..]),
+                format!("其中：{word}{note}"),
+                format!("{noise}{word}{noise}"),
+                format!("{word}{}", " ".repeat(MAX_LABEL_BYTES)),
+            ] {
+                let label = Label::new(&text);
+                prop_assert_eq!(label.normalized(), normalize_label(&text));
+                prop_assert_eq!(label.bare(), bare_label(&text));
+                prop_assert_eq!(label.section(), section_of(&text));
+                prop_assert_eq!(label.field(), field_of(&text));
+                prop_assert_eq!(label.budget_key(), budget_key(&text));
+                prop_assert_eq!(label.task_field(), task_field(&text));
+                prop_assert_eq!(label.indicator_field(), indicator_field(&text));
+                prop_assert_eq!(label.target_group(), target_group(&text));
+                prop_assert_eq!(label.header_field(), header_field(&text));
+                prop_assert_eq!(label.is_level1_name(), is_level1_name(&text));
+                prop_assert_eq!(label.category(), category_of(&text));
+                prop_assert_eq!(label.header_unit(), header_unit(&text));
+                prop_assert_eq!(label.is_amount_header(), is_amount_header(&text));
+                prop_assert_eq!(label.unit_line(), unit_line(&text));
+            }
+        }
     }
 }

@@ -164,9 +164,7 @@ fn self_evaluation_marker(rows: &Rows<'_>, range: std::ops::Range<usize>) -> Opt
             if characters.nth(60).is_some() {
                 return None;
             }
-            labels::SELF_EVALUATION_MARKERS
-                .iter()
-                .find(|m| label.normalized().contains(*m))
+            labels::self_evaluation_marker(label.normalized())
                 .map(|m| format!("{m} (at {})", cell.loc))
         })
 }
