@@ -83,6 +83,10 @@ pub struct IndicatorReader {
     /// The sides, the annual one first: the first with a 三级指标 on a row names it.
     sides: Vec<Side>,
     year: Option<i32>,
+    /// The indices of the cells of the row being read that are level names, and each
+    /// side's 三级指标 cell: kept between rows to reuse their allocations.
+    level_cells: Vec<usize>,
+    names: Vec<Option<usize>>,
 }
 
 /// A header cell, with the column group it stands under.
@@ -194,28 +198,32 @@ impl IndicatorReader {
             groups,
             sides,
             year,
+            level_cells: Vec::new(),
+            names: Vec::new(),
         }
     }
 
     /// Reads one grid row; pushes an indicator when the row has a 三级指标.
     pub fn row(&mut self, rows: &mut Rows<'_>, r: usize, out: &mut Vec<Indicator>) {
         // Level names first, side by side; the cells they take are no values.
-        let mut level_cells = Vec::new();
+        self.level_cells.clear();
         for side in &mut self.sides {
-            side.read_levels(rows, r, &mut level_cells);
+            side.read_levels(rows, r, &mut self.level_cells);
         }
-        let names: Vec<Option<(usize, &Cell)>> = self
-            .sides
-            .iter()
-            .map(|side| {
-                rows.covering(r, side.l3)
-                    .filter(|(i, _)| !level_cells.contains(i))
-            })
-            .collect();
-        let Some(lead) = names.iter().position(Option::is_some) else {
+        self.names.clear();
+        for side in &self.sides {
+            let name = rows
+                .covering(r, side.l3)
+                .map(|(i, _)| i)
+                .filter(|i| !self.level_cells.contains(i));
+            self.names.push(name);
+        }
+        let Some(lead) = self.names.iter().position(Option::is_some) else {
             return; // a category row with no 三级指标
         };
-        let (l3_i, level3) = names[lead].expect("the lead side has a name");
+        let cells = rows.cells(r);
+        let l3_i = self.names[lead].expect("the lead side has a name");
+        let level3 = &cells[l3_i];
         rows.take(r, l3_i);
         let side = &self.sides[lead];
         let ctx = ValueContext {
@@ -238,14 +246,13 @@ impl IndicatorReader {
             at: level3.loc.to_string(),
         };
         // The other sides' names, where they differ from the lead's.
-        let mut name_cells = vec![l3_i];
-        for (other, name) in self.sides.iter().zip(&names) {
-            let Some((i, cell)) = name else { continue };
-            if *i == l3_i {
+        for (other, name) in self.sides.iter().zip(&self.names) {
+            let Some(i) = *name else { continue };
+            if i == l3_i {
                 continue;
             }
-            rows.take(r, *i);
-            name_cells.push(*i);
+            rows.take(r, i);
+            let cell = &cells[i];
             let pairs = [
                 (other.l1, side.l1, &other.level1, &side.level1),
                 (other.l2, side.l2, &other.level2, &side.level2),
@@ -273,7 +280,11 @@ impl IndicatorReader {
             let Some((i, cell)) = rows.covering(r, column.col) else {
                 continue;
             };
-            if cell.col != column.col || level_cells.contains(&i) || name_cells.contains(&i) {
+            // Cells read as level or 三级指标 names are no values.
+            if cell.col != column.col
+                || self.level_cells.contains(&i)
+                || self.names.contains(&Some(i))
+            {
                 continue;
             }
             let target = column.group.map(|g| self.groups[g].target);

@@ -159,9 +159,10 @@ fn self_evaluation_marker(rows: &Rows<'_>, range: std::ops::Range<usize>) -> Opt
         .take(80)
         .flat_map(|r| rows.cells(r).iter().zip(rows.labels(r)))
         .find_map(|(cell, label)| {
-            // A marker is a label; a long text that merely mentions one is not.
+            // A marker is a label; a long text that merely mentions one is not. (Up to 60
+            // bytes there cannot be more than 60 chars: most cells need no count.)
             let mut characters = cell.text.chars().filter(|c| !c.is_whitespace());
-            if characters.nth(60).is_some() {
+            if cell.text.len() > 60 && characters.nth(60).is_some() {
                 return None;
             }
             labels::self_evaluation_marker(label.normalized())
