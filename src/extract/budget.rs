@@ -11,7 +11,7 @@
 //! (`预算金额(万元)`), else the section label (`资金情况（万元）`), else a `单位：元` line
 //! above the table, else 万元.
 
-use super::labels::{bare_label, budget_key, header_unit, is_amount_header, label_text};
+use super::labels::{budget_key, label_text, Label};
 use super::rows::Rows;
 use crate::document::{Amount, BudgetLine};
 use crate::model::Cell;
@@ -82,7 +82,7 @@ impl BudgetReader {
         if cells.is_empty() {
             return;
         }
-        if cells.iter().any(|c| is_amount_header(&c.text)) {
+        if rows.labels(r)[from..].iter().any(Label::is_amount_header) {
             self.flush(out);
             self.header_row(rows, r, from);
             return;
@@ -143,7 +143,7 @@ impl BudgetReader {
                 .to_string();
             self.lines[pair_index].push(BudgetLine {
                 group: pair.group.clone(),
-                key: budget_key(&label.text).map(str::to_string),
+                key: rows.label(r, label_i).budget_key().map(str::to_string),
                 label: label_text(&label.text),
                 amount,
                 at,
@@ -172,9 +172,9 @@ impl BudgetReader {
     /// A row of two or more known budget labels and no amounts: the amounts come below.
     fn labels_only(&mut self, rows: &mut Rows<'_>, r: usize, from: usize) -> bool {
         let cells = &rows.cells(r)[from..];
-        let known = cells
+        let known = rows.labels(r)[from..]
             .iter()
-            .filter(|c| budget_key(&c.text).is_some())
+            .filter(|l| l.budget_key().is_some())
             .count();
         if cells.len() < 2 || known < 2 || cells.iter().any(|c| amount_of(c, self.unit).is_some()) {
             return false;
@@ -238,7 +238,9 @@ impl BudgetReader {
         self.lines.clear();
         let mut group: Option<(usize, &Cell)> = None;
         for (i, cell) in cells.iter().enumerate().skip(from) {
-            if is_amount_header(&cell.text) {
+            let header = rows.label(r, i);
+            if header.is_amount_header() {
+                let unit = header.header_unit().or(self.unit);
                 rows.take(r, i);
                 let (label_col, name) = match group.take() {
                     Some((gi, g)) => {
@@ -247,14 +249,13 @@ impl BudgetReader {
                     }
                     None => (cell.col.saturating_sub(1), self.section.clone()),
                 };
-                let unit = header_unit(&cell.text).or(self.unit);
                 self.pairs.push(Pair {
                     group: name,
                     label_col,
                     amount_col: cell.col,
                     unit,
                 });
-            } else if bare_label(&cell.text).chars().count() <= 20 {
+            } else if header.bare().chars().count() <= 20 {
                 group = Some((i, cell));
             }
         }

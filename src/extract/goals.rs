@@ -3,7 +3,7 @@
 //! next row), one sub-label per row (`总体目标 | 实施期目标 | …` / `| 年度目标 | …`), or
 //! a plain label and its text.
 
-use super::labels::{section_of, Section};
+use super::labels::Section;
 use super::rows::Rows;
 use crate::document::Form;
 
@@ -49,15 +49,18 @@ impl GoalReader {
         form: &mut Form,
     ) -> bool {
         let cells = rows.cells(r);
-        let rest = &cells[from.min(cells.len())..];
+        let from = from.min(cells.len());
+        let rest = &cells[from..];
         if rest.is_empty() {
             return false;
         }
         // A row of sub-labels only: the texts come in the next row, by column.
-        if rest.len() >= 2 && rest.iter().all(|c| is_goal(section_of(&c.text))) {
+        let labels = &rows.labels(r)[from..];
+        if rest.len() >= 2 && labels.iter().all(|l| is_goal(l.section())) {
             self.columns = rest
                 .iter()
-                .filter_map(|c| Some((c.col, section_of(&c.text)?)))
+                .zip(labels)
+                .filter_map(|(c, l)| Some((c.col, l.section()?)))
                 .collect();
             (from..cells.len()).for_each(|i| rows.take(r, i));
             return true;
@@ -78,7 +81,7 @@ impl GoalReader {
         let mut i = from;
         let mut any = false;
         while i < cells.len() {
-            let sub = section_of(&cells[i].text).filter(|s| is_goal(Some(*s)));
+            let sub = rows.label(r, i).section().filter(|s| is_goal(Some(*s)));
             match sub {
                 Some(section) if i + 1 < cells.len() => {
                     rows.take(r, i);

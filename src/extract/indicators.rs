@@ -25,8 +25,8 @@
 //! groups write alike is not repeated in `extra`.
 
 use super::labels::{
-    category_of, header_field, indicator_field, is_level1_name, label_text, normalize_label,
-    target_group, IndicatorField, Target,
+    category_of, header_field, indicator_field, is_level1_name, label_text, target_group,
+    IndicatorField, Label, Target,
 };
 use super::rows::Rows;
 use crate::document::{Indicator, Op, Value, ValueKind};
@@ -83,17 +83,21 @@ pub struct IndicatorReader {
     /// The sides, the annual one first: the first with a 三级指标 on a row names it.
     sides: Vec<Side>,
     year: Option<i32>,
+    /// The indices of the cells of the row being read that are level names, and each
+    /// side's 三级指标 cell: kept between rows to reuse their allocations.
+    level_cells: Vec<usize>,
+    names: Vec<Option<usize>>,
 }
 
 /// A header cell, with the column group it stands under.
 type HeaderCell<'g> = (Option<usize>, &'g Cell);
 
 impl IndicatorReader {
-    /// Whether row `cells` is an indicator header row (it names 三级指标 and at least one
-    /// other level or value column).
-    pub fn is_header(cells: &[Cell]) -> bool {
-        let fields: Vec<_> = cells.iter().filter_map(|c| header_field(&c.text)).collect();
-        fields.contains(&IndicatorField::Level3) && fields.len() >= 2
+    /// Whether a row whose cells have `labels` is an indicator header row (it names
+    /// 三级指标 and at least one other level or value column).
+    pub fn is_header(labels: &[Label<'_>]) -> bool {
+        let mut fields = labels.iter().filter_map(Label::header_field);
+        names_a_grid(&mut fields)
     }
 
     /// Whether rows `r` and `r + 1` (both before `end`) are a two-row header: row `r`
@@ -104,29 +108,23 @@ impl IndicatorReader {
         if r + 1 >= end {
             return false;
         }
-        let (top, sub) = (rows.cells(r), rows.cells(r + 1));
-        let is_group = |c: &Cell| target_group(&c.text).is_some();
+        let (top, sub) = (rows.labels(r), rows.labels(r + 1));
+        let is_group = |l: &Label<'_>| l.target_group().is_some();
         // `all` first: it turns an ordinary row away at its first cell.
         if !top
             .iter()
-            .all(|c| is_group(c) || indicator_field(&c.text).is_some())
+            .all(|l| is_group(l) || l.indicator_field().is_some())
             || !top.iter().any(is_group)
         {
             return false;
         }
-        let known = sub
-            .iter()
-            .filter(|c| indicator_field(&c.text).is_some())
-            .count();
+        let known = sub.iter().filter(|l| l.indicator_field().is_some()).count();
         if known == 0 || known * 2 < sub.len() {
             return false;
         }
-        let (cells, _) = two_row_cells(top, sub);
-        let fields: Vec<_> = cells
-            .iter()
-            .filter_map(|(_, c)| indicator_field(&c.text))
-            .collect();
-        fields.contains(&IndicatorField::Level3) && fields.len() >= 2
+        let (cells, _) = two_row_cells(rows.cells(r), rows.cells(r + 1));
+        let mut fields = cells.iter().filter_map(|(_, c)| indicator_field(&c.text));
+        names_a_grid(&mut fields)
     }
 
     /// Starts a grid from its header row, taking the header cells.
@@ -200,28 +198,32 @@ impl IndicatorReader {
             groups,
             sides,
             year,
+            level_cells: Vec::new(),
+            names: Vec::new(),
         }
     }
 
     /// Reads one grid row; pushes an indicator when the row has a 三级指标.
     pub fn row(&mut self, rows: &mut Rows<'_>, r: usize, out: &mut Vec<Indicator>) {
         // Level names first, side by side; the cells they take are no values.
-        let mut level_cells = Vec::new();
+        self.level_cells.clear();
         for side in &mut self.sides {
-            side.read_levels(rows, r, &mut level_cells);
+            side.read_levels(rows, r, &mut self.level_cells);
         }
-        let names: Vec<Option<(usize, &Cell)>> = self
-            .sides
-            .iter()
-            .map(|side| {
-                rows.covering(r, side.l3)
-                    .filter(|(i, _)| !level_cells.contains(i))
-            })
-            .collect();
-        let Some(lead) = names.iter().position(Option::is_some) else {
+        self.names.clear();
+        for side in &self.sides {
+            let name = rows
+                .covering(r, side.l3)
+                .map(|(i, _)| i)
+                .filter(|i| !self.level_cells.contains(i));
+            self.names.push(name);
+        }
+        let Some(lead) = self.names.iter().position(Option::is_some) else {
             return; // a category row with no 三级指标
         };
-        let (l3_i, level3) = names[lead].expect("the lead side has a name");
+        let cells = rows.cells(r);
+        let l3_i = self.names[lead].expect("the lead side has a name");
+        let level3 = &cells[l3_i];
         rows.take(r, l3_i);
         let side = &self.sides[lead];
         let ctx = ValueContext {
@@ -244,14 +246,13 @@ impl IndicatorReader {
             at: level3.loc.to_string(),
         };
         // The other sides' names, where they differ from the lead's.
-        let mut name_cells = vec![l3_i];
-        for (other, name) in self.sides.iter().zip(&names) {
-            let Some((i, cell)) = name else { continue };
-            if *i == l3_i {
+        for (other, name) in self.sides.iter().zip(&self.names) {
+            let Some(i) = *name else { continue };
+            if i == l3_i {
                 continue;
             }
-            rows.take(r, *i);
-            name_cells.push(*i);
+            rows.take(r, i);
+            let cell = &cells[i];
             let pairs = [
                 (other.l1, side.l1, &other.level1, &side.level1),
                 (other.l2, side.l2, &other.level2, &side.level2),
@@ -279,7 +280,11 @@ impl IndicatorReader {
             let Some((i, cell)) = rows.covering(r, column.col) else {
                 continue;
             };
-            if cell.col != column.col || level_cells.contains(&i) || name_cells.contains(&i) {
+            // Cells read as level or 三级指标 names are no values.
+            if cell.col != column.col
+                || self.level_cells.contains(&i)
+                || self.names.contains(&Some(i))
+            {
                 continue;
             }
             let target = column.group.map(|g| self.groups[g].target);
@@ -356,6 +361,17 @@ impl IndicatorReader {
             .map(|c| c.key.clone())
             .unwrap_or_default()
     }
+}
+
+/// Whether the fields a header row names make an indicator grid: 三级指标 and at least
+/// one other level or value column.
+fn names_a_grid(fields: &mut impl Iterator<Item = IndicatorField>) -> bool {
+    let (mut count, mut level3) = (0, false);
+    for field in fields {
+        count += 1;
+        level3 |= field == IndicatorField::Level3;
+    }
+    level3 && count >= 2
 }
 
 /// The column headers of a two-row header and the groups over them. A group spans the
@@ -445,15 +461,17 @@ impl Side {
     fn read_levels<'g>(&mut self, rows: &mut Rows<'g>, r: usize, taken: &mut Vec<usize>) {
         let level_cell = |rows: &Rows<'g>, col: Option<u32>| {
             col.and_then(|col| rows.covering(r, col))
-                .filter(|(_, c)| looks_like_level_name(&c.text))
+                .filter(|(i, _)| looks_like_level_name(rows.label(r, *i)))
         };
         let l1 = level_cell(rows, self.l1);
         // A cell spanning the level columns (a merged label) counts once.
         let l2 = level_cell(rows, self.l2).filter(|(i, _)| Some(*i) != l1.map(|(j, _)| j));
+        let is_slipped_level2 = |i: usize| {
+            let label = rows.label(r, i);
+            !label.is_level1_name() && label.category().is_some()
+        };
         match (l1, l2) {
-            (Some((i, slipped)), None)
-                if !is_level1_name(&slipped.text) && category_of(&slipped.text).is_some() =>
-            {
+            (Some((i, slipped)), None) if is_slipped_level2(i) => {
                 rows.take(r, i);
                 taken.push(i);
                 self.level2 = Some(label_text(&slipped.text));
@@ -499,11 +517,12 @@ fn apply_columns(value: &mut Value, op: Option<Op>, unit: Option<&str>) {
 
 /// Level labels are short names ending in 指标/值 (产出指标, 数量值) or known categories;
 /// anything else in a level column (a signature line after the grid) is not one.
-fn looks_like_level_name(text: &str) -> bool {
-    let label = normalize_label(text);
-    label.chars().count() <= 20
-        && (label.contains("指标")
-            || label.ends_with('值')
-            || category_of(&label).is_some()
-            || is_level1_name(&label))
+fn looks_like_level_name(label: &Label<'_>) -> bool {
+    let text = label.normalized();
+    text.chars().count() <= 20
+        && (text.contains("指标")
+            || text.ends_with('值')
+            || label.category().is_some()
+            // Of the normalized text, which is short whatever the cell's length.
+            || is_level1_name(text))
 }

@@ -2,6 +2,13 @@
 //! headers → fields, level-2 names → categories. Extending jixiao to a new template's
 //! wording means adding a row here, not code elsewhere.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::LazyLock;
+
+use crate::normalize::lexicon::Index;
+
 /// A section of the form, recognised by the label in the first cell of its row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Section {
@@ -115,18 +122,98 @@ pub const FIELD_LABELS: &[(&str, Field)] = &[
 
 /// Longest text, in bytes, that can be a label: a label with its parenthesised note is a
 /// few dozen characters, so the long texts of a form (task contents, goals, values) are
-/// turned away before they are normalized, which most lookups would otherwise do.
+/// turned away without a look-up (and by the free functions below, before they are
+/// normalized).
 const MAX_LABEL_BYTES: usize = 240;
 
-/// The entry of `table` whose label `text` is, compared as bare labels.
-fn lookup<T: Copy>(table: &[(&str, T)], text: &str) -> Option<T> {
+/// What the exact-match tables say about one bare label: each table's entry for it, if
+/// any. All tables are merged into one index ([`VOCAB`]) so that a cell is classified
+/// by one look-up, not by a scan of every table for every question asked of it.
+#[derive(Clone, Copy, Debug, Default)]
+struct Vocab {
+    /// Keyed by the section key ([`section_key`]), not the bare label.
+    section: Option<Section>,
+    field: Option<Field>,
+    budget_key: Option<&'static str>,
+    budget_group: Option<BudgetGroup>,
+    task_field: Option<TaskField>,
+    indicator_field: Option<IndicatorField>,
+    target: Option<Target>,
+    level1: bool,
+}
+
+/// The hash of [`VOCAB`]'s keys: a multiply per 8 bytes (FxHash's step). SipHash's
+/// defence against chosen keys buys nothing for a fixed table (a text that collides
+/// with an entry costs one more comparison, no more) and was most of a look-up.
+#[derive(Default)]
+struct LabelHasher(u64);
+
+impl Hasher for LabelHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type VocabIndex = HashMap<&'static str, Vocab, BuildHasherDefault<LabelHasher>>;
+
+/// Every table's labels → what they are. Where a table names a label twice, its first
+/// entry wins, as a scan of the table would find it.
+static VOCAB: LazyLock<VocabIndex> = LazyLock::new(|| {
+    fn add<T: Copy>(
+        index: &mut VocabIndex,
+        table: &[(&'static str, T)],
+        slot: fn(&mut Vocab) -> &mut Option<T>,
+    ) {
+        for &(label, value) in table {
+            slot(index.entry(label).or_default()).get_or_insert(value);
+        }
+    }
+    let mut index = VocabIndex::default();
+    add(&mut index, SECTION_LABELS, |v| &mut v.section);
+    add(&mut index, FIELD_LABELS, |v| &mut v.field);
+    add(&mut index, BUDGET_KEYS, |v| &mut v.budget_key);
+    add(&mut index, BUDGET_GROUPS, |v| &mut v.budget_group);
+    add(&mut index, TASK_HEADERS, |v| &mut v.task_field);
+    add(&mut index, INDICATOR_HEADERS, |v| &mut v.indicator_field);
+    add(&mut index, TARGET_GROUPS, |v| &mut v.target);
+    for &name in LEVEL1_NAMES {
+        index.entry(name).or_default().level1 = true;
+    }
+    index
+});
+
+/// The tables' entries for a bare label (none when it is in no table).
+fn vocab(bare_label: &str) -> Vocab {
+    VOCAB.get(bare_label).copied().unwrap_or_default()
+}
+
+/// The tables' entries for `text`, normalized and made bare here; none when the text is
+/// too long to be a label.
+fn vocab_of(text: &str) -> Vocab {
     with_normalized(text, |label| {
-        let bare = bare(label?);
-        table
-            .iter()
-            .find(|(name, _)| *name == bare)
-            .map(|&(_, value)| value)
+        label.map(|l| vocab(bare(l))).unwrap_or_default()
     })
+}
+
+/// The section a normalized label opens: its enumeration, trailing note and colon set
+/// aside (see [`SECTION_LABELS`]).
+fn section_in(normalized: &str) -> Option<Section> {
+    VOCAB.get(section_key(normalized))?.section
+}
+
+/// A normalized label as [`SECTION_LABELS`] are written: without its enumeration
+/// (`一、`), trailing note and colon.
+fn section_key(normalized: &str) -> &str {
+    bare(strip_enumeration(normalized)).trim_end_matches(':')
 }
 
 thread_local! {
@@ -152,9 +239,124 @@ fn with_normalized<R>(text: &str, f: impl FnOnce(Option<&str>) -> R) -> R {
     })
 }
 
+/// A cell's text as the vocabulary sees it, worked out once: normalized, and looked up
+/// in every table. Extraction asks a dozen questions of most cells (is it a section, a
+/// field, a header of the indicator grid, of the tasks…); [`super::rows::Rows`] keeps
+/// one of these per cell so that each question is a field read, not a normalization
+/// and a table scan. The free functions below answer the same questions for texts that
+/// are no whole cell (the label before a colon, a label already copied out).
+#[derive(Clone, Debug)]
+pub struct Label<'t> {
+    /// [`normalize_label`] of the text, borrowed when nothing needed folding.
+    normalized: Cow<'t, str>,
+    /// Whether the text is short enough to be a label ([`MAX_LABEL_BYTES`]): a longer
+    /// one is in no table and names no unit.
+    short: bool,
+    vocab: Vocab,
+}
+
+impl<'t> Label<'t> {
+    /// Normalizes and classifies `text`.
+    pub fn new(text: &'t str) -> Self {
+        let normalized = normalized(text);
+        let short = text.len() <= MAX_LABEL_BYTES;
+        let vocab = if short {
+            let bare = bare(&normalized);
+            let entry = vocab(bare);
+            // Most labels have no enumeration: their section key is their bare label.
+            let key = section_key(&normalized);
+            let section = if key == bare {
+                entry.section
+            } else {
+                section_in(&normalized)
+            };
+            Vocab { section, ..entry }
+        } else {
+            Vocab::default()
+        };
+        Label {
+            normalized,
+            short,
+            vocab,
+        }
+    }
+
+    /// The text normalized ([`normalize_label`]).
+    pub fn normalized(&self) -> &str {
+        &self.normalized
+    }
+
+    /// The bare label ([`bare_label`]).
+    pub fn bare(&self) -> &str {
+        bare(&self.normalized)
+    }
+
+    /// The section it opens ([`section_of`]).
+    pub fn section(&self) -> Option<Section> {
+        self.vocab.section
+    }
+
+    /// The field it names ([`field_of`]).
+    pub fn field(&self) -> Option<Field> {
+        self.vocab.field
+    }
+
+    /// Its budget key ([`budget_key`]).
+    pub fn budget_key(&self) -> Option<&'static str> {
+        self.vocab.budget_key
+    }
+
+    /// The task field it heads ([`task_field`]).
+    pub fn task_field(&self) -> Option<TaskField> {
+        self.vocab.task_field
+    }
+
+    /// The indicator field it heads ([`indicator_field`]).
+    pub fn indicator_field(&self) -> Option<IndicatorField> {
+        self.vocab.indicator_field
+    }
+
+    /// The target of the column group it heads ([`target_group`]).
+    pub fn target_group(&self) -> Option<Target> {
+        self.vocab.target
+    }
+
+    /// The field of the indicator grid it heads ([`header_field`]).
+    pub fn header_field(&self) -> Option<IndicatorField> {
+        field_of_header(self.vocab)
+    }
+
+    /// Whether it is a level-1 name ([`is_level1_name`]).
+    pub fn is_level1_name(&self) -> bool {
+        self.vocab.level1
+    }
+
+    /// Its category by meaning ([`category_of`]).
+    pub fn category(&self) -> Option<&'static str> {
+        category_in(&self.normalized)
+    }
+
+    /// The unit it gives its column ([`header_unit`]).
+    pub fn header_unit(&self) -> Option<&'static str> {
+        self.short
+            .then(|| unit_in_header(&self.normalized))
+            .flatten()
+    }
+
+    /// Whether it heads an amount column ([`is_amount_header`]).
+    pub fn is_amount_header(&self) -> bool {
+        amount_header(self.bare(), self.header_unit())
+    }
+
+    /// The unit of bare amounts it sets, as a line of its own ([`unit_line`]).
+    pub fn unit_line(&self) -> Option<&'static str> {
+        unit_of_line(&self.normalized)
+    }
+}
+
 /// The field a label names, if any.
 pub fn field_of(label: &str) -> Option<Field> {
-    lookup(FIELD_LABELS, label)
+    vocab_of(label).field
 }
 
 /// Words that mark a self-evaluation form (绩效自评表): its values are what was achieved,
@@ -162,9 +364,31 @@ pub fn field_of(label: &str) -> Option<Field> {
 pub const SELF_EVALUATION_MARKERS: &[&str] =
     &["自评", "实际完成值", "全年实际值", "偏差原因", "未完成原因"];
 
+/// The first of [`SELF_EVALUATION_MARKERS`] that a normalized label contains.
+pub fn self_evaluation_marker(label: &str) -> Option<&'static str> {
+    // Asked of nearly every cell of every form, and nearly always no: one pass over the
+    // chars, testing each against the markers' first chars, turns those away.
+    static FIRST_CHARS: LazyLock<Index<()>> =
+        LazyLock::new(|| Index::new(SELF_EVALUATION_MARKERS.iter().map(|m| (m.to_string(), ()))));
+    let mentions_one = label
+        .char_indices()
+        .any(|(i, c)| FIRST_CHARS.longest_with(label, i, c).is_some());
+    if !mentions_one {
+        return None;
+    }
+    SELF_EVALUATION_MARKERS
+        .iter()
+        .copied()
+        .find(|m| label.contains(m))
+}
+
 /// A line that sets the unit of the form's bare amounts: `单位：万元`, `金额单位:元`.
 pub fn unit_line(text: &str) -> Option<&'static str> {
-    let label = normalize_label(text);
+    unit_of_line(&normalize_label(text))
+}
+
+/// [`unit_line`] of a label already normalized.
+fn unit_of_line(label: &str) -> Option<&'static str> {
     let rest = label
         .strip_prefix("金额单位:")
         .or_else(|| label.strip_prefix("单位:"))?;
@@ -395,22 +619,54 @@ pub fn normalize_label(text: &str) -> String {
     label
 }
 
+/// [`normalize_label`] without a copy when the text has nothing to drop or fold, as
+/// most cells (names, values) have not.
+fn normalized(text: &str) -> Cow<'_, str> {
+    if next_fold(text, 0).is_none() {
+        return Cow::Borrowed(text);
+    }
+    let mut label = String::with_capacity(text.len());
+    normalize_into(text, &mut label);
+    Cow::Owned(label)
+}
+
 fn normalize_into(text: &str, label: &mut String) {
-    let bytes = text.as_bytes();
-    // Bytes from `run` on are copied as they are once a char to drop or fold comes.
+    // Bytes from `run` on are copied as they are up to the next char to drop or fold.
     let mut run = 0;
-    let mut i = 0;
+    while let Some((at, len, folded)) = next_fold(text, run) {
+        label.push_str(&text[run..at]);
+        label.push_str(folded);
+        run = at + len;
+    }
+    label.push_str(&text[run..]);
+}
+
+/// The next char from byte `from` on that normalizing drops or folds: its position, its
+/// length and what it becomes.
+fn next_fold(text: &str, from: usize) -> Option<(usize, usize, &'static str)> {
+    let bytes = text.as_bytes();
+    let mut i = from;
     while i < bytes.len() {
-        // Only ASCII and the chars whose UTF-8 starts with these bytes can be white space
-        // (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000), ★ (U+2605) or a full-width
-        // bracket or colon (U+FFxx): Chinese text (E4–E9…) is copied without a look.
-        if bytes[i] >= 0x80 && !matches!(bytes[i], 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF) {
-            i += 1;
+        // Only `*`, NUL, ASCII white space and the chars whose UTF-8 starts with these
+        // bytes can be white space (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000), ★
+        // (U+2605) or a full-width bracket or colon (U+FFxx). Any other char, Chinese
+        // text (E4–E9…) among them, is stepped over whole by its lead byte, undecoded.
+        let lead = bytes[i];
+        let may_fold = match lead {
+            0x00..=0x7F => lead == b'*' || lead == 0 || (lead as char).is_whitespace(),
+            0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF => true,
+            _ => false,
+        };
+        if !may_fold {
+            i += match lead {
+                0x00..=0x7F => 1,
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                _ => 4,
+            };
             continue;
         }
-        let Some(c) = text[i..].chars().next() else {
-            break;
-        };
+        let c = text[i..].chars().next()?;
         let folded = match c {
             '（' => Some("("),
             '）' => Some(")"),
@@ -420,13 +676,11 @@ fn normalize_into(text: &str, label: &mut String) {
             _ => None,
         };
         if let Some(folded) = folded {
-            label.push_str(&text[run..i]);
-            label.push_str(folded);
-            run = i + c.len_utf8();
+            return Some((i, c.len_utf8(), folded));
         }
         i += c.len_utf8();
     }
-    label.push_str(&text[run..]);
+    None
 }
 
 /// A label as one line, for the output. A label wrapped in its cell
@@ -436,6 +690,9 @@ fn normalize_into(text: &str, label: &mut String) {
 /// their line breaks; only labels (budget groups and labels, level-1/2 names, column
 /// headers) go through here.
 pub fn label_text(text: &str) -> String {
+    if !text.contains('\n') {
+        return text.trim().to_string(); // one line, as most labels are
+    }
     let mut out = String::with_capacity(text.len());
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         if let (Some(prev), Some(next)) = (out.chars().last(), line.chars().next()) {
@@ -475,7 +732,12 @@ fn bare(label: &str) -> &str {
 
 /// Drops a heading's enumeration: `一、`, `（二）`, `3.`, `4、`.
 fn strip_enumeration(label: &str) -> &str {
-    let numerals = |c: char| c.is_ascii_digit() || "一二三四五六七八九十".contains(c);
+    let numerals = |c: char| {
+        matches!(
+            c,
+            '0'..='9' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+        )
+    };
     let rest = label.trim_start_matches('(');
     let after_numerals = rest.trim_start_matches(numerals);
     if after_numerals.len() == rest.len() {
@@ -491,50 +753,54 @@ fn strip_enumeration(label: &str) -> &str {
 
 /// The section a first-column label opens, if any.
 pub fn section_of(text: &str) -> Option<Section> {
-    with_normalized(text, |normalized| {
-        let label = bare(strip_enumeration(normalized?));
-        let label = label.trim_end_matches(':');
-        SECTION_LABELS
-            .iter()
-            .find(|(name, _)| label == *name)
-            .map(|&(_, section)| section)
-    })
+    with_normalized(text, |normalized| section_in(normalized?))
 }
 
 /// The contract key of a budget label, if the label is in the table.
 pub fn budget_key(label: &str) -> Option<&'static str> {
-    lookup(BUDGET_KEYS, label)
+    vocab_of(label).budget_key
 }
 
 /// The reconciliation group of a group header, if known.
 pub fn budget_group(header: &str) -> Option<BudgetGroup> {
-    lookup(BUDGET_GROUPS, header)
+    vocab_of(header).budget_group
 }
 
 /// The task field a header names.
 pub fn task_field(header: &str) -> Option<TaskField> {
-    lookup(TASK_HEADERS, header)
+    vocab_of(header).task_field
 }
 
 /// The indicator field a header names.
 pub fn indicator_field(header: &str) -> Option<IndicatorField> {
-    lookup(INDICATOR_HEADERS, header)
+    vocab_of(header).indicator_field
 }
 
 /// The target a column-group header names, if any.
 pub fn target_group(header: &str) -> Option<Target> {
-    lookup(TARGET_GROUPS, header)
+    vocab_of(header).target
 }
 
 /// The field a header of the indicator grid names: an indicator header, or a group
 /// name standing alone over one value column (`实施期目标` → the period value).
 pub fn header_field(header: &str) -> Option<IndicatorField> {
-    indicator_field(header).or_else(|| target_group(header).map(Target::value_field))
+    field_of_header(vocab_of(header))
+}
+
+/// [`header_field`] from a header's table entries.
+fn field_of_header(vocab: Vocab) -> Option<IndicatorField> {
+    vocab
+        .indicator_field
+        .or_else(|| vocab.target.map(Target::value_field))
 }
 
 /// The canonical category of a level-2 name, by meaning.
 pub fn category_of(level2: &str) -> Option<&'static str> {
-    let label = normalize_label(level2);
+    category_in(&normalized(level2))
+}
+
+/// [`category_of`] of a label already normalized.
+fn category_in(label: &str) -> Option<&'static str> {
     CATEGORIES
         .iter()
         .find(|(fragment, _)| label.contains(fragment))
@@ -543,34 +809,40 @@ pub fn category_of(level2: &str) -> Option<&'static str> {
 
 /// Whether a name is a level-1 name (and so not a slipped level-2 label).
 pub fn is_level1_name(text: &str) -> bool {
-    with_normalized(text, |label| {
-        label.is_some_and(|l| LEVEL1_NAMES.contains(&bare(l)))
-    })
+    vocab_of(text).level1
 }
 
 /// The unit a header gives its column: `预算金额(万元)` → `万元`, `金额（元）` → `元`.
 pub fn header_unit(header: &str) -> Option<&'static str> {
+    with_normalized(header, |label| unit_in_header(label?))
+}
+
+/// [`header_unit`] of a label already normalized.
+fn unit_in_header(label: &str) -> Option<&'static str> {
+    // Every mark has a bracket or a colon: most texts are turned away by one pass over
+    // their bytes, not six searches.
+    if !label.bytes().any(|b| b == b'(' || b == b':') {
+        return None;
+    }
     const MARKS: [(&str, &str, &str); 3] = [
         ("亿元", "(亿元)", "单位:亿元"),
         ("万元", "(万元)", "单位:万元"),
         ("元", "(元)", "单位:元"),
     ];
-    with_normalized(header, |label| {
-        let label = label?;
-        MARKS
-            .iter()
-            .find(|(_, bracketed, after_unit)| {
-                label.contains(bracketed) || label.contains(after_unit)
-            })
-            .map(|&(unit, _, _)| unit)
-    })
+    MARKS
+        .iter()
+        .find(|(_, bracketed, after_unit)| label.contains(bracketed) || label.contains(after_unit))
+        .map(|&(unit, _, _)| unit)
 }
 
 /// Whether a header names an amount column (`预算金额(万元)`, `金额`, `资金(万元)`).
 pub fn is_amount_header(text: &str) -> bool {
-    let bare = bare_label(text);
-    header_unit(text).is_some() && bare.len() <= 30
-        || matches!(bare.as_str(), "金额" | "预算金额" | "预算数")
+    amount_header(&bare_label(text), header_unit(text))
+}
+
+/// [`is_amount_header`] from the header's bare label and the unit it names.
+fn amount_header(bare: &str, unit: Option<&str>) -> bool {
+    unit.is_some() && bare.len() <= 30 || matches!(bare, "金额" | "预算金额" | "预算数")
 }
 
 /// A section label and its text in one cell or paragraph: `总体目标：……`.
@@ -736,5 +1008,91 @@ mod tests {
             "a score in the label does not hide the name"
         );
         assert!(!is_level1_name("生态效益指标"));
+    }
+
+    #[test]
+    fn self_evaluation_markers_are_found_in_table_order() {
+        assert_eq!(self_evaluation_marker("偏差原因分析"), Some("偏差原因"));
+        assert_eq!(self_evaluation_marker("实际完成值（自评）"), Some("自评"));
+        assert_eq!(self_evaluation_marker("全年预算数"), None);
+    }
+
+    /// Every word of every table, for texts that hit the tables.
+    fn vocabulary() -> Vec<&'static str> {
+        let mut words: Vec<&str> = SECTION_LABELS.iter().map(|(w, _)| *w).collect();
+        words.extend(FIELD_LABELS.iter().map(|(w, _)| *w));
+        words.extend(BUDGET_KEYS.iter().map(|(w, _)| *w));
+        words.extend(BUDGET_GROUPS.iter().map(|(w, _)| *w));
+        words.extend(TASK_HEADERS.iter().map(|(w, _)| *w));
+        words.extend(INDICATOR_HEADERS.iter().map(|(w, _)| *w));
+        words.extend(TARGET_GROUPS.iter().map(|(w, _)| *w));
+        words.extend(LEVEL1_NAMES);
+        words.extend(CATEGORIES.iter().map(|(w, _)| *w));
+        words.extend(SELF_EVALUATION_MARKERS);
+        words
+    }
+
+    /// The entry a scan of `table` finds for `label`, as lookups did before the index.
+    fn scan<T: Copy>(table: &[(&str, T)], label: &str) -> Option<T> {
+        table
+            .iter()
+            .find(|(name, _)| *name == label)
+            .map(|&(_, value)| value)
+    }
+
+    #[test]
+    fn the_index_answers_as_a_scan_of_each_table() {
+        for word in vocabulary() {
+            let entry = vocab(word);
+            assert_eq!(entry.section, scan(SECTION_LABELS, word), "{word}");
+            assert_eq!(entry.field, scan(FIELD_LABELS, word), "{word}");
+            assert_eq!(entry.budget_key, scan(BUDGET_KEYS, word), "{word}");
+            assert_eq!(entry.budget_group, scan(BUDGET_GROUPS, word), "{word}");
+            assert_eq!(entry.task_field, scan(TASK_HEADERS, word), "{word}");
+            assert_eq!(
+                entry.indicator_field,
+                scan(INDICATOR_HEADERS, word),
+                "{word}"
+            );
+            assert_eq!(entry.target, scan(TARGET_GROUPS, word), "{word}");
+            assert_eq!(entry.level1, LEVEL1_NAMES.contains(&word), "{word}");
+        }
+    }
+
+    proptest! {
+        /// A cell's label, classified once, answers every question as the free functions
+        /// do on its text, whatever numbering, notes, colons and white space surround it.
+        #[test]
+        fn a_cell_label_answers_as_the_free_functions_do(
+            number in "(一、|（二）|3\\.|4、)?",
+            word in proptest::sample::select(vocabulary()),
+            wrap in "[ \n\u{3000}]?",
+            note in "(（万元）|\\(元\\)|（可选项）|：|:|单位：元|指标)?",
+            noise in "\\PC{0,3}",
+        ) {
+            let split = word.char_indices().nth(1).map_or(word.len(), |(i, _)| i);
+            for text in [
+                format!("{number}{}{wrap}{}{note}", &word[..split], &word[split..]),
+                format!("其中：{word}{note}"),
+                format!("{noise}{word}{noise}"),
+                format!("{word}{}", " ".repeat(MAX_LABEL_BYTES)),
+            ] {
+                let label = Label::new(&text);
+                prop_assert_eq!(label.normalized(), normalize_label(&text));
+                prop_assert_eq!(label.bare(), bare_label(&text));
+                prop_assert_eq!(label.section(), section_of(&text));
+                prop_assert_eq!(label.field(), field_of(&text));
+                prop_assert_eq!(label.budget_key(), budget_key(&text));
+                prop_assert_eq!(label.task_field(), task_field(&text));
+                prop_assert_eq!(label.indicator_field(), indicator_field(&text));
+                prop_assert_eq!(label.target_group(), target_group(&text));
+                prop_assert_eq!(label.header_field(), header_field(&text));
+                prop_assert_eq!(label.is_level1_name(), is_level1_name(&text));
+                prop_assert_eq!(label.category(), category_of(&text));
+                prop_assert_eq!(label.header_unit(), header_unit(&text));
+                prop_assert_eq!(label.is_amount_header(), is_amount_header(&text));
+                prop_assert_eq!(label.unit_line(), unit_line(&text));
+            }
+        }
     }
 }

@@ -22,7 +22,7 @@ use crate::validate;
 use budget::BudgetReader;
 use goals::GoalReader;
 use indicators::IndicatorReader;
-use labels::{section_of, Field, Section};
+use labels::{Field, Label, Section};
 use rows::Rows;
 use tasks::TaskReader;
 
@@ -64,10 +64,10 @@ pub fn extract(grid: &Grid, source: &Source, id: &str) -> Vec<Form> {
     forms
 }
 
-/// Whether a row names whose form it is (部门名称, 项目名称): a second one starts a new form.
-fn is_identity_row(text: &str) -> bool {
-    section_of(text) == Some(Section::Department)
-        || labels::field_of(text) == Some(Field::ProjectName)
+/// Whether a label names whose form it is (部门名称, 项目名称): a second one starts a new
+/// form.
+fn is_identity(label: &Label<'_>) -> bool {
+    label.section() == Some(Section::Department) || label.field() == Some(Field::ProjectName)
 }
 
 /// Row indices where forms start: 0, plus each title or identity row that comes after
@@ -79,9 +79,14 @@ fn form_starts(rows: &Rows<'_>) -> Vec<usize> {
     for r in 0..rows.len() {
         let cells = rows.cells(r);
         let Some(first) = cells.first() else { continue };
-        let is_identity = is_identity_row(&first.text)
-            || is_identity_row(first.text.split([':', '：']).next().unwrap_or(""));
-        let is_title = cells.len() == 1 && is_title_text(&first.text);
+        let label = rows.label(r, 0);
+        // `项目名称：X` in one cell names the form too.
+        let is_identity = is_identity(label)
+            || first
+                .text
+                .split_once([':', '：'])
+                .is_some_and(|(before, _)| is_identity(&Label::new(before)));
+        let is_title = cells.len() == 1 && is_title(label);
         if (is_identity || is_title) && seen_identity {
             // A title row just before the identity row belongs to the new form.
             let start = if is_identity && r > 0 && seen_title && is_title_row(rows, r - 1) {
@@ -103,18 +108,17 @@ fn form_starts(rows: &Rows<'_>) -> Vec<usize> {
 }
 
 fn is_title_row(rows: &Rows<'_>, r: usize) -> bool {
-    let cells = rows.cells(r);
-    cells.len() == 1 && is_title_text(&cells[0].text)
+    rows.cells(r).len() == 1 && is_title(rows.label(r, 0))
 }
 
 /// A title names the form: `…绩效目标申报表`, `…绩效目标表`, `…预算绩效…`.
-fn is_title_text(text: &str) -> bool {
-    let label = labels::normalize_label(text);
-    let about_budgets = label.contains("绩效") || label.contains("预算");
+fn is_title(label: &Label<'_>) -> bool {
+    let text = label.normalized();
+    let about_budgets = text.contains("绩效") || text.contains("预算");
     about_budgets
-        && (label.ends_with('表') || label.contains("绩效目标"))
-        && label.chars().count() <= 80
-        && section_of(text).is_none()
+        && (text.ends_with('表') || text.contains("绩效目标"))
+        && text.chars().count() <= 80
+        && label.section().is_none()
 }
 
 static YEAR: LazyLock<Regex> =
@@ -151,49 +155,53 @@ fn new_form(source: Source, form_id: String) -> Form {
 /// A self-evaluation form (绩效自评表) reports what was achieved; its values are not
 /// targets. Told by its title or by columns such as 实际完成值/偏差原因.
 fn self_evaluation_marker(rows: &Rows<'_>, range: std::ops::Range<usize>) -> Option<String> {
-    range.take(80).flat_map(|r| rows.cells(r)).find_map(|cell| {
-        // A marker is a label; a long text that merely mentions one is not.
-        let mut characters = cell.text.chars().filter(|c| !c.is_whitespace());
-        if characters.nth(60).is_some() {
-            return None;
-        }
-        let label = labels::normalize_label(&cell.text);
-        labels::SELF_EVALUATION_MARKERS
-            .iter()
-            .find(|m| label.contains(*m))
-            .map(|m| format!("{m} (at {})", cell.loc))
-    })
+    range
+        .take(80)
+        .flat_map(|r| rows.cells(r).iter().zip(rows.labels(r)))
+        .find_map(|(cell, label)| {
+            // A marker is a label; a long text that merely mentions one is not. (Up to 60
+            // bytes there cannot be more than 60 chars: most cells need no count.)
+            let mut characters = cell.text.chars().filter(|c| !c.is_whitespace());
+            if cell.text.len() > 60 && characters.nth(60).is_some() {
+                return None;
+            }
+            labels::self_evaluation_marker(label.normalized())
+                .map(|m| format!("{m} (at {})", cell.loc))
+        })
 }
 
 /// Reads a labelled field row (`项目名称 | X | 主管部门 | Y`, or `项目名称：X` in one
 /// cell) into the form. Returns false when the row is not one.
 fn field_row(rows: &mut Rows<'_>, r: usize, form: &mut Form) -> bool {
     let cells = rows.cells(r);
-    let label_of = |text: &str| -> Option<(Field, String, Option<String>)> {
-        if let Some(field) = labels::field_of(text) {
-            return Some((field, labels::label_text(text), None));
+    // The field cell `i` names: by its whole text, or by the label before a colon.
+    let field_at = |rows: &Rows<'_>, i: usize| -> Option<(Field, Option<(&str, &str)>)> {
+        if let Some(field) = rows.label(r, i).field() {
+            return Some((field, None));
         }
-        let (label, value) = text.split_once([':', '：'])?;
-        let field = labels::field_of(label)?;
-        Some((
-            field,
-            labels::label_text(label),
-            Some(value.trim().to_string()).filter(|v| !v.is_empty()),
-        ))
+        let (label, value) = cells[i].text.split_once([':', '：'])?;
+        Some((labels::field_of(label)?, Some((label, value))))
     };
-    if cells.first().and_then(|c| label_of(&c.text)).is_none() {
+    if cells.is_empty() || field_at(rows, 0).is_none() {
         return false;
     }
     let mut i = 0;
     while i < cells.len() {
-        let Some((field, label, inline)) = label_of(&cells[i].text) else {
+        let Some((field, inline)) = field_at(rows, i) else {
             i += 1; // a cell that is no label: left for unmapped
             continue;
+        };
+        let (label, inline) = match inline {
+            None => (labels::label_text(&cells[i].text), None),
+            Some((label, value)) => (
+                labels::label_text(label),
+                Some(value.trim().to_string()).filter(|v| !v.is_empty()),
+            ),
         };
         rows.take(r, i);
         let value = match inline {
             Some(value) => Some(value),
-            None if i + 1 < cells.len() && label_of(&cells[i + 1].text).is_none() => {
+            None if i + 1 < cells.len() && field_at(rows, i + 1).is_none() => {
                 i += 1;
                 rows.take(r, i);
                 Some(cells[i].text.clone())
@@ -270,7 +278,9 @@ fn extract_one(
         // Inside the tasks or the grid, a label further right than the section's own
         // label column is a name (of a task, an indicator), whatever it says.
         let in_table = matches!(mode, Mode::Tasks(_) | Mode::Indicators(_));
-        let heading = section_of(&first.text)
+        let heading = rows
+            .label(r, 0)
+            .section()
             .filter(|_| !in_table || first.col <= label_col)
             .filter(|s| {
                 *s != Section::IndicatorHeading
@@ -298,7 +308,7 @@ fn extract_one(
                 Section::IndicatorHeading => Mode::Between,
                 Section::Budget => {
                     let mut reader =
-                        BudgetReader::new(first, labels::header_unit(&first.text).or(unit));
+                        BudgetReader::new(first, rows.label(r, 0).header_unit().or(unit));
                     reader.row(rows, r, 1, &mut form.budget);
                     Mode::Budget(reader)
                 }
@@ -333,7 +343,7 @@ fn extract_one(
                 continue;
             }
         }
-        if IndicatorReader::is_header(cells) {
+        if IndicatorReader::is_header(rows.labels(r)) {
             label_col = first.col;
             close(&mut mode, &mut form);
             let next = IndicatorReader::from_header(rows, r, form.year);
@@ -350,7 +360,7 @@ fn extract_one(
             continue;
         }
         if cells.len() == 1 {
-            if let Some(line_unit) = labels::unit_line(&first.text) {
+            if let Some(line_unit) = rows.label(r, 0).unit_line() {
                 rows.take(r, 0);
                 unit = Some(line_unit);
                 continue;
@@ -358,7 +368,7 @@ fn extract_one(
         }
         match &mut mode {
             Mode::Preamble
-                if form.title.is_none() && cells.len() == 1 && is_title_text(&first.text) =>
+                if form.title.is_none() && cells.len() == 1 && is_title(rows.label(r, 0)) =>
             {
                 rows.take(r, 0);
                 form.title = Some(first.text.clone());
@@ -408,11 +418,12 @@ fn unsupported(
     for r in range {
         let cells = rows.cells(r);
         if let Some(first) = cells.first() {
-            if form.title.is_none() && cells.len() == 1 && is_title_text(&first.text) {
+            let label = rows.label(r, 0);
+            if form.title.is_none() && cells.len() == 1 && is_title(label) {
                 form.title = Some(first.text.clone());
                 form.year = YEAR.captures(&first.text).and_then(|c| c[1].parse().ok());
             }
-            if section_of(&first.text) == Some(Section::Department) && form.department.is_none() {
+            if label.section() == Some(Section::Department) && form.department.is_none() {
                 form.department = cells.get(1).map(|c| c.text.clone());
             }
         }

@@ -1,20 +1,25 @@
-//! A flat, format-free view of a grid's rows, with a record of which cells a field took.
+//! A flat, format-free view of a grid's rows, with each cell's label worked out once and
+//! a record of which cells a field took.
 //!
 //! Extraction walks rows top to bottom; every cell a field consumes is marked taken, and
 //! whatever is left at the end is reported as `unmapped` with its location, so nothing
 //! the extractor does not understand is silently dropped.
 
+use super::labels::Label;
 use crate::model::{Block, Cell, Grid};
 
-/// All rows of a grid in reading order (a free paragraph is a one-cell row), with a
-/// taken-flag per cell.
+/// All rows of a grid in reading order (a free paragraph is a one-cell row), with the
+/// [`Label`] and a taken-flag of every cell.
 pub struct Rows<'g> {
     rows: Vec<&'g [Cell]>,
-    taken: Vec<Vec<bool>>,
+    /// Where each row's cells start in `labels` and `taken`, which run over all cells.
+    starts: Vec<usize>,
+    labels: Vec<Label<'g>>,
+    taken: Vec<bool>,
 }
 
 impl<'g> Rows<'g> {
-    /// Flattens the grid's blocks in reading order.
+    /// Flattens the grid's blocks in reading order and classifies every cell's text.
     pub fn new(grid: &'g Grid) -> Self {
         let mut rows: Vec<&'g [Cell]> = Vec::new();
         for block in &grid.blocks {
@@ -23,8 +28,19 @@ impl<'g> Rows<'g> {
                 Block::Table(table) => rows.extend(table.rows.iter().map(|r| r.cells.as_slice())),
             }
         }
-        let taken = rows.iter().map(|r| vec![false; r.len()]).collect();
-        Rows { rows, taken }
+        let mut starts = Vec::with_capacity(rows.len());
+        let mut labels = Vec::new();
+        for row in &rows {
+            starts.push(labels.len());
+            labels.extend(row.iter().map(|cell| Label::new(&cell.text)));
+        }
+        let taken = vec![false; labels.len()];
+        Rows {
+            rows,
+            starts,
+            labels,
+            taken,
+        }
     }
 
     /// Number of rows.
@@ -37,14 +53,29 @@ impl<'g> Rows<'g> {
         self.rows[r]
     }
 
+    /// The labels of row `r`'s cells, in the order of [`Self::cells`].
+    pub fn labels(&self, r: usize) -> &[Label<'g>] {
+        &self.labels[self.starts[r]..][..self.rows[r].len()]
+    }
+
+    /// The label of cell `i` of row `r`.
+    pub fn label(&self, r: usize, i: usize) -> &Label<'g> {
+        &self.labels(r)[i]
+    }
+
+    /// The taken-flags of row `r`'s cells.
+    fn taken_mut(&mut self, r: usize) -> &mut [bool] {
+        &mut self.taken[self.starts[r]..][..self.rows[r].len()]
+    }
+
     /// Marks cell `i` of row `r` as understood.
     pub fn take(&mut self, r: usize, i: usize) {
-        self.taken[r][i] = true;
+        self.taken_mut(r)[i] = true;
     }
 
     /// Marks every cell of row `r` as understood.
     pub fn take_row(&mut self, r: usize) {
-        self.taken[r].iter_mut().for_each(|t| *t = true);
+        self.taken_mut(r).fill(true);
     }
 
     /// The cell of row `r` that covers grid column `col` (its anchor or a span over it),
@@ -71,9 +102,10 @@ impl<'g> Rows<'g> {
     /// The cells nobody took in rows `range`, in reading order.
     pub fn untaken(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = &'g Cell> + '_ {
         range.flat_map(move |r| {
+            let taken = &self.taken[self.starts[r]..][..self.rows[r].len()];
             self.rows[r]
                 .iter()
-                .zip(&self.taken[r])
+                .zip(taken)
                 .filter(|(_, taken)| !**taken)
                 .map(|(cell, _)| cell)
         })

@@ -2,7 +2,7 @@
 //! their header texts. After a page break the section label may repeat in the first
 //! cell of a data row: such a row is data, not a new header.
 
-use super::labels::{header_unit, task_field, TaskField};
+use super::labels::TaskField;
 use super::rows::Rows;
 use crate::document::Task;
 use crate::normalize::parse_amount;
@@ -32,22 +32,21 @@ impl TaskReader {
         if cells.is_empty() {
             return;
         }
-        let headers = cells
-            .iter()
-            .filter(|c| task_field(&c.text).is_some())
-            .count();
+        let labels = &rows.labels(r)[from..];
+        let headers = labels.iter().filter(|l| l.task_field().is_some()).count();
         if headers >= 2 {
             self.columns = cells
                 .iter()
-                .filter_map(|c| task_field(&c.text).map(|f| (c.col, f)))
+                .zip(labels)
+                .filter_map(|(c, l)| l.task_field().map(|f| (c.col, f)))
                 .collect();
-            self.funds_unit = cells
+            self.funds_unit = labels
                 .iter()
-                .find(|c| task_field(&c.text) == Some(TaskField::Funds))
-                .and_then(|c| header_unit(&c.text))
+                .find(|l| l.task_field() == Some(TaskField::Funds))
+                .and_then(|l| l.header_unit())
                 .or(self.default_unit);
             for i in from..rows.cells(r).len() {
-                if task_field(&rows.cells(r)[i].text).is_some() {
+                if rows.label(r, i).task_field().is_some() {
                     rows.take(r, i);
                 }
             }

@@ -11,7 +11,7 @@
 
 mod amount;
 mod date;
-mod lexicon;
+pub(crate) mod lexicon;
 mod number;
 pub mod tables;
 mod units;
