@@ -59,13 +59,14 @@ impl fmt::Display for Loc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Loc::Sheet { sheet, row, col } => {
-                write!(
-                    f,
-                    "'{}'!{}{}",
-                    sheet.replace('\'', "''"),
-                    column_name(*col),
-                    row + 1
-                )
+                // Written in place: every cell of a form renders its location.
+                f.write_str("'")?;
+                if sheet.contains('\'') {
+                    f.write_str(&sheet.replace('\'', "''"))?;
+                } else {
+                    f.write_str(sheet)?;
+                }
+                write!(f, "'!{}{}", ColumnName(*col), row + 1)
             }
             Loc::Table { table, row, cell } => write!(f, "table {table} row {row} cell {cell}"),
             Loc::Paragraph { paragraph } => write!(f, "paragraph {paragraph}"),
@@ -76,15 +77,25 @@ impl fmt::Display for Loc {
 
 /// Spreadsheet column letters for a 0-based index: 0 → `A`, 25 → `Z`, 26 → `AA`.
 pub fn column_name(col: u32) -> String {
-    let mut n = col as u64 + 1;
-    let mut letters = Vec::new();
-    while n > 0 {
-        let rem = ((n - 1) % 26) as u8;
-        letters.push(b'A' + rem);
-        n = (n - 1) / 26;
+    ColumnName(col).to_string()
+}
+
+/// A column's letters, written without a String of their own.
+struct ColumnName(u32);
+
+impl fmt::Display for ColumnName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // u32::MAX + 1 needs 7 letters.
+        let mut letters = [0u8; 7];
+        let mut start = letters.len();
+        let mut n = self.0 as u64 + 1;
+        while n > 0 {
+            start -= 1;
+            letters[start] = b'A' + ((n - 1) % 26) as u8;
+            n = (n - 1) / 26;
+        }
+        f.write_str(std::str::from_utf8(&letters[start..]).map_err(|_| fmt::Error)?)
     }
-    letters.reverse();
-    String::from_utf8(letters).expect("ASCII letters")
 }
 
 /// One cell as the reader saw it.
@@ -269,6 +280,7 @@ mod tests {
         assert_eq!(column_name(701), "ZZ");
         assert_eq!(column_name(702), "AAA");
         assert_eq!(column_name(16383), "XFD");
+        assert_eq!(column_name(u32::MAX), "MWLQKWV");
     }
 
     #[test]
