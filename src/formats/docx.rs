@@ -30,20 +30,26 @@
 //! `<mc:AlternateContent>` (a duplicate of the chosen content) are skipped. Symbols
 //! (`<w:sym>`), drawings, math and any element not named here are ignored.
 //!
+//! Elements are told apart by namespace, not by prefix: `w:` is the usual prefix, but
+//! any prefix (or the default namespace) bound to WordprocessingML, transitional or
+//! strict, is read the same (`Namespaces` below keeps that cheap).
+//!
 //! Safety: nesting deeper than [`MAX_DEPTH`] elements is refused (quick-xml does not
 //! limit it), as is a file with more than [`ReadLimits::max_cells`] non-empty cells
 //! (paragraphs and cells of nested tables count), or with more table rows than that
 //! (empty rows are kept, so they need a bound too). The inflate cap is the
 //! [`Package`]'s. Errors name the part and the place (`word/document.xml, table 2 row
-//! 5 cell 3, byte 1234`).
+//! 5 cell 3, byte 1234`); bytes that are not UTF-8 are such an error, reported where the
+//! scan meets them.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
 use encoding_rs::{Encoding, UTF_8};
+use quick_xml::errors::Error as XmlError;
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::{Namespace, ResolveResult};
-use quick_xml::reader::NsReader;
+use quick_xml::name::{Namespace, NamespaceResolver, QName, ResolveResult};
+use quick_xml::reader::Reader;
 use quick_xml::XmlVersion;
 
 use crate::formats::Package;
@@ -75,12 +81,13 @@ pub fn read(bytes: &[u8], limits: &ReadLimits) -> Result<Grid> {
     let xml = package
         .read(PART)?
         .ok_or_else(|| Error::malformed("docx", None, format!("the package has no {PART} part")))?;
-    let text = decode(&xml)?;
-    parse(&text, limits)
+    parse(&as_utf8(&xml)?, limits)
 }
 
-/// The part as text: UTF-8 (BOM or not), or UTF-16 when it starts with a UTF-16 BOM.
-fn decode(xml: &[u8]) -> Result<Cow<'_, str>> {
+/// The part as UTF-8 bytes: as stored (less a BOM), or decoded when it starts with a
+/// UTF-16 BOM. UTF-8 is not validated here: quick-xml checks every piece it reads,
+/// and validating the whole part first would do that work twice.
+fn as_utf8(xml: &[u8]) -> Result<Cow<'_, [u8]>> {
     if let Some((encoding, bom_len)) = Encoding::for_bom(xml) {
         if encoding != UTF_8 {
             let (text, had_errors) = encoding.decode_without_bom_handling(&xml[bom_len..]);
@@ -91,17 +98,91 @@ fn decode(xml: &[u8]) -> Result<Cow<'_, str>> {
                     format!("not valid {}", encoding.name()),
                 ));
             }
-            return Ok(Cow::Owned(text.into_owned()));
+            return Ok(Cow::Owned(text.into_owned().into_bytes()));
         }
     }
-    let body = xml.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(xml);
-    std::str::from_utf8(body).map(Cow::Borrowed).map_err(|e| {
-        Error::malformed(
-            "docx",
-            Some(format!("{PART}, byte {}", e.valid_up_to())),
-            "not valid UTF-8",
-        )
-    })
+    Ok(Cow::Borrowed(
+        xml.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(xml),
+    ))
+}
+
+/// The vocabularies the reader knows; an element's prefix stands for one of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Vocabulary {
+    /// WordprocessingML, transitional or strict.
+    Word,
+    /// Markup compatibility (`mc:AlternateContent`).
+    Compatibility,
+    Other,
+}
+
+impl Vocabulary {
+    fn of(ns: &ResolveResult<'_>) -> Vocabulary {
+        match ns {
+            ResolveResult::Bound(Namespace(ns)) if *ns == W_NS || *ns == W_STRICT_NS => {
+                Vocabulary::Word
+            }
+            ResolveResult::Bound(Namespace(ns)) if *ns == MC_NS => Vocabulary::Compatibility,
+            _ => Vocabulary::Other,
+        }
+    }
+}
+
+/// Namespace resolution paid for once per prefix, not once per element.
+///
+/// quick-xml's `NsReader` parses the attributes of every start tag to look for
+/// declarations and resolves every name against the stack of bindings: that cost
+/// about as much as scanning the XML. Real documents bind `w:` (and the rest) once, on
+/// the root element. So a start tag's attributes are handed to quick-xml's resolver
+/// only when their raw text mentions `xmlns`, and what each prefix resolved to is
+/// remembered until the bindings in scope change. Any prefix bound to the
+/// WordprocessingML namespace works, however and wherever it is declared.
+#[derive(Default)]
+struct Namespaces {
+    resolver: NamespaceResolver,
+    /// Depths (elements open outside it) of the open elements that declared namespaces.
+    scopes: Vec<usize>,
+    /// Prefixes resolved since the bindings last changed, each with its colon (`"w:"`),
+    /// or empty for an unprefixed name; few in any document.
+    resolved: Vec<(Box<str>, Vocabulary)>,
+}
+
+impl Namespaces {
+    /// Enters a start or empty element opened `depth` elements deep: the namespaces it
+    /// declares come into scope (they apply to its own name too).
+    fn enter(&mut self, e: &BytesStart<'_>, depth: usize) -> std::result::Result<(), XmlError> {
+        if e.attributes_raw().contains("xmlns") {
+            self.resolver.push(e)?;
+            self.scopes.push(depth);
+            self.resolved.clear();
+        }
+        Ok(())
+    }
+
+    /// Leaves the element at `depth`, whose end was reached: its declarations go out
+    /// of scope.
+    fn leave(&mut self, depth: usize) {
+        if self.scopes.last() == Some(&depth) {
+            self.scopes.pop();
+            self.resolver.pop();
+            self.resolved.clear();
+        }
+    }
+
+    /// The element's vocabulary and local name, under the bindings now in scope.
+    fn classify<'e>(&mut self, name: QName<'e>) -> (Vocabulary, &'e str) {
+        let raw = name.into_inner();
+        let (prefix, local) = match raw.bytes().position(|b| b == b':') {
+            Some(colon) => raw.split_at(colon + 1),
+            None => ("", raw),
+        };
+        if let Some(&(_, vocabulary)) = self.resolved.iter().find(|(p, _)| **p == *prefix) {
+            return (vocabulary, local);
+        }
+        let vocabulary = Vocabulary::of(&self.resolver.resolve_element(name).0);
+        self.resolved.push((prefix.into(), vocabulary));
+        (vocabulary, local)
+    }
 }
 
 /// The elements the reader acts on; everything else is [`Tag::Other`].
@@ -129,9 +210,10 @@ enum Tag {
     Other,
 }
 
-fn classify(ns: &ResolveResult<'_>, local: &str) -> Tag {
-    match ns {
-        ResolveResult::Bound(Namespace(ns)) if *ns == W_NS || *ns == W_STRICT_NS => match local {
+/// What an element is, from its vocabulary and local name.
+fn tag(vocabulary: Vocabulary, local: &str) -> Tag {
+    match vocabulary {
+        Vocabulary::Word => match local {
             "p" => Tag::P,
             "r" => Tag::R,
             "t" => Tag::T,
@@ -145,16 +227,16 @@ fn classify(ns: &ResolveResult<'_>, local: &str) -> Tag {
             "gridSpan" => Tag::GridSpan,
             "vMerge" => Tag::VMerge,
             "hMerge" => Tag::HMerge,
-            // Deleted and moved-away text, field codes, and property blocks that hold
-            // no displayed text (tab stops in pPr must not become tabs).
             "sdt" => Tag::Sdt,
             "showingPlcHdr" => Tag::ShowingPlaceholder,
             "sdtContent" => Tag::SdtContent,
+            // Deleted and moved-away text, field codes, and property blocks that hold
+            // no displayed text (tab stops in pPr must not become tabs).
             "del" | "moveFrom" | "delText" | "instrText" | "delInstrText" | "sdtEndPr" | "pPr"
             | "rPr" => Tag::Skip,
             _ => Tag::Other,
         },
-        ResolveResult::Bound(Namespace(ns)) if *ns == MC_NS && local == "Fallback" => Tag::Skip,
+        Vocabulary::Compatibility if local == "Fallback" => Tag::Skip,
         _ => Tag::Other,
     }
 }
@@ -243,9 +325,10 @@ struct Builder<'l> {
     elements: u64,
 }
 
-/// Parses the body XML into a grid.
-fn parse(xml: &str, limits: &ReadLimits) -> Result<Grid> {
-    let mut reader = NsReader::from_str(xml);
+/// Parses the body XML (UTF-8, not yet validated) into a grid.
+fn parse(xml: &[u8], limits: &ReadLimits) -> Result<Grid> {
+    let mut reader = Reader::from_reader(xml);
+    let mut namespaces = Namespaces::default();
     let mut b = Builder {
         limits,
         blocks: Vec::new(),
@@ -261,14 +344,11 @@ fn parse(xml: &str, limits: &ReadLimits) -> Result<Grid> {
         elements: 0,
     };
     loop {
-        // The namespace borrows the reader: classify at once and let it go.
-        let (tag, event) = match reader.read_resolved_event() {
-            Ok((ns, event)) => {
-                let tag = match &event {
-                    Event::Start(e) | Event::Empty(e) => classify(&ns, e.local_name().into_inner()),
-                    _ => Tag::Other,
-                };
-                (tag, event)
+        let event = match reader.read_event() {
+            Ok(event) => event,
+            Err(XmlError::Encoding(_)) => {
+                let at = reader.error_position();
+                return Err(b.malformed(at, "not valid UTF-8"));
             }
             Err(e) => {
                 let at = reader.error_position();
@@ -276,25 +356,47 @@ fn parse(xml: &str, limits: &ReadLimits) -> Result<Grid> {
             }
         };
         let at = reader.buffer_position();
-        if matches!(event, Event::Start(_) | Event::Empty(_)) {
-            b.elements += 1;
-        }
         match event {
             Event::Start(e) => {
-                let skipping = b.skip_above.is_some();
-                b.enter(if skipping { Tag::Other } else { tag }, at)?;
-                if !skipping && tag != Tag::Skip {
+                b.elements += 1;
+                let depth = b.open.len();
+                namespaces
+                    .enter(&e, depth)
+                    .map_err(|err| b.malformed(at, format!("bad XML: {err}")))?;
+                // A skipped region's elements are not even classified.
+                let tag = match b.skip_above {
+                    Some(_) => Tag::Other,
+                    None => {
+                        let (vocabulary, local) = namespaces.classify(e.name());
+                        tag(vocabulary, local)
+                    }
+                };
+                b.enter(tag, at)?;
+                if tag != Tag::Skip && tag != Tag::Other {
                     b.start(tag, &e, at, true)?;
                 }
             }
-            Event::Empty(e) if b.skip_above.is_none() && tag != Tag::Skip => {
-                b.start(tag, &e, at, false)?;
-                b.end(tag, at)?;
+            Event::Empty(e) => {
+                b.elements += 1;
+                let depth = b.open.len();
+                namespaces
+                    .enter(&e, depth)
+                    .map_err(|err| b.malformed(at, format!("bad XML: {err}")))?;
+                if b.skip_above.is_none() {
+                    let (vocabulary, local) = namespaces.classify(e.name());
+                    let tag = tag(vocabulary, local);
+                    if tag != Tag::Skip && tag != Tag::Other {
+                        b.start(tag, &e, at, false)?;
+                        b.end(tag, at)?;
+                    }
+                }
+                namespaces.leave(depth);
             }
             Event::End(_) => {
                 let Some(tag) = b.open.pop() else {
                     return Err(b.malformed(at, "an end tag without a start tag"));
                 };
+                namespaces.leave(b.open.len());
                 match b.skip_above {
                     Some(depth) if b.open.len() == depth => b.skip_above = None,
                     Some(_) => {}
@@ -1161,6 +1263,46 @@ mod tests {
                 .contains("word/document.xml, table 2 row 2 cell 1"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn any_prefix_bound_to_wordprocessingml_is_read_wherever_it_is_declared() {
+        let texts = |document: String| -> Vec<String> {
+            let grid = read(&package(document), &ReadLimits::default()).unwrap();
+            grid.blocks
+                .iter()
+                .flat_map(|block| match block {
+                    Block::Paragraph(cell) => vec![cell.text.clone()],
+                    Block::Table(table) => table
+                        .rows
+                        .iter()
+                        .flat_map(|row| row.cells.iter().map(|c| c.text.clone()))
+                        .collect(),
+                })
+                .collect()
+        };
+        // The default namespace, no prefix at all.
+        let plain = format!(
+            r#"<document xmlns="{W_NS}"><body><p><r><t>正文</t></r></p><tbl><tr><tc><p><r><t>单元</t></r></p></tc></tr></tbl></body></document>"#
+        );
+        assert_eq!(texts(plain), ["正文", "单元"]);
+        // Another prefix, for the strict namespace.
+        let strict = format!(
+            r#"<x:document xmlns:x="{W_STRICT_NS}"><x:body><x:p><x:r><x:t>严格</x:t><x:tab/><x:t>版</x:t></x:r></x:p></x:body></x:document>"#
+        );
+        assert_eq!(texts(strict), ["严格\t版"]);
+        // Declared below the root; `w` bound elsewhere for a while; unprefixed names
+        // without a default namespace are nobody's.
+        let body = concat!(
+            "<ns:p xmlns:ns=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><ns:r><ns:t>甲</ns:t></ns:r></ns:p>",
+            "<w:p><w:r><w:t>乙</w:t></w:r>",
+            "<w:r xmlns:w=\"urn:elsewhere\"><w:t>藏</w:t><w:tab/></w:r><w:r><w:tab xmlns:w=\"urn:elsewhere\"/><w:t>丙</w:t></w:r>",
+            "<a:graphic xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\"><w:r><w:t>丁</w:t></w:r></a:graphic>",
+            "</w:p>",
+            "<p><r><t>无</t></r></p>",
+        );
+        let document = format!(r#"<w:document {NS}><w:body>{body}</w:body></w:document>"#);
+        assert_eq!(texts(document), ["甲", "乙丙丁"]);
     }
 
     #[test]
