@@ -133,12 +133,16 @@ impl Vocabulary {
 /// quick-xml's `NsReader` parses the attributes of every start tag to look for
 /// declarations and resolves every name against the stack of bindings: that cost
 /// about as much as scanning the XML. Real documents bind `w:` (and the rest) once, on
-/// the root element. So a start tag's attributes are handed to quick-xml's resolver
-/// only when their raw text mentions `xmlns`, and what each prefix resolved to is
-/// remembered until the bindings in scope change. Any prefix bound to the
-/// WordprocessingML namespace works, however and wherever it is declared.
-#[derive(Default)]
-struct Namespaces {
+/// the root element. So a start tag is handed to quick-xml's resolver only when a
+/// search of the whole part for `xmlns`, done once, found one among its attributes,
+/// and what each prefix resolved to is remembered until the bindings in scope change.
+/// Any prefix bound to the WordprocessingML namespace works, however and wherever it
+/// is declared.
+struct Namespaces<'x> {
+    /// The part being read, which the events borrow from.
+    xml: &'x [u8],
+    /// Offset in `xml` of the next `xmlns` not yet passed.
+    next_xmlns: Option<usize>,
     resolver: NamespaceResolver,
     /// Depths (elements open outside it) of the open elements that declared namespaces.
     scopes: Vec<usize>,
@@ -147,20 +151,58 @@ struct Namespaces {
     resolved: Vec<(Box<str>, Vocabulary)>,
 }
 
-impl Namespaces {
+impl<'x> Namespaces<'x> {
+    fn new(xml: &'x [u8]) -> Self {
+        Namespaces {
+            xml,
+            next_xmlns: find_xmlns(xml, 0),
+            resolver: NamespaceResolver::default(),
+            scopes: Vec::new(),
+            resolved: Vec::new(),
+        }
+    }
+
     /// Enters a start or empty element opened `depth` elements deep: the namespaces it
     /// declares come into scope (they apply to its own name too).
+    #[inline]
     fn enter(&mut self, e: &BytesStart<'_>, depth: usize) -> std::result::Result<(), XmlError> {
-        if e.attributes_raw().contains("xmlns") {
-            self.resolver.push(e)?;
-            self.scopes.push(depth);
-            self.resolved.clear();
+        if self.mentions_xmlns(e.attributes_raw()) {
+            self.declare(e, depth)?;
         }
         Ok(())
     }
 
+    /// Brings the declarations of the element at `depth` into scope. Kept out of line:
+    /// real documents come here once, for the root.
+    #[cold]
+    #[inline(never)]
+    fn declare(&mut self, e: &BytesStart<'_>, depth: usize) -> std::result::Result<(), XmlError> {
+        self.resolver.push(e)?;
+        self.scopes.push(depth);
+        self.resolved.clear();
+        Ok(())
+    }
+
+    /// Whether a start tag's attributes hold `xmlns`, told by where they lie in the
+    /// part against the next `xmlns` found there, so tags are not searched one by one.
+    /// Mentions passed (in text, comments) are skipped on the way.
+    #[inline]
+    fn mentions_xmlns(&mut self, attributes: &str) -> bool {
+        let start = (attributes.as_ptr() as usize).wrapping_sub(self.xml.as_ptr() as usize);
+        if start > self.xml.len() {
+            // Not borrowed from the part (quick-xml never does that for a slice).
+            return attributes.contains("xmlns");
+        }
+        while let Some(at) = self.next_xmlns.filter(|&at| at < start) {
+            self.next_xmlns = find_xmlns(self.xml, at + 1);
+        }
+        self.next_xmlns
+            .is_some_and(|at| at + XMLNS.len() <= start + attributes.len())
+    }
+
     /// Leaves the element at `depth`, whose end was reached: its declarations go out
     /// of scope.
+    #[inline]
     fn leave(&mut self, depth: usize) {
         if self.scopes.last() == Some(&depth) {
             self.scopes.pop();
@@ -170,19 +212,68 @@ impl Namespaces {
     }
 
     /// The element's vocabulary and local name, under the bindings now in scope.
+    #[inline]
     fn classify<'e>(&mut self, name: QName<'e>) -> (Vocabulary, &'e str) {
         let raw = name.into_inner();
         let (prefix, local) = match raw.bytes().position(|b| b == b':') {
             Some(colon) => raw.split_at(colon + 1),
             None => ("", raw),
         };
-        if let Some(&(_, vocabulary)) = self.resolved.iter().find(|(p, _)| **p == *prefix) {
-            return (vocabulary, local);
-        }
-        let vocabulary = Vocabulary::of(&self.resolver.resolve_element(name).0);
-        self.resolved.push((prefix.into(), vocabulary));
+        let known = self
+            .resolved
+            .iter()
+            .find(|(p, _)| same(p.as_bytes(), prefix.as_bytes()));
+        let vocabulary = match known {
+            Some(&(_, vocabulary)) => vocabulary,
+            None => self.resolve(name, prefix),
+        };
         (vocabulary, local)
     }
+
+    /// Resolves a prefix not seen since the bindings last changed, and remembers it.
+    #[cold]
+    #[inline(never)]
+    fn resolve(&mut self, name: QName<'_>, prefix: &str) -> Vocabulary {
+        let vocabulary = Vocabulary::of(&self.resolver.resolve_element(name).0);
+        self.resolved.push((prefix.into(), vocabulary));
+        vocabulary
+    }
+}
+
+const XMLNS: &[u8] = b"xmlns";
+
+/// Where the first `xmlns` at or after `from` is in `xml`.
+///
+/// A block at a time is tested for an `x` with an `n` three bytes on (as in `xmlns`,
+/// not as in the `xml:space` of nearly every run), a loop the compiler turns into SIMD;
+/// only a block that passes is searched byte by byte. This keeps the search of the
+/// whole part to a small fraction of the cost of parsing it.
+fn find_xmlns(xml: &[u8], from: usize) -> Option<usize> {
+    const BLOCK: usize = 64;
+    let starts = xml.len().checked_sub(XMLNS.len() - 1)?;
+    let mut block = from;
+    while block < starts {
+        let end = (block + BLOCK).min(starts);
+        let heads = &xml[block..end];
+        let fourths = &xml[block + 3..end + 3];
+        let candidate = heads
+            .iter()
+            .zip(fourths)
+            .fold(false, |any, (&x, &n)| any | ((x == b'x') & (n == b'n')));
+        if candidate {
+            if let Some(at) = (block..end).find(|&at| xml[at..].starts_with(XMLNS)) {
+                return Some(at);
+            }
+        }
+        block = end;
+    }
+    None
+}
+
+/// Byte equality for the short names compared per element, inline rather than a
+/// call to `memcmp`.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// The elements the reader acts on; everything else is [`Tag::Other`].
@@ -328,7 +419,7 @@ struct Builder<'l> {
 /// Parses the body XML (UTF-8, not yet validated) into a grid.
 fn parse(xml: &[u8], limits: &ReadLimits) -> Result<Grid> {
     let mut reader = Reader::from_reader(xml);
-    let mut namespaces = Namespaces::default();
+    let mut namespaces = Namespaces::new(xml);
     let mut b = Builder {
         limits,
         blocks: Vec::new(),
@@ -357,11 +448,12 @@ fn parse(xml: &[u8], limits: &ReadLimits) -> Result<Grid> {
         };
         let at = reader.buffer_position();
         match event {
-            Event::Start(e) => {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let empty = matches!(event, Event::Empty(_));
                 b.elements += 1;
                 let depth = b.open.len();
                 namespaces
-                    .enter(&e, depth)
+                    .enter(e, depth)
                     .map_err(|err| b.malformed(at, format!("bad XML: {err}")))?;
                 // A skipped region's elements are not even classified.
                 let tag = match b.skip_above {
@@ -371,26 +463,19 @@ fn parse(xml: &[u8], limits: &ReadLimits) -> Result<Grid> {
                         tag(vocabulary, local)
                     }
                 };
-                b.enter(tag, at)?;
-                if tag != Tag::Skip && tag != Tag::Other {
-                    b.start(tag, &e, at, true)?;
-                }
-            }
-            Event::Empty(e) => {
-                b.elements += 1;
-                let depth = b.open.len();
-                namespaces
-                    .enter(&e, depth)
-                    .map_err(|err| b.malformed(at, format!("bad XML: {err}")))?;
-                if b.skip_above.is_none() {
-                    let (vocabulary, local) = namespaces.classify(e.name());
-                    let tag = tag(vocabulary, local);
-                    if tag != Tag::Skip && tag != Tag::Other {
-                        b.start(tag, &e, at, false)?;
+                let acts = tag != Tag::Skip && tag != Tag::Other;
+                if empty {
+                    if acts {
+                        b.start(tag, e, at, false)?;
                         b.end(tag, at)?;
                     }
+                    namespaces.leave(depth);
+                } else {
+                    b.enter(tag, at)?;
+                    if acts {
+                        b.start(tag, e, at, true)?;
+                    }
                 }
-                namespaces.leave(depth);
             }
             Event::End(_) => {
                 let Some(tag) = b.open.pop() else {
@@ -1303,6 +1388,29 @@ mod tests {
         );
         let document = format!(r#"<w:document {NS}><w:body>{body}</w:body></w:document>"#);
         assert_eq!(texts(document), ["甲", "乙丙丁"]);
+    }
+
+    #[test]
+    fn find_xmlns_finds_every_mention_across_blocks() {
+        assert_eq!(find_xmlns(b"", 0), None);
+        assert_eq!(find_xmlns(b"xmln", 0), None);
+        assert_eq!(find_xmlns(b"xmlns", 0), Some(0));
+        assert_eq!(find_xmlns(b"xmlns", 1), None);
+        // Near-misses in every block, mentions on and across block edges, at the end.
+        let mut xml = r#"<w:t xml:space="preserve">x n</w:t>"#.repeat(10).into_bytes();
+        let mentions = [61, 126, 127 + 64, xml.len() + 100];
+        for at in mentions {
+            xml.resize(at.max(xml.len()), b' ');
+            xml.splice(at..at, *b"xmlns");
+        }
+        let mut found = Vec::new();
+        let mut from = 0;
+        while let Some(at) = find_xmlns(&xml, from) {
+            found.push(at);
+            from = at + 1;
+        }
+        assert_eq!(found, mentions);
+        assert!(xml.ends_with(b"xmlns"));
     }
 
     #[test]
