@@ -342,8 +342,8 @@ enum Merge {
 
 /// A cell being read.
 struct CellBuild {
-    /// Paragraph texts joined with `\n`.
-    text: String,
+    /// Where its text (its paragraphs joined with `\n`) starts in [`Builder::text`].
+    start: usize,
     paragraphs: u32,
     /// 1-based index of the `<w:tc>` in its row.
     tc: u32,
@@ -376,6 +376,8 @@ struct OpenMerge {
 struct TableBuild {
     /// 1-based number among top-level tables; 0 for a nested table.
     number: u32,
+    /// Where a nested table's text will go in [`Builder::text`].
+    start: usize,
     rows: Vec<Row>,
     row: Option<RowBuild>,
     merges: HashMap<u32, OpenMerge>,
@@ -383,9 +385,10 @@ struct TableBuild {
 
 /// What a piece of text currently belongs to, innermost last.
 enum Frame {
-    /// A paragraph; `body` is its body paragraph number when it is one.
+    /// A paragraph, whose text starts at `start` in [`Builder::text`]; `body` is its
+    /// body paragraph number when it is one.
     Paragraph {
-        text: String,
+        start: usize,
         body: Option<u32>,
     },
     Table(TableBuild),
@@ -396,6 +399,11 @@ struct Builder<'l> {
     limits: &'l ReadLimits,
     blocks: Vec<Block>,
     frames: Vec<Frame>,
+    /// The text of the open paragraphs and cells, outermost first: each one's text is
+    /// the tail from its start, so runs are appended in place, and a cell's or body
+    /// paragraph's text is copied once, when it is stored, instead of being built in a
+    /// string of each paragraph and copied into its cell.
+    text: String,
     /// Tags of the open elements (its length is the nesting depth).
     open: Vec<Tag>,
     /// While skipping, the depth of the skipped element's parent.
@@ -424,6 +432,7 @@ fn parse(xml: &[u8], limits: &ReadLimits) -> Result<Grid> {
         limits,
         blocks: Vec::new(),
         frames: Vec::new(),
+        text: String::new(),
         open: Vec::new(),
         skip_above: None,
         sdts: Vec::new(),
@@ -574,8 +583,8 @@ impl Builder<'_> {
         if self.muted_above.is_some() {
             return;
         }
-        if let Some(Frame::Paragraph { text: buffer, .. }) = self.frames.last_mut() {
-            buffer.push_str(text);
+        if let Some(Frame::Paragraph { .. }) = self.frames.last() {
+            self.text.push_str(text);
         }
     }
 
@@ -590,10 +599,8 @@ impl Builder<'_> {
                 } else {
                     None
                 };
-                self.frames.push(Frame::Paragraph {
-                    text: String::new(),
-                    body,
-                });
+                let start = self.text_start();
+                self.frames.push(Frame::Paragraph { start, body });
             }
             Tag::Tab if self.parent_is_run(pushed) => self.push_text("\t"),
             Tag::Br if self.parent_is_run(pushed) => self.push_text("\n"),
@@ -605,8 +612,10 @@ impl Builder<'_> {
                 } else {
                     0
                 };
+                let start = self.text_start();
                 self.frames.push(Frame::Table(TableBuild {
                     number,
+                    start,
                     rows: Vec::new(),
                     row: None,
                     merges: HashMap::new(),
@@ -654,6 +663,7 @@ impl Builder<'_> {
                 });
             }
             Tag::Tc => {
+                let start = self.text.len();
                 let row = match self.frames.last_mut() {
                     Some(Frame::Table(TableBuild { row: Some(row), .. })) if row.cell.is_none() => {
                         row
@@ -662,7 +672,7 @@ impl Builder<'_> {
                 };
                 row.tcs += 1;
                 row.cell = Some(CellBuild {
-                    text: String::new(),
+                    start,
                     paragraphs: 0,
                     tc: row.tcs,
                     span: 1,
@@ -706,29 +716,31 @@ impl Builder<'_> {
     fn end(&mut self, tag: Tag, at: u64) -> Result<()> {
         match tag {
             Tag::P => {
-                let Some(Frame::Paragraph { text, body }) = self.frames.pop() else {
+                let Some(Frame::Paragraph { start, body }) = self.frames.pop() else {
                     return Err(self.malformed(at, "a paragraph closed out of order"));
                 };
                 match body {
                     Some(number) => {
-                        let text = trim(&text);
+                        let text = self.take_text(start);
                         if !text.is_empty() {
                             self.count_cell(at)?;
                             let loc = Loc::Paragraph { paragraph: number };
                             self.blocks.push(Block::Paragraph(Cell::text(0, text, loc)));
                         }
                     }
-                    None => self.append_paragraph(text),
+                    None => self.file_nested(start),
                 }
             }
             Tag::Tbl => {
                 let Some(Frame::Table(mut table)) = self.frames.pop() else {
                     return Err(self.malformed(at, "a table closed out of order"));
                 };
-                if table.row.is_some() {
+                if let Some(row) = table.row.take() {
                     // quick-xml checks end names, so an open row here means a w:tr
                     // was not closed inside this table: cannot happen, but do not panic.
-                    table.row = None;
+                    if let Some(cell) = row.cell {
+                        self.text.truncate(cell.start);
+                    }
                 }
                 if table.number > 0 {
                     self.blocks.push(Block::Table(Table {
@@ -736,7 +748,8 @@ impl Builder<'_> {
                         rows: table.rows,
                     }));
                 } else {
-                    self.append_paragraph(crate::model::rows_as_text(&table.rows));
+                    self.text.push_str(&crate::model::rows_as_text(&table.rows));
+                    self.file_nested(table.start);
                 }
             }
             Tag::Tr => {
@@ -760,34 +773,50 @@ impl Builder<'_> {
         Ok(())
     }
 
-    /// Files a finished nested paragraph (or a nested table's text) with what encloses
-    /// it: the open cell, or the open paragraph (a text box).
-    fn append_paragraph(&mut self, text: String) {
+    /// Where the text of a paragraph or table opening now starts in the buffer. A
+    /// cell's paragraphs (and nested tables) are joined with newlines, so the one
+    /// before it ends here.
+    fn text_start(&mut self) -> usize {
+        if self.open_cell().is_some_and(|cell| cell.paragraphs > 0) {
+            self.text.push('\n');
+        }
+        self.text.len()
+    }
+
+    /// Files the text of a finished nested paragraph or table, the buffer's tail from
+    /// `start`, with what encloses it: the open cell, as one more paragraph (the newline
+    /// before it is written); the open paragraph (a text box), as a line of its own; or
+    /// nothing, when it sits directly in a table or row, where Word shows none of it.
+    fn file_nested(&mut self, start: usize) {
         match self.frames.last_mut() {
-            Some(Frame::Paragraph { text: outer, .. }) => {
-                if !outer.is_empty() && !text.is_empty() {
-                    outer.push('\n');
+            Some(Frame::Paragraph { start: outer, .. }) => {
+                if *outer < start && start < self.text.len() {
+                    self.text.insert(start, '\n');
                 }
-                outer.push_str(&text);
             }
             Some(Frame::Table(TableBuild {
                 row: Some(RowBuild {
                     cell: Some(cell), ..
                 }),
                 ..
-            })) => {
-                if cell.paragraphs > 0 {
-                    cell.text.push('\n');
-                }
-                cell.paragraphs += 1;
-                cell.text.push_str(&text);
-            }
-            // Text directly in a table or row, outside any cell: Word shows none of it.
-            _ => {}
+            })) => cell.paragraphs += 1,
+            _ => self.text.truncate(start),
         }
     }
 
+    /// The buffer's tail from `start`, trimmed, as a string of its own; the buffer is
+    /// cut back to `start`.
+    fn take_text(&mut self, start: usize) -> String {
+        let text = trim(&self.text[start..]).to_string();
+        self.text.truncate(start);
+        text
+    }
+
     fn end_cell(&mut self, at: u64) -> Result<()> {
+        let Some(cell) = self.open_row().and_then(|row| row.cell.take()) else {
+            return Ok(());
+        };
+        let text = self.take_text(cell.start);
         let Some(Frame::Table(table)) = self.frames.last_mut() else {
             return Ok(());
         };
@@ -796,12 +825,8 @@ impl Builder<'_> {
         let Some(row) = table.row.as_mut() else {
             return Ok(());
         };
-        let Some(cell) = row.cell.take() else {
-            return Ok(());
-        };
         let col = row.next_col;
         row.next_col = row.next_col.saturating_add(cell.span);
-        let text = trim(&cell.text);
 
         if cell.hmerge_continue {
             // Legacy horizontal merge: widen the cell to the left, drop this one's text.
@@ -839,7 +864,7 @@ impl Builder<'_> {
                 cell: cell.tc,
             };
             row.cells.push(Cell {
-                text: text.to_string(),
+                text,
                 number: None,
                 col,
                 col_span: cell.span,
