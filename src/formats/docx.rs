@@ -46,6 +46,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use encoding_rs::{Encoding, UTF_8};
+use quick_xml::encoding::EncodingError;
 use quick_xml::errors::Error as XmlError;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{Namespace, NamespaceResolver, QName, ResolveResult};
@@ -444,10 +445,12 @@ fn parse(xml: &[u8], limits: &ReadLimits) -> Result<Grid> {
         elements: 0,
     };
     loop {
+        let before = reader.buffer_position();
         let event = match reader.read_event() {
             Ok(event) => event,
-            Err(XmlError::Encoding(_)) => {
-                let at = reader.error_position();
+            Err(XmlError::Encoding(EncodingError::Utf8(e))) => {
+                // The piece quick-xml validated starts where this event does.
+                let at = before + e.valid_up_to() as u64;
                 return Err(b.malformed(at, "not valid UTF-8"));
             }
             Err(e) => {
@@ -1463,9 +1466,14 @@ mod tests {
         }
         // Not UTF-8.
         let mut bad = format!("<w:document {NS}><w:body><w:p><w:r><w:t>").into_bytes();
+        let at = bad.len();
         bad.extend([0xC3, 0x28, b'<']);
         let err = read(&package(&bad), &limits).unwrap_err();
         assert!(err.to_string().contains("not valid UTF-8"), "{err}");
+        assert!(
+            err.to_string().contains(&format!("paragraph 1, byte {at}")),
+            "{err}"
+        );
         // No document part, not a zip.
         let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
         zip.start_file("word/other.xml", SimpleFileOptions::default())
