@@ -190,7 +190,7 @@ impl<'x> Namespaces<'x> {
     #[inline]
     fn mentions_xmlns(&mut self, attributes: &str) -> bool {
         let start = (attributes.as_ptr() as usize).wrapping_sub(self.xml.as_ptr() as usize);
-        if start > self.xml.len() {
+        if start >= self.xml.len() {
             // Not borrowed from the part (quick-xml never does that for a slice).
             return attributes.contains("xmlns");
         }
