@@ -30,20 +30,27 @@
 //! `<mc:AlternateContent>` (a duplicate of the chosen content) are skipped. Symbols
 //! (`<w:sym>`), drawings, math and any element not named here are ignored.
 //!
+//! Elements are told apart by namespace, not by prefix: `w:` is the usual prefix, but
+//! any prefix (or the default namespace) bound to WordprocessingML, transitional or
+//! strict, is read the same (`Namespaces` below keeps that cheap).
+//!
 //! Safety: nesting deeper than [`MAX_DEPTH`] elements is refused (quick-xml does not
 //! limit it), as is a file with more than [`ReadLimits::max_cells`] non-empty cells
 //! (paragraphs and cells of nested tables count), or with more table rows than that
 //! (empty rows are kept, so they need a bound too). The inflate cap is the
 //! [`Package`]'s. Errors name the part and the place (`word/document.xml, table 2 row
-//! 5 cell 3, byte 1234`).
+//! 5 cell 3, byte 1234`); bytes that are not UTF-8 are such an error, reported where the
+//! scan meets them.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
 use encoding_rs::{Encoding, UTF_8};
+use quick_xml::encoding::EncodingError;
+use quick_xml::errors::Error as XmlError;
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::{Namespace, ResolveResult};
-use quick_xml::reader::NsReader;
+use quick_xml::name::{Namespace, NamespaceResolver, QName, ResolveResult};
+use quick_xml::reader::Reader;
 use quick_xml::XmlVersion;
 
 use crate::formats::Package;
@@ -75,12 +82,13 @@ pub fn read(bytes: &[u8], limits: &ReadLimits) -> Result<Grid> {
     let xml = package
         .read(PART)?
         .ok_or_else(|| Error::malformed("docx", None, format!("the package has no {PART} part")))?;
-    let text = decode(&xml)?;
-    parse(&text, limits)
+    parse(&as_utf8(&xml)?, limits)
 }
 
-/// The part as text: UTF-8 (BOM or not), or UTF-16 when it starts with a UTF-16 BOM.
-fn decode(xml: &[u8]) -> Result<Cow<'_, str>> {
+/// The part as UTF-8 bytes: as stored (less a BOM), or decoded when it starts with a
+/// UTF-16 BOM. UTF-8 is not validated here: quick-xml checks every piece it reads,
+/// and validating the whole part first would do that work twice.
+fn as_utf8(xml: &[u8]) -> Result<Cow<'_, [u8]>> {
     if let Some((encoding, bom_len)) = Encoding::for_bom(xml) {
         if encoding != UTF_8 {
             let (text, had_errors) = encoding.decode_without_bom_handling(&xml[bom_len..]);
@@ -91,17 +99,182 @@ fn decode(xml: &[u8]) -> Result<Cow<'_, str>> {
                     format!("not valid {}", encoding.name()),
                 ));
             }
-            return Ok(Cow::Owned(text.into_owned()));
+            return Ok(Cow::Owned(text.into_owned().into_bytes()));
         }
     }
-    let body = xml.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(xml);
-    std::str::from_utf8(body).map(Cow::Borrowed).map_err(|e| {
-        Error::malformed(
-            "docx",
-            Some(format!("{PART}, byte {}", e.valid_up_to())),
-            "not valid UTF-8",
-        )
-    })
+    Ok(Cow::Borrowed(
+        xml.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(xml),
+    ))
+}
+
+/// The vocabularies the reader knows; an element's prefix stands for one of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Vocabulary {
+    /// WordprocessingML, transitional or strict.
+    Word,
+    /// Markup compatibility (`mc:AlternateContent`).
+    Compatibility,
+    Other,
+}
+
+impl Vocabulary {
+    fn of(ns: &ResolveResult<'_>) -> Vocabulary {
+        match ns {
+            ResolveResult::Bound(Namespace(ns)) if *ns == W_NS || *ns == W_STRICT_NS => {
+                Vocabulary::Word
+            }
+            ResolveResult::Bound(Namespace(ns)) if *ns == MC_NS => Vocabulary::Compatibility,
+            _ => Vocabulary::Other,
+        }
+    }
+}
+
+/// Namespace resolution paid for once per prefix, not once per element.
+///
+/// quick-xml's `NsReader` parses the attributes of every start tag to look for
+/// declarations and resolves every name against the stack of bindings: that cost
+/// about as much as scanning the XML. Real documents bind `w:` (and the rest) once, on
+/// the root element. So a start tag is handed to quick-xml's resolver only when a
+/// search of the whole part for `xmlns`, done once, found one among its attributes,
+/// and what each prefix resolved to is remembered until the bindings in scope change.
+/// Any prefix bound to the WordprocessingML namespace works, however and wherever it
+/// is declared.
+struct Namespaces<'x> {
+    /// The part being read, which the events borrow from.
+    xml: &'x [u8],
+    /// Offset in `xml` of the next `xmlns` not yet passed.
+    next_xmlns: Option<usize>,
+    resolver: NamespaceResolver,
+    /// Depths (elements open outside it) of the open elements that declared namespaces.
+    scopes: Vec<usize>,
+    /// Prefixes resolved since the bindings last changed, each with its colon (`"w:"`),
+    /// or empty for an unprefixed name; few in any document.
+    resolved: Vec<(Box<str>, Vocabulary)>,
+}
+
+impl<'x> Namespaces<'x> {
+    fn new(xml: &'x [u8]) -> Self {
+        Namespaces {
+            xml,
+            next_xmlns: find_xmlns(xml, 0),
+            resolver: NamespaceResolver::default(),
+            scopes: Vec::new(),
+            resolved: Vec::new(),
+        }
+    }
+
+    /// Enters a start or empty element opened `depth` elements deep: the namespaces it
+    /// declares come into scope (they apply to its own name too).
+    #[inline]
+    fn enter(&mut self, e: &BytesStart<'_>, depth: usize) -> std::result::Result<(), XmlError> {
+        if self.mentions_xmlns(e.attributes_raw()) {
+            self.declare(e, depth)?;
+        }
+        Ok(())
+    }
+
+    /// Brings the declarations of the element at `depth` into scope. Kept out of line:
+    /// real documents come here once, for the root.
+    #[cold]
+    #[inline(never)]
+    fn declare(&mut self, e: &BytesStart<'_>, depth: usize) -> std::result::Result<(), XmlError> {
+        self.resolver.push(e)?;
+        self.scopes.push(depth);
+        self.resolved.clear();
+        Ok(())
+    }
+
+    /// Whether a start tag's attributes hold `xmlns`, told by where they lie in the
+    /// part against the next `xmlns` found there, so tags are not searched one by one.
+    /// Mentions passed (in text, comments) are skipped on the way.
+    #[inline]
+    fn mentions_xmlns(&mut self, attributes: &str) -> bool {
+        let start = (attributes.as_ptr() as usize).wrapping_sub(self.xml.as_ptr() as usize);
+        if start >= self.xml.len() {
+            // Not borrowed from the part (quick-xml never does that for a slice).
+            return attributes.contains("xmlns");
+        }
+        while let Some(at) = self.next_xmlns.filter(|&at| at < start) {
+            self.next_xmlns = find_xmlns(self.xml, at + 1);
+        }
+        self.next_xmlns
+            .is_some_and(|at| at + XMLNS.len() <= start + attributes.len())
+    }
+
+    /// Leaves the element at `depth`, whose end was reached: its declarations go out
+    /// of scope.
+    #[inline]
+    fn leave(&mut self, depth: usize) {
+        if self.scopes.last() == Some(&depth) {
+            self.scopes.pop();
+            self.resolver.pop();
+            self.resolved.clear();
+        }
+    }
+
+    /// The element's vocabulary and local name, under the bindings now in scope.
+    #[inline]
+    fn classify<'e>(&mut self, name: QName<'e>) -> (Vocabulary, &'e str) {
+        let raw = name.into_inner();
+        let (prefix, local) = match raw.bytes().position(|b| b == b':') {
+            Some(colon) => raw.split_at(colon + 1),
+            None => ("", raw),
+        };
+        let known = self
+            .resolved
+            .iter()
+            .find(|(p, _)| same(p.as_bytes(), prefix.as_bytes()));
+        let vocabulary = match known {
+            Some(&(_, vocabulary)) => vocabulary,
+            None => self.resolve(name, prefix),
+        };
+        (vocabulary, local)
+    }
+
+    /// Resolves a prefix not seen since the bindings last changed, and remembers it.
+    #[cold]
+    #[inline(never)]
+    fn resolve(&mut self, name: QName<'_>, prefix: &str) -> Vocabulary {
+        let vocabulary = Vocabulary::of(&self.resolver.resolve_element(name).0);
+        self.resolved.push((prefix.into(), vocabulary));
+        vocabulary
+    }
+}
+
+const XMLNS: &[u8] = b"xmlns";
+
+/// Where the first `xmlns` at or after `from` is in `xml`.
+///
+/// A block at a time is tested for an `x` with an `n` three bytes on (as in `xmlns`,
+/// not as in the `xml:space` of nearly every run), a loop the compiler turns into SIMD;
+/// only a block that passes is searched byte by byte. This keeps the search of the
+/// whole part to a small fraction of the cost of parsing it.
+fn find_xmlns(xml: &[u8], from: usize) -> Option<usize> {
+    const BLOCK: usize = 64;
+    let starts = xml.len().checked_sub(XMLNS.len() - 1)?;
+    let mut block = from;
+    while block < starts {
+        let end = (block + BLOCK).min(starts);
+        let heads = &xml[block..end];
+        let fourths = &xml[block + 3..end + 3];
+        let candidate = heads
+            .iter()
+            .zip(fourths)
+            .fold(false, |any, (&x, &n)| any | ((x == b'x') & (n == b'n')));
+        if candidate {
+            if let Some(at) = (block..end).find(|&at| xml[at..].starts_with(XMLNS)) {
+                return Some(at);
+            }
+        }
+        block = end;
+    }
+    None
+}
+
+/// Byte equality for the short names compared per element, inline rather than a
+/// call to `memcmp`.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// The elements the reader acts on; everything else is [`Tag::Other`].
@@ -129,9 +302,10 @@ enum Tag {
     Other,
 }
 
-fn classify(ns: &ResolveResult<'_>, local: &str) -> Tag {
-    match ns {
-        ResolveResult::Bound(Namespace(ns)) if *ns == W_NS || *ns == W_STRICT_NS => match local {
+/// What an element is, from its vocabulary and local name.
+fn tag(vocabulary: Vocabulary, local: &str) -> Tag {
+    match vocabulary {
+        Vocabulary::Word => match local {
             "p" => Tag::P,
             "r" => Tag::R,
             "t" => Tag::T,
@@ -145,16 +319,16 @@ fn classify(ns: &ResolveResult<'_>, local: &str) -> Tag {
             "gridSpan" => Tag::GridSpan,
             "vMerge" => Tag::VMerge,
             "hMerge" => Tag::HMerge,
-            // Deleted and moved-away text, field codes, and property blocks that hold
-            // no displayed text (tab stops in pPr must not become tabs).
             "sdt" => Tag::Sdt,
             "showingPlcHdr" => Tag::ShowingPlaceholder,
             "sdtContent" => Tag::SdtContent,
+            // Deleted and moved-away text, field codes, and property blocks that hold
+            // no displayed text (tab stops in pPr must not become tabs).
             "del" | "moveFrom" | "delText" | "instrText" | "delInstrText" | "sdtEndPr" | "pPr"
             | "rPr" => Tag::Skip,
             _ => Tag::Other,
         },
-        ResolveResult::Bound(Namespace(ns)) if *ns == MC_NS && local == "Fallback" => Tag::Skip,
+        Vocabulary::Compatibility if local == "Fallback" => Tag::Skip,
         _ => Tag::Other,
     }
 }
@@ -169,8 +343,8 @@ enum Merge {
 
 /// A cell being read.
 struct CellBuild {
-    /// Paragraph texts joined with `\n`.
-    text: String,
+    /// Where its text (its paragraphs joined with `\n`) starts in [`Builder::text`].
+    start: usize,
     paragraphs: u32,
     /// 1-based index of the `<w:tc>` in its row.
     tc: u32,
@@ -203,6 +377,8 @@ struct OpenMerge {
 struct TableBuild {
     /// 1-based number among top-level tables; 0 for a nested table.
     number: u32,
+    /// Where a nested table's text will go in [`Builder::text`].
+    start: usize,
     rows: Vec<Row>,
     row: Option<RowBuild>,
     merges: HashMap<u32, OpenMerge>,
@@ -210,9 +386,10 @@ struct TableBuild {
 
 /// What a piece of text currently belongs to, innermost last.
 enum Frame {
-    /// A paragraph; `body` is its body paragraph number when it is one.
+    /// A paragraph, whose text starts at `start` in [`Builder::text`]; `body` is its
+    /// body paragraph number when it is one.
     Paragraph {
-        text: String,
+        start: usize,
         body: Option<u32>,
     },
     Table(TableBuild),
@@ -223,6 +400,11 @@ struct Builder<'l> {
     limits: &'l ReadLimits,
     blocks: Vec<Block>,
     frames: Vec<Frame>,
+    /// The text of the open paragraphs and cells, outermost first: each one's text is
+    /// the tail from its start, so runs are appended in place, and a cell's or body
+    /// paragraph's text is copied once, when it is stored, instead of being built in a
+    /// string of each paragraph and copied into its cell.
+    text: String,
     /// Tags of the open elements (its length is the nesting depth).
     open: Vec<Tag>,
     /// While skipping, the depth of the skipped element's parent.
@@ -243,13 +425,15 @@ struct Builder<'l> {
     elements: u64,
 }
 
-/// Parses the body XML into a grid.
-fn parse(xml: &str, limits: &ReadLimits) -> Result<Grid> {
-    let mut reader = NsReader::from_str(xml);
+/// Parses the body XML (UTF-8, not yet validated) into a grid.
+fn parse(xml: &[u8], limits: &ReadLimits) -> Result<Grid> {
+    let mut reader = Reader::from_reader(xml);
+    let mut namespaces = Namespaces::new(xml);
     let mut b = Builder {
         limits,
         blocks: Vec::new(),
         frames: Vec::new(),
+        text: String::new(),
         open: Vec::new(),
         skip_above: None,
         sdts: Vec::new(),
@@ -261,14 +445,13 @@ fn parse(xml: &str, limits: &ReadLimits) -> Result<Grid> {
         elements: 0,
     };
     loop {
-        // The namespace borrows the reader: classify at once and let it go.
-        let (tag, event) = match reader.read_resolved_event() {
-            Ok((ns, event)) => {
-                let tag = match &event {
-                    Event::Start(e) | Event::Empty(e) => classify(&ns, e.local_name().into_inner()),
-                    _ => Tag::Other,
-                };
-                (tag, event)
+        let before = reader.buffer_position();
+        let event = match reader.read_event() {
+            Ok(event) => event,
+            Err(XmlError::Encoding(EncodingError::Utf8(e))) => {
+                // The piece quick-xml validated starts where this event does.
+                let at = before + e.valid_up_to() as u64;
+                return Err(b.malformed(at, "not valid UTF-8"));
             }
             Err(e) => {
                 let at = reader.error_position();
@@ -276,25 +459,41 @@ fn parse(xml: &str, limits: &ReadLimits) -> Result<Grid> {
             }
         };
         let at = reader.buffer_position();
-        if matches!(event, Event::Start(_) | Event::Empty(_)) {
-            b.elements += 1;
-        }
         match event {
-            Event::Start(e) => {
-                let skipping = b.skip_above.is_some();
-                b.enter(if skipping { Tag::Other } else { tag }, at)?;
-                if !skipping && tag != Tag::Skip {
-                    b.start(tag, &e, at, true)?;
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let empty = matches!(event, Event::Empty(_));
+                b.elements += 1;
+                let depth = b.open.len();
+                namespaces
+                    .enter(e, depth)
+                    .map_err(|err| b.malformed(at, format!("bad XML: {err}")))?;
+                // A skipped region's elements are not even classified.
+                let tag = match b.skip_above {
+                    Some(_) => Tag::Other,
+                    None => {
+                        let (vocabulary, local) = namespaces.classify(e.name());
+                        tag(vocabulary, local)
+                    }
+                };
+                let acts = tag != Tag::Skip && tag != Tag::Other;
+                if empty {
+                    if acts {
+                        b.start(tag, e, at, false)?;
+                        b.end(tag, at)?;
+                    }
+                    namespaces.leave(depth);
+                } else {
+                    b.enter(tag, at)?;
+                    if acts {
+                        b.start(tag, e, at, true)?;
+                    }
                 }
-            }
-            Event::Empty(e) if b.skip_above.is_none() && tag != Tag::Skip => {
-                b.start(tag, &e, at, false)?;
-                b.end(tag, at)?;
             }
             Event::End(_) => {
                 let Some(tag) = b.open.pop() else {
                     return Err(b.malformed(at, "an end tag without a start tag"));
                 };
+                namespaces.leave(b.open.len());
                 match b.skip_above {
                     Some(depth) if b.open.len() == depth => b.skip_above = None,
                     Some(_) => {}
@@ -387,8 +586,8 @@ impl Builder<'_> {
         if self.muted_above.is_some() {
             return;
         }
-        if let Some(Frame::Paragraph { text: buffer, .. }) = self.frames.last_mut() {
-            buffer.push_str(text);
+        if let Some(Frame::Paragraph { .. }) = self.frames.last() {
+            self.text.push_str(text);
         }
     }
 
@@ -403,10 +602,8 @@ impl Builder<'_> {
                 } else {
                     None
                 };
-                self.frames.push(Frame::Paragraph {
-                    text: String::new(),
-                    body,
-                });
+                let start = self.text_start();
+                self.frames.push(Frame::Paragraph { start, body });
             }
             Tag::Tab if self.parent_is_run(pushed) => self.push_text("\t"),
             Tag::Br if self.parent_is_run(pushed) => self.push_text("\n"),
@@ -418,8 +615,10 @@ impl Builder<'_> {
                 } else {
                     0
                 };
+                let start = self.text_start();
                 self.frames.push(Frame::Table(TableBuild {
                     number,
+                    start,
                     rows: Vec::new(),
                     row: None,
                     merges: HashMap::new(),
@@ -467,6 +666,7 @@ impl Builder<'_> {
                 });
             }
             Tag::Tc => {
+                let start = self.text.len();
                 let row = match self.frames.last_mut() {
                     Some(Frame::Table(TableBuild { row: Some(row), .. })) if row.cell.is_none() => {
                         row
@@ -475,7 +675,7 @@ impl Builder<'_> {
                 };
                 row.tcs += 1;
                 row.cell = Some(CellBuild {
-                    text: String::new(),
+                    start,
                     paragraphs: 0,
                     tc: row.tcs,
                     span: 1,
@@ -519,29 +719,31 @@ impl Builder<'_> {
     fn end(&mut self, tag: Tag, at: u64) -> Result<()> {
         match tag {
             Tag::P => {
-                let Some(Frame::Paragraph { text, body }) = self.frames.pop() else {
+                let Some(Frame::Paragraph { start, body }) = self.frames.pop() else {
                     return Err(self.malformed(at, "a paragraph closed out of order"));
                 };
                 match body {
                     Some(number) => {
-                        let text = trim(&text);
+                        let text = self.take_text(start);
                         if !text.is_empty() {
                             self.count_cell(at)?;
                             let loc = Loc::Paragraph { paragraph: number };
                             self.blocks.push(Block::Paragraph(Cell::text(0, text, loc)));
                         }
                     }
-                    None => self.append_paragraph(text),
+                    None => self.file_nested(start),
                 }
             }
             Tag::Tbl => {
                 let Some(Frame::Table(mut table)) = self.frames.pop() else {
                     return Err(self.malformed(at, "a table closed out of order"));
                 };
-                if table.row.is_some() {
+                if let Some(row) = table.row.take() {
                     // quick-xml checks end names, so an open row here means a w:tr
                     // was not closed inside this table: cannot happen, but do not panic.
-                    table.row = None;
+                    if let Some(cell) = row.cell {
+                        self.text.truncate(cell.start);
+                    }
                 }
                 if table.number > 0 {
                     self.blocks.push(Block::Table(Table {
@@ -549,7 +751,8 @@ impl Builder<'_> {
                         rows: table.rows,
                     }));
                 } else {
-                    self.append_paragraph(crate::model::rows_as_text(&table.rows));
+                    self.text.push_str(&crate::model::rows_as_text(&table.rows));
+                    self.file_nested(table.start);
                 }
             }
             Tag::Tr => {
@@ -573,34 +776,50 @@ impl Builder<'_> {
         Ok(())
     }
 
-    /// Files a finished nested paragraph (or a nested table's text) with what encloses
-    /// it: the open cell, or the open paragraph (a text box).
-    fn append_paragraph(&mut self, text: String) {
+    /// Where the text of a paragraph or table opening now starts in the buffer. A
+    /// cell's paragraphs (and nested tables) are joined with newlines, so the one
+    /// before it ends here.
+    fn text_start(&mut self) -> usize {
+        if self.open_cell().is_some_and(|cell| cell.paragraphs > 0) {
+            self.text.push('\n');
+        }
+        self.text.len()
+    }
+
+    /// Files the text of a finished nested paragraph or table, the buffer's tail from
+    /// `start`, with what encloses it: the open cell, as one more paragraph (the newline
+    /// before it is written); the open paragraph (a text box), as a line of its own; or
+    /// nothing, when it sits directly in a table or row, where Word shows none of it.
+    fn file_nested(&mut self, start: usize) {
         match self.frames.last_mut() {
-            Some(Frame::Paragraph { text: outer, .. }) => {
-                if !outer.is_empty() && !text.is_empty() {
-                    outer.push('\n');
+            Some(Frame::Paragraph { start: outer, .. }) => {
+                if *outer < start && start < self.text.len() {
+                    self.text.insert(start, '\n');
                 }
-                outer.push_str(&text);
             }
             Some(Frame::Table(TableBuild {
                 row: Some(RowBuild {
                     cell: Some(cell), ..
                 }),
                 ..
-            })) => {
-                if cell.paragraphs > 0 {
-                    cell.text.push('\n');
-                }
-                cell.paragraphs += 1;
-                cell.text.push_str(&text);
-            }
-            // Text directly in a table or row, outside any cell: Word shows none of it.
-            _ => {}
+            })) => cell.paragraphs += 1,
+            _ => self.text.truncate(start),
         }
     }
 
+    /// The buffer's tail from `start`, trimmed, as a string of its own; the buffer is
+    /// cut back to `start`.
+    fn take_text(&mut self, start: usize) -> String {
+        let text = trim(&self.text[start..]).to_string();
+        self.text.truncate(start);
+        text
+    }
+
     fn end_cell(&mut self, at: u64) -> Result<()> {
+        let Some(cell) = self.open_row().and_then(|row| row.cell.take()) else {
+            return Ok(());
+        };
+        let text = self.take_text(cell.start);
         let Some(Frame::Table(table)) = self.frames.last_mut() else {
             return Ok(());
         };
@@ -609,12 +828,8 @@ impl Builder<'_> {
         let Some(row) = table.row.as_mut() else {
             return Ok(());
         };
-        let Some(cell) = row.cell.take() else {
-            return Ok(());
-        };
         let col = row.next_col;
         row.next_col = row.next_col.saturating_add(cell.span);
-        let text = trim(&cell.text);
 
         if cell.hmerge_continue {
             // Legacy horizontal merge: widen the cell to the left, drop this one's text.
@@ -652,7 +867,7 @@ impl Builder<'_> {
                 cell: cell.tc,
             };
             row.cells.push(Cell {
-                text: text.to_string(),
+                text,
                 number: None,
                 col,
                 col_span: cell.span,
@@ -1164,6 +1379,69 @@ mod tests {
     }
 
     #[test]
+    fn any_prefix_bound_to_wordprocessingml_is_read_wherever_it_is_declared() {
+        let texts = |document: String| -> Vec<String> {
+            let grid = read(&package(document), &ReadLimits::default()).unwrap();
+            grid.blocks
+                .iter()
+                .flat_map(|block| match block {
+                    Block::Paragraph(cell) => vec![cell.text.clone()],
+                    Block::Table(table) => table
+                        .rows
+                        .iter()
+                        .flat_map(|row| row.cells.iter().map(|c| c.text.clone()))
+                        .collect(),
+                })
+                .collect()
+        };
+        // The default namespace, no prefix at all.
+        let plain = format!(
+            r#"<document xmlns="{W_NS}"><body><p><r><t>正文</t></r></p><tbl><tr><tc><p><r><t>单元</t></r></p></tc></tr></tbl></body></document>"#
+        );
+        assert_eq!(texts(plain), ["正文", "单元"]);
+        // Another prefix, for the strict namespace.
+        let strict = format!(
+            r#"<x:document xmlns:x="{W_STRICT_NS}"><x:body><x:p><x:r><x:t>严格</x:t><x:tab/><x:t>版</x:t></x:r></x:p></x:body></x:document>"#
+        );
+        assert_eq!(texts(strict), ["严格\t版"]);
+        // Declared below the root; `w` bound elsewhere for a while; unprefixed names
+        // without a default namespace are nobody's.
+        let body = concat!(
+            "<ns:p xmlns:ns=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><ns:r><ns:t>甲</ns:t></ns:r></ns:p>",
+            "<w:p><w:r><w:t>乙</w:t></w:r>",
+            "<w:r xmlns:w=\"urn:elsewhere\"><w:t>藏</w:t><w:tab/></w:r><w:r><w:tab xmlns:w=\"urn:elsewhere\"/><w:t>丙</w:t></w:r>",
+            "<a:graphic xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\"><w:r><w:t>丁</w:t></w:r></a:graphic>",
+            "</w:p>",
+            "<p><r><t>无</t></r></p>",
+        );
+        let document = format!(r#"<w:document {NS}><w:body>{body}</w:body></w:document>"#);
+        assert_eq!(texts(document), ["甲", "乙丙丁"]);
+    }
+
+    #[test]
+    fn find_xmlns_finds_every_mention_across_blocks() {
+        assert_eq!(find_xmlns(b"", 0), None);
+        assert_eq!(find_xmlns(b"xmln", 0), None);
+        assert_eq!(find_xmlns(b"xmlns", 0), Some(0));
+        assert_eq!(find_xmlns(b"xmlns", 1), None);
+        // Near-misses in every block, mentions on and across block edges, at the end.
+        let mut xml = r#"<w:t xml:space="preserve">x n</w:t>"#.repeat(10).into_bytes();
+        let mentions = [61, 126, 127 + 64, xml.len() + 100];
+        for at in mentions {
+            xml.resize(at.max(xml.len()), b' ');
+            xml.splice(at..at, *b"xmlns");
+        }
+        let mut found = Vec::new();
+        let mut from = 0;
+        while let Some(at) = find_xmlns(&xml, from) {
+            found.push(at);
+            from = at + 1;
+        }
+        assert_eq!(found, mentions);
+        assert!(xml.ends_with(b"xmlns"));
+    }
+
+    #[test]
     fn broken_packages_are_errors_not_panics() {
         let limits = ReadLimits::default();
         // Truncated body.
@@ -1188,9 +1466,14 @@ mod tests {
         }
         // Not UTF-8.
         let mut bad = format!("<w:document {NS}><w:body><w:p><w:r><w:t>").into_bytes();
+        let at = bad.len();
         bad.extend([0xC3, 0x28, b'<']);
         let err = read(&package(&bad), &limits).unwrap_err();
         assert!(err.to_string().contains("not valid UTF-8"), "{err}");
+        assert!(
+            err.to_string().contains(&format!("paragraph 1, byte {at}")),
+            "{err}"
+        );
         // No document part, not a zip.
         let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
         zip.start_file("word/other.xml", SimpleFileOptions::default())
