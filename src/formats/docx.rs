@@ -43,7 +43,7 @@
 //! scan meets them.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use encoding_rs::{Encoding, UTF_8};
 use quick_xml::encoding::EncodingError;
@@ -381,7 +381,9 @@ struct TableBuild {
     start: usize,
     rows: Vec<Row>,
     row: Option<RowBuild>,
-    merges: HashMap<u32, OpenMerge>,
+    /// Vertical merges still open, by grid column (a BTreeMap: a handful at a time, and
+    /// no hashing per cell).
+    merges: BTreeMap<u32, OpenMerge>,
 }
 
 /// What a piece of text currently belongs to, innermost last.
@@ -621,7 +623,7 @@ impl Builder<'_> {
                     start,
                     rows: Vec::new(),
                     row: None,
-                    merges: HashMap::new(),
+                    merges: BTreeMap::new(),
                 }));
             }
             Tag::Sdt => self.sdts.push(false),
