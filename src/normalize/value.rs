@@ -1214,7 +1214,7 @@ impl<'a> Scanner<'a> {
         a.relative || a.unclear || !a.plain || (self.words == 0 && self.n == 1)
     }
 
-    fn finish(self) -> Value {
+    fn finish(&self) -> Value {
         let raw = self.s;
         if self.overflow {
             return Value::text(raw);
