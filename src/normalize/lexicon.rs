@@ -1,8 +1,8 @@
 //! Indexes over the word tables of `tables.rs`, built once on first use.
 //!
 //! Lookups are "longest entry starting at byte i": a bitmap answers "can anything start
-//! with this character" in one bit test, then a trie over characters is walked along the
-//! text, one child search per character, so the cost depends on how far the text agrees
+//! with this character" in one bit test (and, counting the bits below, which child of the
+//! root it is), then a trie over characters is walked along the text, one child search per character, so the cost depends on how far the text agrees
 //! with some entry and not on how many entries share a prefix (about 500 words start with
 //! 不: every comparator behind each negation).
 
@@ -16,6 +16,10 @@ use crate::document::{Op, UnitKind};
 pub(crate) struct Index<T: Copy> {
     /// One bit per BMP code point that starts an entry.
     bitmap: Box<[u64; 1024]>,
+    /// How many of those bits come before each word of `bitmap`: with the bits below a
+    /// char's own, its place among the root's children (up to about a hundred), found
+    /// without a search.
+    rank: Box<[u32; 1024]>,
     /// The trie's nodes; node 0 is the root (the empty word).
     nodes: Vec<Node<T>>,
     /// Every node's children as `(char, node)`: contiguous per node, sorted by char.
@@ -61,6 +65,12 @@ impl<T: Copy> Index<T> {
                 bitmap[(cp >> 6) as usize] |= 1 << (cp & 63);
             }
         }
+        let mut rank = Box::new([0u32; 1024]);
+        let mut below = 0;
+        for (word, bits) in rank.iter_mut().zip(bitmap.iter()) {
+            *word = below;
+            below += bits.count_ones();
+        }
         let mut nodes = Vec::with_capacity(values.len());
         let mut edges = Vec::new();
         for (value, kids) in values.into_iter().zip(children) {
@@ -74,6 +84,7 @@ impl<T: Copy> Index<T> {
         }
         Index {
             bitmap,
+            rank,
             nodes,
             edges,
         }
@@ -87,6 +98,24 @@ impl<T: Copy> Index<T> {
         kids.binary_search_by(|e| e.0.cmp(&c))
             .ok()
             .map(|k| kids[k].1)
+    }
+
+    /// The child of the root along `c`: the node of the entries starting with `c`.
+    #[inline]
+    fn first_node(&self, c: char) -> Option<u32> {
+        let cp = c as u32;
+        if cp >= 0x10000 {
+            return self.child(0, c);
+        }
+        let (word, bit) = ((cp >> 6) as usize, cp & 63);
+        let bits = self.bitmap[word];
+        if bits & (1 << bit) == 0 {
+            return None;
+        }
+        // The root's children are sorted by char, BMP ones first, and come first in
+        // `edges`: the rank of `c` among the BMP first chars is its edge.
+        let k = self.rank[word] as usize + (bits & ((1 << bit) - 1)).count_ones() as usize;
+        Some(self.edges[k].1)
     }
 
     /// Can an entry start with `c`?
@@ -104,10 +133,7 @@ impl<T: Copy> Index<T> {
     /// `i`, which the caller has decoded already): `(byte length, value)`.
     #[inline]
     pub(crate) fn longest_with(&self, s: &str, i: usize, c: char) -> Option<(usize, T)> {
-        if !self.may_start(c) {
-            return None;
-        }
-        let mut node = self.child(0, c)?;
+        let mut node = self.first_node(c)?;
         let after_c = i + c.len_utf8();
         let mut best = self.nodes[node as usize].value.map(|t| (after_c - i, t));
         for (k, next) in s.get(after_c..).unwrap_or("").char_indices() {
