@@ -133,6 +133,17 @@ impl<T: Copy> Index<T> {
     /// `i`, which the caller has decoded already): `(byte length, value)`.
     #[inline]
     pub(crate) fn longest_with(&self, s: &str, i: usize, c: char) -> Option<(usize, T)> {
+        // Most chars start no entry: that answer stays inline in the caller's loop, the
+        // walk does not.
+        if !self.may_start(c) {
+            return None;
+        }
+        self.walk(s, i, c)
+    }
+
+    /// [`Self::longest_with`] for a `c` that starts some entry.
+    #[inline(never)]
+    fn walk(&self, s: &str, i: usize, c: char) -> Option<(usize, T)> {
         let mut node = self.first_node(c)?;
         let after_c = i + c.len_utf8();
         let mut best = self.nodes[node as usize].value.map(|t| (after_c - i, t));
