@@ -1,57 +1,121 @@
 //! Indexes over the word tables of `tables.rs`, built once on first use.
 //!
 //! Lookups are "longest entry starting at byte i": a bitmap answers "can anything start
-//! with this character" in one bit test, then only the entries sharing that first
-//! character are compared, longest first.
+//! with this character" in one bit test (and, counting the bits below, which child of the
+//! root it is), then a trie over characters is walked along the text, one child search per character, so the cost depends on how far the text agrees
+//! with some entry and not on how many entries share a prefix (about 500 words start with
+//! 不: every comparator behind each negation).
 
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use super::tables;
 use crate::document::{Op, UnitKind};
 
-/// Longest-match index of words by first character.
+/// Longest-match index of words: a trie over characters.
 pub(crate) struct Index<T: Copy> {
     /// One bit per BMP code point that starts an entry.
     bitmap: Box<[u64; 1024]>,
-    /// `(first char, range into entries)`, sorted by char.
-    firsts: Vec<(char, u32, u32)>,
-    /// Entries grouped by first char, longest first within a group.
-    entries: Vec<(Box<str>, T)>,
+    /// How many of those bits come before each word of `bitmap`: with the bits below a
+    /// char's own, its place among the root's children (up to about a hundred), found
+    /// without a search.
+    rank: Box<[u32; 1024]>,
+    /// The trie's nodes; node 0 is the root (the empty word).
+    nodes: Vec<Node<T>>,
+    /// Every node's children as `(char, node)`: contiguous per node, sorted by char.
+    edges: Vec<(char, u32)>,
+}
+
+/// One trie node: the entry spelt by the path to it, if any, and its children.
+struct Node<T> {
+    value: Option<T>,
+    /// The children are `edges[first..end]`.
+    first: u32,
+    end: u32,
 }
 
 impl<T: Copy> Index<T> {
+    /// Indexes `items`; when a word comes twice the first spelling wins.
     pub(crate) fn new(items: impl IntoIterator<Item = (String, T)>) -> Self {
-        let mut entries: Vec<(Box<str>, T)> = Vec::new();
+        // Built with ordered maps, then flattened so lookups touch two plain arrays.
+        let mut values: Vec<Option<T>> = vec![None];
+        let mut children: Vec<BTreeMap<char, u32>> = vec![BTreeMap::new()];
         for (w, t) in items {
-            if w.is_empty() || entries.iter().any(|(e, _)| **e == *w) {
-                continue; // first spelling wins
+            let mut node = 0;
+            for c in w.chars() {
+                node = match children[node].get(&c) {
+                    Some(&n) => n as usize,
+                    None => {
+                        let n = values.len();
+                        values.push(None);
+                        children.push(BTreeMap::new());
+                        children[node].insert(c, n as u32);
+                        n
+                    }
+                };
             }
-            entries.push((w.into_boxed_str(), t));
+            if node != 0 && values[node].is_none() {
+                values[node] = Some(t);
+            }
         }
-        let first = |w: &str| w.chars().next().unwrap_or('\0');
-        entries.sort_by(|a, b| {
-            first(&a.0)
-                .cmp(&first(&b.0))
-                .then(b.0.len().cmp(&a.0.len()))
-        });
-        let mut firsts: Vec<(char, u32, u32)> = Vec::new();
         let mut bitmap = Box::new([0u64; 1024]);
-        for (k, (w, _)) in entries.iter().enumerate() {
-            let c = first(w);
-            match firsts.last_mut() {
-                Some(last) if last.0 == c => last.2 = k as u32 + 1,
-                _ => firsts.push((c, k as u32, k as u32 + 1)),
-            }
+        for &c in children[0].keys() {
             let cp = c as u32;
             if cp < 0x10000 {
                 bitmap[(cp >> 6) as usize] |= 1 << (cp & 63);
             }
         }
+        let mut rank = Box::new([0u32; 1024]);
+        let mut below = 0;
+        for (word, bits) in rank.iter_mut().zip(bitmap.iter()) {
+            *word = below;
+            below += bits.count_ones();
+        }
+        let mut nodes = Vec::with_capacity(values.len());
+        let mut edges = Vec::new();
+        for (value, kids) in values.into_iter().zip(children) {
+            let first = edges.len() as u32;
+            edges.extend(kids);
+            nodes.push(Node {
+                value,
+                first,
+                end: edges.len() as u32,
+            });
+        }
         Index {
             bitmap,
-            firsts,
-            entries,
+            rank,
+            nodes,
+            edges,
         }
+    }
+
+    /// The child of `node` along `c`.
+    #[inline]
+    fn child(&self, node: u32, c: char) -> Option<u32> {
+        let n = &self.nodes[node as usize];
+        let kids = &self.edges[n.first as usize..n.end as usize];
+        kids.binary_search_by(|e| e.0.cmp(&c))
+            .ok()
+            .map(|k| kids[k].1)
+    }
+
+    /// The child of the root along `c`: the node of the entries starting with `c`.
+    #[inline]
+    fn first_node(&self, c: char) -> Option<u32> {
+        let cp = c as u32;
+        if cp >= 0x10000 {
+            return self.child(0, c);
+        }
+        let (word, bit) = ((cp >> 6) as usize, cp & 63);
+        let bits = self.bitmap[word];
+        if bits & (1 << bit) == 0 {
+            return None;
+        }
+        // The root's children are sorted by char, BMP ones first, and come first in
+        // `edges`: the rank of `c` among the BMP first chars is its edge.
+        let k = self.rank[word] as usize + (bits & ((1 << bit) - 1)).count_ones() as usize;
+        Some(self.edges[k].1)
     }
 
     /// Can an entry start with `c`?
@@ -61,26 +125,42 @@ impl<T: Copy> Index<T> {
         if cp < 0x10000 {
             self.bitmap[(cp >> 6) as usize] & (1 << (cp & 63)) != 0
         } else {
-            self.firsts.binary_search_by(|f| f.0.cmp(&c)).is_ok()
+            self.child(0, c).is_some()
         }
     }
 
-    /// The longest entry that `s[i..]` starts with, whose first char is `c`:
-    /// `(byte length, value)`.
+    /// The longest entry that `s[i..]` starts with, whose first char is `c` (the char at
+    /// `i`, which the caller has decoded already): `(byte length, value)`.
     #[inline]
     pub(crate) fn longest_with(&self, s: &str, i: usize, c: char) -> Option<(usize, T)> {
+        // Most chars start no entry: that answer stays inline in the caller's loop, the
+        // walk does not.
         if !self.may_start(c) {
             return None;
         }
-        let k = self.firsts.binary_search_by(|f| f.0.cmp(&c)).ok()?;
-        let (_, a, b) = self.firsts[k];
-        let rest = &s.as_bytes()[i..];
-        for (w, t) in &self.entries[a as usize..b as usize] {
-            if rest.starts_with(w.as_bytes()) {
-                return Some((w.len(), *t));
+        self.walk(s, i, c)
+    }
+
+    /// [`Self::longest_with`] for a `c` that starts some entry.
+    #[inline(never)]
+    fn walk(&self, s: &str, i: usize, c: char) -> Option<(usize, T)> {
+        let mut node = self.first_node(c)?;
+        let after_c = i + c.len_utf8();
+        let mut best = self.nodes[node as usize].value.map(|t| (after_c - i, t));
+        for (k, next) in s.get(after_c..).unwrap_or("").char_indices() {
+            let n = &self.nodes[node as usize];
+            if n.first == n.end {
+                break;
+            }
+            match self.child(node, next) {
+                Some(deeper) => node = deeper,
+                None => break,
+            }
+            if let Some(t) = self.nodes[node as usize].value {
+                best = Some((after_c + k + next.len_utf8() - i, t));
             }
         }
-        None
+        best
     }
 
     /// The longest entry that `s[i..]` starts with.
@@ -92,18 +172,11 @@ impl<T: Copy> Index<T> {
 
     /// The value of an entry spelt exactly `w`.
     pub(crate) fn get(&self, w: &str) -> Option<T> {
-        match self.longest(w, 0) {
-            Some((l, t)) if l == w.len() => Some(t),
-            _ => {
-                let c = w.chars().next()?;
-                let k = self.firsts.binary_search_by(|f| f.0.cmp(&c)).ok()?;
-                let (_, a, b) = self.firsts[k];
-                self.entries[a as usize..b as usize]
-                    .iter()
-                    .find(|(e, _)| **e == *w)
-                    .map(|(_, t)| *t)
-            }
+        let mut node = 0;
+        for c in w.chars() {
+            node = self.child(node, c)?;
         }
+        self.nodes[node as usize].value
     }
 }
 
@@ -134,7 +207,10 @@ fn negate(op: Op) -> Option<Op> {
 }
 
 /// Words the scanner looks for in free text.
-pub(crate) static WORDS: LazyLock<Index<Word>> = LazyLock::new(|| {
+pub(crate) static WORDS: LazyLock<Index<Word>> = LazyLock::new(|| Index::new(word_items()));
+
+/// The entries of [`WORDS`], in the order that decides which spelling wins.
+fn word_items() -> Vec<(String, Word)> {
     let mut items: Vec<(String, Word)> = Vec::new();
     for &(w, op, adjacent) in tables::COMPARATOR_WORDS {
         items.push((
@@ -168,16 +244,103 @@ pub(crate) static WORDS: LazyLock<Index<Word>> = LazyLock::new(|| {
     for w in tables::ORDINAL_WORDS {
         items.push((w.to_string(), Word::Ordinal));
     }
-    Index::new(items)
-});
+    items
+}
 
 /// Units by spelling.
-pub(crate) static UNITS: LazyLock<Index<UnitKind>> =
-    LazyLock::new(|| Index::new(tables::UNITS.iter().map(|&(w, k)| (w.to_string(), k))));
+pub(crate) static UNITS: LazyLock<Index<UnitKind>> = LazyLock::new(|| Index::new(unit_items()));
+
+/// The entries of [`UNITS`].
+fn unit_items() -> Vec<(String, UnitKind)> {
+    tables::UNITS
+        .iter()
+        .map(|&(w, k)| (w.to_string(), k))
+        .collect()
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// What [`Index::longest`] must answer, by comparing every entry: the longest that
+    /// `s[i..]` starts with, the first spelling when a word comes twice.
+    fn longest_by_scan<T: Copy>(items: &[(String, T)], s: &str, i: usize) -> Option<(usize, T)> {
+        let mut best: Option<(usize, T)> = None;
+        for (w, t) in items {
+            if !w.is_empty() && s[i..].starts_with(w.as_str()) && best.is_none_or(|b| w.len() > b.0)
+            {
+                best = Some((w.len(), *t));
+            }
+        }
+        best
+    }
+
+    /// Checks `index` against the scan at every char boundary of `s`, and `get` and
+    /// `may_start` with it.
+    fn agrees_with_scan<T: Copy + PartialEq + std::fmt::Debug>(
+        index: &Index<T>,
+        items: &[(String, T)],
+        s: &str,
+    ) {
+        for (i, c) in s.char_indices() {
+            assert_eq!(
+                index.longest(s, i),
+                longest_by_scan(items, s, i),
+                "{s:?} at {i}"
+            );
+            let starts = items.iter().any(|(w, _)| w.starts_with(c));
+            assert_eq!(index.may_start(c), starts, "{c:?}");
+        }
+        let exact = items
+            .iter()
+            .find(|(w, _)| w == s && !w.is_empty())
+            .map(|(_, t)| *t);
+        assert_eq!(index.get(s), exact, "{s:?}");
+    }
+
+    /// Every character the tables use, some they don't, and one outside the BMP.
+    fn alphabet() -> Vec<char> {
+        let mut chars: Vec<char> = word_items()
+            .iter()
+            .map(|(w, _)| w.as_str())
+            .chain(unit_items().iter().map(|(w, _)| w.as_str()))
+            .flat_map(str::chars)
+            .chain(['1', ' ', '。', '覆', '𠀀'])
+            .collect();
+        chars.sort_unstable();
+        chars.dedup();
+        chars
+    }
+
+    proptest! {
+        #[test]
+        fn tables_answer_like_a_scan_of_every_entry(
+            text in prop::collection::vec(prop::sample::select(alphabet()), 0..10)
+        ) {
+            let s: String = text.into_iter().collect();
+            agrees_with_scan(&WORDS, &word_items(), &s);
+            agrees_with_scan(&UNITS, &unit_items(), &s);
+        }
+
+        #[test]
+        fn any_words_answer_like_a_scan_of_every_entry(
+            words in prop::collection::vec(
+                (prop::collection::vec(prop::sample::select(vec!['a', 'b', '不', '𠀀']), 0..4), 0..9u8),
+                0..12,
+            ),
+            text in prop::collection::vec(prop::sample::select(vec!['a', 'b', '不', '𠀀', 'c']), 0..8),
+        ) {
+            let items: Vec<(String, u8)> =
+                words.into_iter().map(|(w, t)| (w.into_iter().collect(), t)).collect();
+            let index = Index::new(items.clone());
+            let s: String = text.into_iter().collect();
+            agrees_with_scan(&index, &items, &s);
+            for (w, _) in &items {
+                agrees_with_scan(&index, &items, w);
+            }
+        }
+    }
 
     #[test]
     fn longest_match_and_negation() {

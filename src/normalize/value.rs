@@ -160,12 +160,20 @@ pub fn parse_value(raw: &str, ctx: &ValueContext) -> Value {
         return Value::text(raw);
     }
     let t = raw.trim_matches(|c: char| c.is_whitespace());
-    if t.is_empty() || tables::QUALITATIVE.contains(&t) {
+    if !may_hold_target(t) || tables::QUALITATIVE.contains(&t) {
         return Value::text(raw);
     }
     let mut sc = Scanner::new(raw, ctx);
     sc.run();
     sc.finish()
+}
+
+/// Can the cell hold a target at all? Every atom the scanner reads starts at a digit, a
+/// Chinese numeral (百分之 too) or the 年 of 年底, so a cell with none of them reads as
+/// text; most qualitative cells (全面落实, 按计划推进) are answered here without a scan.
+fn may_hold_target(t: &str) -> bool {
+    t.chars()
+        .any(|c| c.is_ascii_digit() || matches!(c, '０'..='９' | '年') || is_cn_numeral(c))
 }
 
 struct Scanner<'a> {
@@ -1206,7 +1214,7 @@ impl<'a> Scanner<'a> {
         a.relative || a.unclear || !a.plain || (self.words == 0 && self.n == 1)
     }
 
-    fn finish(self) -> Value {
+    fn finish(&self) -> Value {
         let raw = self.s;
         if self.overflow {
             return Value::text(raw);
