@@ -1,10 +1,11 @@
 //! Bulk runs: a whole tree of forms in one call, on every core, in a deterministic order.
 //!
-//! The calling thread hands files to the worker pool a window ahead of itself; each
-//! worker reads, hashes, extracts and renders one file ([`crate::output::Renderer`]) and
-//! sends the result back; the calling thread puts results in path order and adds them to
-//! the [`OutputDir`], which only copies bytes. So the workers never wait for one another
-//! or for the writer, two runs over the same tree write byte-identical tables whatever
+//! The calling thread hands files to the worker pool a window ahead of the writing; each
+//! worker reads, hashes, extracts and renders one file ([`crate::output::Renderer`]),
+//! hands the result in, and, if no other worker is writing, adds every result that is
+//! next in path order to the [`OutputDir`], which only copies bytes. So the workers never
+//! wait for one another, `--threads N` is N threads of work (the writing is not an extra
+//! thread beside them), two runs over the same tree write byte-identical tables whatever
 //! the thread timing, and at most one window of documents is held at a time. A file
 //! whose bytes were seen before is not extracted again but listed as a `duplicate` of
 //! the first. A panic inside one file's work is caught at the file's boundary and
@@ -13,7 +14,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::{mpsc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 
 use crate::formats::Format;
 use crate::inputs::Input;
@@ -99,8 +101,9 @@ type Claims = Mutex<HashMap<[u8; 32], usize>>;
 /// Reads `files` (already sorted) into `out` on the threads of `pool`, calling
 /// `progress` after each file with the error that stopped it from being read, if any.
 ///
-/// Call it from outside `pool`: this thread orders and writes the results while the
-/// pool's threads do the reading.
+/// Call it from outside `pool`: this thread only hands files out, a window ahead of the
+/// writing; the pool's threads read them and write the results in order themselves
+/// ([`Writer`]), so `--threads N` is N threads of work, writing included.
 pub fn run(
     files: &[Input],
     options: &ExtractOptions,
@@ -111,56 +114,166 @@ pub fn run(
     let renderer = out.renderer();
     let claims = Claims::default();
     let window = IN_FLIGHT_PER_THREAD * pool.current_num_threads().max(1);
-    let (sender, results) = mpsc::channel::<(usize, Done)>();
+    // Each input becomes one entry of `out`, in order: file `i` is entry `base + i`.
+    let base = out.files_added();
+    let writer = Writer {
+        state: Mutex::new(WriterState {
+            out,
+            next: 0,
+            waiting: BTreeMap::new(),
+            error: None,
+        }),
+        arrived: Mutex::new(Vec::new()),
+        written: AtomicUsize::new(0),
+        failed: AtomicBool::new(false),
+        signal: (Mutex::new(()), Condvar::new()),
+        base,
+        claims: &claims,
+        progress,
+    };
     pool.in_place_scope(|scope| {
-        // Each input becomes one entry of `out`, in order: file `i` is entry `base + i`.
-        let base = out.files_added();
-        let mut dispatched = 0;
-        let mut waiting: BTreeMap<usize, Done> = BTreeMap::new();
-        for next in 0..files.len() {
-            while dispatched < files.len() && dispatched < next + window {
-                let (index, sender, claims) = (dispatched, sender.clone(), &claims);
-                scope.spawn(move |_| {
-                    let done = process(&files[index], index, options, renderer, claims);
-                    // The receiver is gone only if writing failed; the error is reported.
-                    let _ = sender.send((index, done));
-                });
-                dispatched += 1;
+        for (index, input) in files.iter().enumerate() {
+            if !writer.wait_for_room(index, window) {
+                break;
             }
-            let done = loop {
-                if let Some(done) = waiting.remove(&next) {
-                    break done;
-                }
-                let (index, done) = results
-                    .recv()
-                    .map_err(|_| io::Error::other("internal error: a worker vanished"))?;
-                waiting.insert(index, done);
-            };
-            // Files are written in order, so every earlier file with the same bytes has
-            // been claimed by now: the claim is the first of them.
-            let first_with = |key: &[u8; 32]| {
-                let claims = claims.lock().unwrap_or_else(|poison| poison.into_inner());
-                claims.get(key).copied().filter(|&first| first < next)
-            };
-            let mut failed = None;
-            match done {
-                Done::Skipped(path, reason) => out.add_skipped(&path, reason)?,
-                Done::Duplicate(path, first) => out.add_copy(&path, base + first)?,
-                Done::Read(file) => match digest(&file.sha256).and_then(|key| first_with(&key)) {
-                    Some(first) => out.add_copy(&file.path, base + first)?,
-                    None => match file.forms {
-                        Ok(forms) => out.add_prepared(&file.path, file.format, Ok(forms))?,
-                        Err(error) => {
-                            out.add_prepared(&file.path, file.format, Err(&error))?;
-                            failed = Some(error);
-                        }
-                    },
-                },
-            }
-            progress(failed.as_ref());
+            let (writer, claims) = (&writer, &claims);
+            scope.spawn(move |_| {
+                let done = process(input, index, options, renderer, claims);
+                writer.deliver(index, done);
+            });
         }
-        Ok(())
-    })
+    });
+    match writer.state.into_inner() {
+        Ok(state) => state.error.map_or(Ok(()), Err),
+        Err(poison) => poison.into_inner().error.map_or(Ok(()), Err),
+    }
+}
+
+/// Writes the workers' results in path order. Whichever worker finds the writing free
+/// takes every result that has arrived and writes all that are next in order; a worker
+/// that finds it busy leaves its result for the one writing, which looks again before it
+/// lets go, so no result waits for a later file to arrive.
+struct Writer<'a, 'o> {
+    state: Mutex<WriterState<'o>>,
+    /// Results handed in but not yet taken by the one writing.
+    arrived: Mutex<Vec<(usize, Done)>>,
+    /// How many files have been written, for the thread handing them out.
+    written: AtomicUsize,
+    /// Writing failed: hand out no more files.
+    failed: AtomicBool,
+    /// Wakes the thread handing out files when some are written.
+    signal: (Mutex<()>, Condvar),
+    base: usize,
+    claims: &'a Claims,
+    progress: &'a (dyn Fn(Option<&Error>) + Sync),
+}
+
+struct WriterState<'o> {
+    out: &'o mut OutputDir,
+    /// The next file to write.
+    next: usize,
+    waiting: BTreeMap<usize, Done>,
+    error: Option<io::Error>,
+}
+
+impl Writer<'_, '_> {
+    /// Waits until file `index` is within `window` of the writing; `false` when writing
+    /// failed and no more files should be read.
+    fn wait_for_room(&self, index: usize, window: usize) -> bool {
+        let (lock, wake) = &self.signal;
+        let mut guard = lock.lock().unwrap_or_else(|poison| poison.into_inner());
+        while !self.failed.load(Ordering::Acquire)
+            && index >= self.written.load(Ordering::Acquire) + window
+        {
+            // The timeout is a safety net only: every write wakes this thread.
+            guard = wake
+                .wait_timeout(guard, std::time::Duration::from_millis(100))
+                .unwrap_or_else(|poison| poison.into_inner())
+                .0;
+        }
+        !self.failed.load(Ordering::Acquire)
+    }
+
+    /// Hands in file `index`'s result and writes what is next in order, unless another
+    /// worker is writing (which then writes it).
+    fn deliver(&self, index: usize, done: Done) {
+        self.arrived
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+            .push((index, done));
+        loop {
+            let Ok(mut state) = self.state.try_lock() else {
+                return; // the one writing looks at `arrived` again before it lets go
+            };
+            let arrived =
+                std::mem::take(&mut *self.arrived.lock().unwrap_or_else(|p| p.into_inner()));
+            state.waiting.extend(arrived);
+            self.write_ready(&mut state);
+            drop(state);
+            let empty = self.arrived.lock().map(|a| a.is_empty()).unwrap_or(false);
+            if empty {
+                return;
+            }
+        }
+    }
+
+    /// Writes every waiting result that is next in order.
+    fn write_ready(&self, state: &mut WriterState<'_>) {
+        let mut wrote = false;
+        loop {
+            let next = state.next;
+            let Some(done) = state.waiting.remove(&next) else {
+                break;
+            };
+            if state.error.is_none() {
+                match self.write(state.out, next, done) {
+                    Ok(failed) => (self.progress)(failed.as_ref()),
+                    Err(e) => {
+                        state.error = Some(e);
+                        self.failed.store(true, Ordering::Release);
+                    }
+                }
+            }
+            state.next += 1;
+            wrote = true;
+        }
+        if wrote {
+            self.written.store(state.next, Ordering::Release);
+            let (lock, wake) = &self.signal;
+            let _guard = lock.lock().unwrap_or_else(|poison| poison.into_inner());
+            wake.notify_all();
+        }
+    }
+
+    /// Adds file `next`'s result to the output; returns the error that kept it from
+    /// being read, if any.
+    fn write(&self, out: &mut OutputDir, next: usize, done: Done) -> io::Result<Option<Error>> {
+        let base = self.base;
+        // Files are written in order, so every earlier file with the same bytes has
+        // been claimed by now: the claim is the first of them.
+        let first_with = |key: &[u8; 32]| {
+            let claims = self
+                .claims
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner());
+            claims.get(key).copied().filter(|&first| first < next)
+        };
+        match done {
+            Done::Skipped(path, reason) => out.add_skipped(&path, reason)?,
+            Done::Duplicate(path, first) => out.add_copy(&path, base + first)?,
+            Done::Read(file) => match digest(&file.sha256).and_then(|key| first_with(&key)) {
+                Some(first) => out.add_copy(&file.path, base + first)?,
+                None => match file.forms {
+                    Ok(forms) => out.add_prepared(&file.path, file.format, Ok(forms))?,
+                    Err(error) => {
+                        out.add_prepared(&file.path, file.format, Err(&error))?;
+                        return Ok(Some(error));
+                    }
+                },
+            },
+        }
+        Ok(None)
+    }
 }
 
 /// One file's work, on a worker: any panic in it becomes the file's error, so that the
