@@ -402,6 +402,42 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// A write that fails (here: the JSON lines go to /dev/full) stops the run with
+    /// that error: no more files are handed out, and nothing waits for them.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_failed_write_ends_the_run_with_its_error() {
+        let dir = std::env::temp_dir().join(format!("jixiao-batch-full-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("tree")).unwrap();
+        let seed = include_str!("../fixtures/guangzhou-2024-text/input.txt");
+        let mut files = Vec::new();
+        for i in 0..200 {
+            let path = dir.join(format!("tree/{i:03}.txt"));
+            std::fs::write(&path, seed.replace("广州市司法局", &format!("第{i}局"))).unwrap();
+            files.push(Input::Read(path));
+        }
+        let out_dir = dir.join("out");
+        std::fs::create_dir_all(&out_dir).unwrap();
+        std::os::unix::fs::symlink("/dev/full", out_dir.join(".forms.jsonl.partial")).unwrap();
+        let mut out = OutputDir::create(&out_dir, OutputOptions::default()).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let handled = std::sync::atomic::AtomicUsize::new(0);
+        let result = run(&files, &ExtractOptions::new(), &mut out, &pool, &|_| {
+            handled.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        let err = result.expect_err("the JSON lines cannot be written");
+        assert_eq!(err.kind(), io::ErrorKind::StorageFull, "{err}");
+        assert!(
+            handled.into_inner() < files.len(),
+            "files written after the failure are not reported as done"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn shards_parse_and_partition_paths() {
         assert!("0/3".parse::<Shard>().is_err());
