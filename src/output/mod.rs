@@ -18,6 +18,7 @@ mod jsonl;
 mod sqlite;
 pub mod staging;
 pub mod tables;
+mod threaded;
 mod xlsx;
 
 use std::collections::{BTreeMap, HashMap};
@@ -146,6 +147,11 @@ pub trait Sink {
     /// One form, in output order (only for a sink that [`Sink::reads_forms`]).
     fn form(&mut self, _form: &Form) -> io::Result<()> {
         Ok(())
+    }
+    /// The same, for a form that other sinks get too (a sink on another thread keeps
+    /// the `Arc` instead of waiting for the form to be written).
+    fn form_shared(&mut self, form: &Arc<Form>) -> io::Result<()> {
+        self.form(form)
     }
     /// One input file's row, in path order.
     fn file(&mut self, row: &FileRow) -> io::Result<()>;
@@ -402,7 +408,7 @@ impl OutputDir {
                 findings.push(&amendment.finding);
             }
         }
-        let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
+        let mut sinks: Vec<Box<dyn Sink + Send>> = Vec::new();
         if let Some(csv) = self.csv.take() {
             sinks.push(Box::new(csv));
         }
@@ -422,34 +428,51 @@ impl OutputDir {
         } else {
             None
         };
-        let mut counts = RunCounts::default();
-        for (file, entry) in self.files.records()?.enumerate() {
-            let mut entry = entry?;
-            if let (Some(findings), Outcome::Read { tally, .. }) =
-                (findings_by_file.get(&file), &mut entry.outcome)
-            {
-                findings.iter().for_each(|finding| tally.add(finding));
-            }
-            if let (Some(documents), Outcome::Read { forms, .. }) = (&mut documents, &entry.outcome)
-            {
-                for _ in 0..*forms {
-                    let form = documents.next().ok_or_else(|| {
-                        io::Error::other("the JSON lines ended before the last form")
-                    })??;
-                    for sink in sinks.iter_mut().filter(|sink| sink.reads_forms()) {
-                        sink.form(&form)?;
+        let summary = &self.summary;
+        let records = self.files.records()?;
+        let counts = std::thread::scope(|scope| -> io::Result<RunCounts> {
+            // With more than one sink that reads documents (XLSX and SQLite), each gets a
+            // thread of its own instead of taking turns on this one.
+            let threaded = sinks.iter().filter(|sink| sink.reads_forms()).count() > 1;
+            let mut sinks: Vec<Box<dyn Sink + Send + '_>> = sinks
+                .into_iter()
+                .map(|sink| match threaded && sink.reads_forms() {
+                    true => Box::new(threaded::Threaded::spawn(scope, sink, summary)) as Box<_>,
+                    false => sink,
+                })
+                .collect();
+            let mut counts = RunCounts::default();
+            for (file, entry) in records.enumerate() {
+                let mut entry = entry?;
+                if let (Some(findings), Outcome::Read { tally, .. }) =
+                    (findings_by_file.get(&file), &mut entry.outcome)
+                {
+                    findings.iter().for_each(|finding| tally.add(finding));
+                }
+                if let (Some(documents), Outcome::Read { forms, .. }) =
+                    (&mut documents, &entry.outcome)
+                {
+                    for _ in 0..*forms {
+                        let form = documents.next().ok_or_else(|| {
+                            io::Error::other("the JSON lines ended before the last form")
+                        })??;
+                        let form = Arc::new(form);
+                        for sink in sinks.iter_mut().filter(|sink| sink.reads_forms()) {
+                            sink.form_shared(&form)?;
+                        }
                     }
                 }
+                let row = file_row(&entry);
+                counts.count(&row, &entry.outcome);
+                for sink in &mut sinks {
+                    sink.file(&row)?;
+                }
             }
-            let row = file_row(&entry);
-            counts.count(&row, &entry.outcome);
-            for sink in &mut sinks {
-                sink.file(&row)?;
+            for sink in sinks {
+                sink.finish(summary)?;
             }
-        }
-        for sink in sinks {
-            sink.finish(&self.summary)?;
-        }
+            Ok(counts)
+        })?;
         drop(documents);
         if !self.options.formats.contains(&OutputFormat::Json) {
             std::fs::remove_file(&self.json_lines_path)?;
