@@ -143,6 +143,14 @@ mod tests {
         }
     }
 
+    fn recorder(log: &Mutex<Vec<String>>, fail_at: usize) -> Box<Recorder<'_>> {
+        Box::new(Recorder {
+            log,
+            fail_at,
+            forms: 0,
+        })
+    }
+
     fn row(path: &str) -> FileRow {
         FileRow {
             path: path.into(),
@@ -157,12 +165,8 @@ mod tests {
     fn a_threaded_sink_gets_everything_in_order_then_finishes() {
         let (log, summary) = (Mutex::new(Vec::new()), Summary::default());
         std::thread::scope(|scope| {
-            let recorder = Recorder {
-                log: &log,
-                fail_at: 0,
-                forms: 0,
-            };
-            let mut sink = Box::new(Threaded::spawn(scope, Box::new(recorder), &summary));
+            let recorder = recorder(&log, 0);
+            let mut sink = Box::new(Threaded::spawn(scope, recorder, &summary));
             assert!(sink.reads_forms());
             for i in 0..200 {
                 sink.form_shared(&Arc::new(minimal_form(&format!("f{i}"), "a.txt")))
@@ -183,12 +187,8 @@ mod tests {
     fn a_failing_threaded_sink_reports_its_error_and_is_never_finished() {
         let (log, summary) = (Mutex::new(Vec::new()), Summary::default());
         let outcome = std::thread::scope(|scope| -> io::Result<()> {
-            let recorder = Recorder {
-                log: &log,
-                fail_at: 3,
-                forms: 0,
-            };
-            let mut sink = Box::new(Threaded::spawn(scope, Box::new(recorder), &summary));
+            let recorder = recorder(&log, 3);
+            let mut sink = Box::new(Threaded::spawn(scope, recorder, &summary));
             // Sends go on until the failure reaches this side (the queue holds some).
             for i in 0..10_000 {
                 sink.form_shared(&Arc::new(minimal_form(&format!("f{i}"), "a.txt")))?;
@@ -209,12 +209,8 @@ mod tests {
     fn a_threaded_sink_dropped_unfinished_is_not_finished() {
         let (log, summary) = (Mutex::new(Vec::new()), Summary::default());
         std::thread::scope(|scope| {
-            let recorder = Recorder {
-                log: &log,
-                fail_at: 0,
-                forms: 0,
-            };
-            let mut sink = Threaded::spawn(scope, Box::new(recorder), &summary);
+            let recorder = recorder(&log, 0);
+            let mut sink = Threaded::spawn(scope, recorder, &summary);
             sink.file(&row("p0")).unwrap();
             drop(sink); // the run failed elsewhere
         });
