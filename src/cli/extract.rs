@@ -42,7 +42,7 @@ pub struct Args {
     /// Take only shard K of N (1 ≤ K ≤ N), chosen by a hash of each file's path.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
-    /// Worker threads (default: one per core).
+    /// Worker threads, which read, extract and write (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Only the final one-line summary on stderr: no progress bar, no per-file errors (they are in files.csv).
