@@ -14,7 +14,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 
 use crate::formats::Format;
@@ -124,9 +123,7 @@ pub fn run(
             error: None,
         }),
         arrived: Mutex::new(Vec::new()),
-        written: AtomicUsize::new(0),
-        failed: AtomicBool::new(false),
-        signal: (Mutex::new(()), Condvar::new()),
+        written: (Mutex::new(Written::default()), Condvar::new()),
         base,
         claims: &claims,
         progress,
@@ -157,15 +154,20 @@ struct Writer<'a, 'o> {
     state: Mutex<WriterState<'o>>,
     /// Results handed in but not yet taken by the one writing.
     arrived: Mutex<Vec<(usize, Done)>>,
-    /// How many files have been written, for the thread handing them out.
-    written: AtomicUsize,
-    /// Writing failed: hand out no more files.
-    failed: AtomicBool,
-    /// Wakes the thread handing out files when some are written.
-    signal: (Mutex<()>, Condvar),
+    /// How far the writing is, for the thread handing files out, which it wakes.
+    written: (Mutex<Written>, Condvar),
     base: usize,
     claims: &'a Claims,
     progress: &'a (dyn Fn(Option<&Error>) + Sync),
+}
+
+/// How far the writing is.
+#[derive(Default)]
+struct Written {
+    /// Files written.
+    files: usize,
+    /// Writing failed: hand out no more files.
+    failed: bool,
 }
 
 struct WriterState<'o> {
@@ -180,18 +182,12 @@ impl Writer<'_, '_> {
     /// Waits until file `index` is within `window` of the writing; `false` when writing
     /// failed and no more files should be read.
     fn wait_for_room(&self, index: usize, window: usize) -> bool {
-        let (lock, wake) = &self.signal;
-        let mut guard = lock.lock().unwrap_or_else(|poison| poison.into_inner());
-        while !self.failed.load(Ordering::Acquire)
-            && index >= self.written.load(Ordering::Acquire) + window
-        {
-            // The timeout is a safety net only: every write wakes this thread.
-            guard = wake
-                .wait_timeout(guard, std::time::Duration::from_millis(100))
-                .unwrap_or_else(|poison| poison.into_inner())
-                .0;
-        }
-        !self.failed.load(Ordering::Acquire)
+        let (lock, wake) = &self.written;
+        let written = lock.lock().unwrap_or_else(|poison| poison.into_inner());
+        let written = wake
+            .wait_while(written, |w| !w.failed && index >= w.files + window)
+            .unwrap_or_else(|poison| poison.into_inner());
+        !written.failed
     }
 
     /// Hands in file `index`'s result and writes what is next in order, unless another
@@ -228,19 +224,17 @@ impl Writer<'_, '_> {
             if state.error.is_none() {
                 match self.write(state.out, next, done) {
                     Ok(failed) => (self.progress)(failed.as_ref()),
-                    Err(e) => {
-                        state.error = Some(e);
-                        self.failed.store(true, Ordering::Release);
-                    }
+                    Err(e) => state.error = Some(e),
                 }
             }
             state.next += 1;
             wrote = true;
         }
         if wrote {
-            self.written.store(state.next, Ordering::Release);
-            let (lock, wake) = &self.signal;
-            let _guard = lock.lock().unwrap_or_else(|poison| poison.into_inner());
+            let (lock, wake) = &self.written;
+            let mut written = lock.lock().unwrap_or_else(|poison| poison.into_inner());
+            written.files = state.next;
+            written.failed = state.error.is_some();
             wake.notify_all();
         }
     }
