@@ -144,14 +144,10 @@ pub trait Sink {
     fn reads_forms(&self) -> bool {
         false
     }
-    /// One form, in output order (only for a sink that [`Sink::reads_forms`]).
-    fn form(&mut self, _form: &Form) -> io::Result<()> {
+    /// One form, in output order (only for a sink that [`Sink::reads_forms`]). Shared:
+    /// every such sink gets the same document, and one on another thread keeps it.
+    fn form(&mut self, _form: &Arc<Form>) -> io::Result<()> {
         Ok(())
-    }
-    /// The same, for a form that other sinks get too (a sink on another thread keeps
-    /// the `Arc` instead of waiting for the form to be written).
-    fn form_shared(&mut self, form: &Arc<Form>) -> io::Result<()> {
-        self.form(form)
     }
     /// One input file's row, in path order.
     fn file(&mut self, row: &FileRow) -> io::Result<()>;
@@ -458,7 +454,7 @@ impl OutputDir {
                         })??;
                         let form = Arc::new(form);
                         for sink in sinks.iter_mut().filter(|sink| sink.reads_forms()) {
-                            sink.form_shared(&form)?;
+                            sink.form(&form)?;
                         }
                     }
                 }

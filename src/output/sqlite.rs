@@ -450,7 +450,7 @@ impl Sink for SqliteSink {
         true
     }
 
-    fn form(&mut self, form: &Form) -> io::Result<()> {
+    fn form(&mut self, form: &std::sync::Arc<Form>) -> io::Result<()> {
         self.write_form(form)
     }
 

@@ -89,11 +89,7 @@ impl Sink for Threaded<'_> {
         self.reads_forms
     }
 
-    fn form(&mut self, form: &Form) -> io::Result<()> {
-        self.send(Message::Form(Arc::new(form.clone())))
-    }
-
-    fn form_shared(&mut self, form: &Arc<Form>) -> io::Result<()> {
+    fn form(&mut self, form: &Arc<Form>) -> io::Result<()> {
         self.send(Message::Form(Arc::clone(form)))
     }
 
@@ -125,7 +121,7 @@ mod tests {
         fn reads_forms(&self) -> bool {
             true
         }
-        fn form(&mut self, form: &Form) -> io::Result<()> {
+        fn form(&mut self, form: &Arc<Form>) -> io::Result<()> {
             self.forms += 1;
             if self.forms == self.fail_at {
                 return Err(io::Error::other("disk on fire"));
@@ -169,7 +165,7 @@ mod tests {
             let mut sink = Box::new(Threaded::spawn(scope, recorder, &summary));
             assert!(sink.reads_forms());
             for i in 0..200 {
-                sink.form_shared(&Arc::new(minimal_form(&format!("f{i}"), "a.txt")))
+                sink.form(&Arc::new(minimal_form(&format!("f{i}"), "a.txt")))
                     .unwrap();
                 sink.file(&row(&format!("p{i}"))).unwrap();
             }
@@ -191,7 +187,7 @@ mod tests {
             let mut sink = Box::new(Threaded::spawn(scope, recorder, &summary));
             // Sends go on until the failure reaches this side (the queue holds some).
             for i in 0..10_000 {
-                sink.form_shared(&Arc::new(minimal_form(&format!("f{i}"), "a.txt")))?;
+                sink.form(&Arc::new(minimal_form(&format!("f{i}"), "a.txt")))?;
             }
             sink.finish(&summary)
         });

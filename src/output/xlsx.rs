@@ -450,7 +450,7 @@ impl Sink for XlsxSink {
         true
     }
 
-    fn form(&mut self, form: &Form) -> io::Result<()> {
+    fn form(&mut self, form: &std::sync::Arc<Form>) -> io::Result<()> {
         self.record(FORMS, &FormRow::new(form), Style::Plain)?;
         for row in budget_rows(form) {
             self.record(BUDGET, &row, Style::Plain)?;
