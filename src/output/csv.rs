@@ -6,11 +6,12 @@
 //! forms which gain one at the end can be spliced in ([`CsvAmender`]) without writing
 //! the other tables again.
 
-use std::fs::{self, File};
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use super::encoding::{CsvEncoding, EncodedWriter};
+use super::splice::Splice;
 use super::staging::Staging;
 use super::tables::{
     budget_rows, finding_rows, task_rows, unmapped_rows, FileRow, FormRow, IndicatorRow, Summary,
@@ -178,21 +179,14 @@ impl CsvSink {
         }
         let mut tables = Vec::with_capacity(AMENDABLE.len());
         for (path, header_end) in &self.amendable {
-            let mut old = BufReader::with_capacity(64 << 10, File::open(path)?);
-            let new_path = path.with_extension("amending");
-            let mut new = BufWriter::with_capacity(64 << 10, File::create(&new_path)?);
-            io::copy(&mut (&mut old).take(*header_end), &mut new)?;
-            tables.push(AmendedTable {
-                old,
-                new: EncodedWriter::continuing(new, self.encoding),
-                at: *header_end,
-                path: path.clone(),
-                new_path,
-            });
+            let mut table = Splice::open(path)?;
+            table.copy_to(*header_end)?;
+            tables.push(table);
         }
         Ok(CsvAmender {
             tables,
             form_ends: &self.form_ends,
+            encoding: self.encoding,
             next: 0,
         })
     }
@@ -201,41 +195,11 @@ impl CsvSink {
 /// Rewrites the [`AMENDABLE`] tables with some forms' rows replaced, copying the others'
 /// bytes (already encoded) as they are.
 pub struct CsvAmender<'a> {
-    tables: Vec<AmendedTable>,
+    tables: Vec<Splice>,
     form_ends: &'a [[u64; 2]],
+    encoding: CsvEncoding,
     /// The next form (by position in the output) not yet copied or replaced.
     next: usize,
-}
-
-struct AmendedTable {
-    old: BufReader<File>,
-    new: EncodedWriter<BufWriter<File>>,
-    /// How far `old` has been read.
-    at: u64,
-    path: PathBuf,
-    new_path: PathBuf,
-}
-
-impl AmendedTable {
-    /// Copies `old` up to byte `end` unchanged.
-    fn copy_to(&mut self, end: u64) -> io::Result<()> {
-        let copied = io::copy(&mut (&mut self.old).take(end - self.at), self.new.raw())?;
-        if copied != end - self.at {
-            return Err(io::Error::other(format!(
-                "{} ended early while amending it",
-                self.path.display()
-            )));
-        }
-        self.at = end;
-        Ok(())
-    }
-
-    /// Skips `old` up to byte `end`.
-    fn skip_to(&mut self, end: u64) -> io::Result<()> {
-        self.old.seek_relative((end - self.at) as i64)?;
-        self.at = end;
-        Ok(())
-    }
 }
 
 impl CsvAmender<'_> {
@@ -252,7 +216,9 @@ impl CsvAmender<'_> {
                 table.copy_to(self.form_ends[form - 1][slot])?;
             }
             table.skip_to(self.form_ends[form][slot])?;
-            table.new.write_all(rows.table(i))?;
+            let mut encoded = EncodedWriter::continuing(Vec::new(), self.encoding);
+            encoded.write_all(rows.table(i))?;
+            table.write(encoded.get_ref())?;
         }
         self.next = form + 1;
         Ok(())
@@ -260,13 +226,7 @@ impl CsvAmender<'_> {
 
     /// Copies the rest and puts the rewritten tables in place of the old ones.
     pub fn finish(self) -> io::Result<()> {
-        for mut table in self.tables {
-            io::copy(&mut table.old, table.new.raw())?;
-            table.new.flush()?;
-            drop(table.old);
-            fs::rename(&table.new_path, &table.path)?;
-        }
-        Ok(())
+        self.tables.into_iter().try_for_each(Splice::finish)
     }
 }
 

@@ -61,13 +61,6 @@ impl<W: Write> EncodedWriter<W> {
     pub fn get_ref(&self) -> &W {
         &self.inner
     }
-
-    /// The writer underneath, for bytes already encoded. Only between whole pieces of
-    /// text: a character split across writes would be lost.
-    pub fn raw(&mut self) -> &mut W {
-        debug_assert!(self.carry.is_empty(), "raw bytes inside a character");
-        &mut self.inner
-    }
 }
 
 impl<W: Write> Write for EncodedWriter<W> {

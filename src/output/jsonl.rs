@@ -7,12 +7,13 @@
 //! and documents correspond one to one.
 
 use std::collections::VecDeque;
-use std::fs::{self, File};
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::fs::File;
+use std::io::{self, BufReader};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::splice::{read_line, Splice};
 use crate::document::Form;
 
 /// Lines parsed per parallel batch.
@@ -25,40 +26,23 @@ fn corrupt(path: &Path, what: &str) -> io::Error {
     )
 }
 
-/// Reads the next line (without its newline) into `line`; `false` at the end.
-fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<bool> {
-    line.clear();
-    if input.read_until(b'\n', line)? == 0 {
-        return Ok(false);
-    }
-    if line.last() == Some(&b'\n') {
-        line.pop();
-    }
-    Ok(true)
-}
-
 /// Rewrites a JSON lines file with some documents replaced, copying the others as they
 /// are.
 pub struct Amender {
-    old: BufReader<File>,
-    new: BufWriter<File>,
+    splice: Splice,
     /// The next line (document number) not yet copied or replaced.
     next: usize,
     path: PathBuf,
-    new_path: PathBuf,
     line: Vec<u8>,
 }
 
 impl Amender {
     /// Starts rewriting the file at `path`.
     pub fn open(path: &Path) -> io::Result<Self> {
-        let new_path = path.with_extension("amending");
         Ok(Amender {
-            old: BufReader::with_capacity(256 << 10, File::open(path)?),
-            new: BufWriter::with_capacity(256 << 10, File::create(&new_path)?),
+            splice: Splice::open(path)?,
             next: 0,
             path: path.to_path_buf(),
-            new_path,
             line: Vec::new(),
         })
     }
@@ -72,7 +56,7 @@ impl Amender {
             )));
         }
         loop {
-            if !read_line(&mut self.old, &mut self.line)? {
+            if !self.splice.read_line(&mut self.line)? {
                 return Err(corrupt(&self.path, "ended before the document to amend"));
             }
             self.next += 1;
@@ -80,23 +64,20 @@ impl Amender {
                 return serde_json::from_slice(&self.line)
                     .map_err(|e| corrupt(&self.path, &format!("line {}: {e}", index + 1)));
             }
-            self.new.write_all(&self.line)?;
-            self.new.write_all(b"\n")?;
+            self.line.push(b'\n');
+            self.splice.write(&self.line)?;
         }
     }
 
     /// Writes the replacement of the document last taken.
     pub fn put(&mut self, json: &str) -> io::Result<()> {
-        self.new.write_all(json.as_bytes())?;
-        self.new.write_all(b"\n")
+        self.splice.write(json.as_bytes())?;
+        self.splice.write(b"\n")
     }
 
     /// Copies the rest and puts the rewritten file in place of the old one.
-    pub fn finish(mut self) -> io::Result<()> {
-        io::copy(&mut self.old, &mut self.new)?;
-        self.new.flush()?;
-        drop(self.old);
-        fs::rename(&self.new_path, &self.path)
+    pub fn finish(self) -> io::Result<()> {
+        self.splice.finish()
     }
 }
 
@@ -126,11 +107,11 @@ impl Forms {
         while batch.len() < BATCH {
             let mut line = Vec::new();
             match read_line(&mut self.input, &mut line) {
-                Ok(true) => {
+                Ok(read) if read > 0 => {
                     batch.push((self.next, line));
                     self.next += 1;
                 }
-                Ok(false) => break,
+                Ok(_) => break,
                 Err(e) => {
                     failed = Some(e);
                     break;
@@ -167,6 +148,7 @@ impl Iterator for Forms {
 mod tests {
     use super::*;
     use crate::document::test_support::minimal_form;
+    use std::fs;
 
     fn write_lines(path: &Path, ids: &[&str]) {
         let mut text = String::new();

@@ -15,6 +15,7 @@ mod csv;
 pub mod encoding;
 mod files;
 mod jsonl;
+mod splice;
 mod sqlite;
 pub mod staging;
 pub mod tables;
