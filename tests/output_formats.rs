@@ -199,6 +199,33 @@ fn cell_style(sheet: &str, styles: &str, at: &str) -> (Option<String>, bool) {
     (number_format, xf.contains("wrapText=\"1\""))
 }
 
+/// XLSX and SQLite asked for together are written on a thread each: both must still
+/// hold every table of the run, the findings added at the end (the tree's three
+/// renderings of one form claim one department and year) included.
+#[test]
+fn workbook_and_database_written_together_hold_the_same_tables() {
+    let dir = Dir::new("formats-xlsx-sqlite");
+    let tree = tree(&dir);
+    extract(&tree, &dir.join("out"), "csv,xlsx,sqlite");
+    let mut book: Xlsx<_> = calamine::open_workbook(dir.join("out/jixiao.xlsx")).unwrap();
+    let in_db = counts(&dir.join("out/jixiao.sqlite"));
+    for table in TABLES.iter().filter(|t| **t != "summary") {
+        let (_, rows) = csv_rows(&dir.read(&format!("out/{table}.csv")));
+        let sheet_rows = book.worksheet_range(table).unwrap().rows().count() - 1;
+        assert_eq!(sheet_rows, rows.len(), "{table}: workbook");
+        assert_eq!(in_db[*table] as usize, rows.len(), "{table}: database");
+    }
+    let conn = Connection::open(dir.join("out/jixiao.sqlite")).unwrap();
+    let flagged: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM findings WHERE code = 'form.duplicate_department'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(flagged, 3, "each rendering of the Guangzhou form");
+}
+
 /// Row counts of every table and the forms of the database.
 fn counts(db: &Path) -> BTreeMap<String, i64> {
     let conn = Connection::open(db).unwrap();
