@@ -215,28 +215,31 @@ fn workbook_and_database_written_together_hold_the_same_tables() {
         assert_eq!(sheet_rows, rows.len(), "{table}: workbook");
         assert_eq!(in_db[*table] as usize, rows.len(), "{table}: database");
     }
-    let conn = Connection::open(dir.join("out/jixiao.sqlite")).unwrap();
-    let flagged: i64 = conn
-        .query_row(
-            "SELECT COUNT(*) FROM findings WHERE code = 'form.duplicate_department'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let flagged = count(
+        &dir.join("out/jixiao.sqlite"),
+        "SELECT COUNT(*) FROM findings WHERE code = 'form.duplicate_department'",
+    );
     assert_eq!(flagged, 3, "each rendering of the Guangzhou form");
+}
+
+/// The one number a query of the database gives (a count).
+fn count(db: &Path, sql: &str) -> i64 {
+    Connection::open(db)
+        .unwrap()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap()
 }
 
 /// Row counts of every table and the forms of the database.
 fn counts(db: &Path) -> BTreeMap<String, i64> {
-    let conn = Connection::open(db).unwrap();
     TABLES
         .iter()
         .filter(|t| **t != "summary")
         .map(|t| {
-            let n: i64 = conn
-                .query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))
-                .unwrap();
-            (t.to_string(), n)
+            (
+                t.to_string(),
+                count(db, &format!("SELECT COUNT(*) FROM {t}")),
+            )
         })
         .collect()
 }
@@ -393,13 +396,10 @@ fn re_runs_add_new_forms_replace_changed_files_and_never_duplicate() {
         )
         .unwrap();
     assert_eq!(files_id, changed_id);
-    let orphans: i64 = conn
-        .query_row(
-            "SELECT COUNT(*) FROM budget WHERE form_id NOT IN (SELECT form_id FROM forms)",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let orphans = count(
+        &db,
+        "SELECT COUNT(*) FROM budget WHERE form_id NOT IN (SELECT form_id FROM forms)",
+    );
     assert_eq!(orphans, 0);
 }
 
@@ -580,14 +580,10 @@ fn a_database_of_another_schema_version_is_left_alone() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("schema version 2"), "{stderr}");
-    let conn = Connection::open(&db).unwrap();
-    let tables: i64 = conn
-        .query_row(
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let tables = count(
+        &db,
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'",
+    );
     assert_eq!(tables, 1, "only meta, untouched");
 }
 
