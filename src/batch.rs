@@ -168,6 +168,10 @@ struct Written {
     files: usize,
     /// Writing failed: hand out no more files.
     failed: bool,
+    /// The count of files written that the thread handing files out waits for, if it
+    /// waits: it is woken once per half window, not once per file, so it does not take a
+    /// core from a worker for every file.
+    wake_at: Option<usize>,
 }
 
 struct WriterState<'o> {
@@ -180,13 +184,19 @@ struct WriterState<'o> {
 
 impl Writer<'_, '_> {
     /// Waits until file `index` is within `window` of the writing; `false` when writing
-    /// failed and no more files should be read.
+    /// failed and no more files should be read. When it has to wait, it waits for room
+    /// for half a window, which it then hands out at once.
     fn wait_for_room(&self, index: usize, window: usize) -> bool {
         let (lock, wake) = &self.written;
-        let written = lock.lock().unwrap_or_else(|poison| poison.into_inner());
-        let written = wake
-            .wait_while(written, |w| !w.failed && index >= w.files + window)
-            .unwrap_or_else(|poison| poison.into_inner());
+        let mut written = lock.lock().unwrap_or_else(|poison| poison.into_inner());
+        if !written.failed && index >= written.files + window {
+            let wake_at = index + 1 + window / 2 - window;
+            written.wake_at = Some(wake_at);
+            written = wake
+                .wait_while(written, |w| !w.failed && w.files < wake_at)
+                .unwrap_or_else(|poison| poison.into_inner());
+            written.wake_at = None;
+        }
         !written.failed
     }
 
@@ -235,7 +245,9 @@ impl Writer<'_, '_> {
             let mut written = lock.lock().unwrap_or_else(|poison| poison.into_inner());
             written.files = state.next;
             written.failed = state.error.is_some();
-            wake.notify_all();
+            if written.failed || written.wake_at.is_some_and(|at| written.files >= at) {
+                wake.notify_one();
+            }
         }
     }
 

@@ -61,6 +61,44 @@ fn two_runs_write_byte_identical_tables() {
     }
 }
 
+/// More files than the workers hold in flight (32 per thread), so the thread handing
+/// files out has to wait for the writing, and a cross-file finding to splice in at the end.
+#[test]
+fn a_tree_longer_than_the_window_is_written_alike_at_one_and_two_threads() {
+    let dir = Dir::new("bulk-window");
+    let tree = dir.join("tree");
+    common::write_corpus(&tree, 150, 11, true);
+    for (out, threads) in [("a", "1"), ("b", "2")] {
+        run(
+            jixiao()
+                .arg("extract")
+                .arg(&tree)
+                .arg("-o")
+                .arg(dir.join(out))
+                .args(["--threads", threads, "--quiet"]),
+            3,
+        );
+    }
+    let (_, files) = csv_rows(&dir.read("a/files.csv"));
+    assert!(files.len() > 150, "{} files listed", files.len());
+    assert!(dir
+        .read("a/findings.csv")
+        .contains("form.duplicate_department"));
+    for table in [
+        "files.csv",
+        "forms.csv",
+        "findings.csv",
+        "summary.csv",
+        "forms.jsonl",
+    ] {
+        assert_eq!(
+            dir.read(&format!("a/{table}")),
+            dir.read(&format!("b/{table}")),
+            "{table} differs between one and two threads"
+        );
+    }
+}
+
 #[test]
 fn different_files_claiming_one_department_and_year_are_flagged_in_both() {
     let dir = Dir::new("bulk-duplicate-department");
