@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::util::{col, csv_rows, fixture, jixiao, run, Dir};
+use crate::util::{col, csv_rows, fixture, jixiao, run, table_files, Dir};
 
 #[path = "../examples/common/mod.rs"]
 mod common;
@@ -28,19 +28,6 @@ fn tree(dir: &Dir) -> std::path::PathBuf {
     dir.join("tree")
 }
 
-/// Every table a json,csv run writes.
-const TABLES: [&str; 9] = [
-    "files.csv",
-    "forms.csv",
-    "budget.csv",
-    "tasks.csv",
-    "indicators.csv",
-    "findings.csv",
-    "unmapped.csv",
-    "summary.csv",
-    "forms.jsonl",
-];
-
 /// Extracts `tree` into `a` on one thread and into `b` on two, each exiting with `code`,
 /// and asserts every table is byte-identical between the two.
 fn assert_alike_at_one_and_two_threads(dir: &Dir, tree: &std::path::Path, code: i32) {
@@ -55,7 +42,7 @@ fn assert_alike_at_one_and_two_threads(dir: &Dir, tree: &std::path::Path, code: 
             code,
         );
     }
-    for table in TABLES {
+    for table in table_files() {
         assert_eq!(
             dir.read(&format!("a/{table}")),
             dir.read(&format!("b/{table}")),

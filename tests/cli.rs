@@ -3,18 +3,7 @@
 
 use serde_json::Value;
 
-use crate::util::{col, csv_rows, fixture, jixiao, run, Dir};
-
-const TABLES: &[&str] = &[
-    "files.csv",
-    "forms.csv",
-    "budget.csv",
-    "tasks.csv",
-    "indicators.csv",
-    "findings.csv",
-    "summary.csv",
-    "forms.jsonl",
-];
+use crate::util::{col, csv_rows, fixture, jixiao, run, table_files, Dir};
 
 #[test]
 fn extract_writes_every_table_with_the_contract_columns() {
@@ -28,8 +17,8 @@ fn extract_writes_every_table_with_the_contract_columns() {
             .arg(&out),
         0,
     );
-    for table in TABLES {
-        assert!(out.join(table).is_file(), "{table} missing");
+    for table in table_files() {
+        assert!(out.join(&table).is_file(), "{table} missing");
     }
     let leftovers: Vec<_> = std::fs::read_dir(&out)
         .unwrap()

@@ -9,18 +9,7 @@ use std::path::{Path, PathBuf};
 use calamine::{Data, Reader, Xlsx};
 use rusqlite::Connection;
 
-use crate::util::{col, csv_rows, fixture, jixiao, run, Dir};
-
-const TABLES: [&str; 8] = [
-    "files",
-    "forms",
-    "budget",
-    "tasks",
-    "indicators",
-    "findings",
-    "unmapped",
-    "summary",
-];
+use crate::util::{col, csv_rows, fixture, jixiao, run, Dir, TABLES};
 
 /// A tree with a form in each rendering, a second department, and a non-form file.
 fn tree(dir: &Dir) -> PathBuf {

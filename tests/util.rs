@@ -4,6 +4,27 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The tables a run writes, by the name of their sheet in jixiao.xlsx and their table or
+/// view in jixiao.sqlite; as CSV each is `<name>.csv`, and the documents go to forms.jsonl.
+pub const TABLES: [&str; 8] = [
+    "files",
+    "forms",
+    "budget",
+    "tasks",
+    "indicators",
+    "findings",
+    "unmapped",
+    "summary",
+];
+
+/// The file names a json,csv run writes.
+pub fn table_files() -> impl Iterator<Item = String> {
+    TABLES
+        .iter()
+        .map(|table| format!("{table}.csv"))
+        .chain(["forms.jsonl".to_string()])
+}
+
 /// The crate root (fixtures are found from here, never from the cwd).
 pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
