@@ -35,7 +35,7 @@ pub use encoding::CsvEncoding;
 pub use files::RunCounts;
 use files::{file_row, FileEntry, FileSpool, FindingTally, Outcome};
 use staging::Staging;
-use tables::{FileRow, Summary, SummaryEntry};
+use tables::{FileRow, FormAt, Summary, SummaryEntry};
 
 /// An output format of `jixiao extract --format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -159,29 +159,6 @@ pub trait Sink {
 /// How many other files a `form.duplicate_department` message names.
 const MAX_NAMED_CLAIMS: usize = 3;
 
-/// A form, by its position in the output and its file's.
-#[derive(Clone, Copy, Debug)]
-struct FormAt {
-    ordinal: usize,
-    file: usize,
-}
-
-/// The forms that claim one department and year. The first is kept inline: most
-/// department-years have one form, and a run keeps one of these for each.
-struct Claimants {
-    first: FormAt,
-    more: Vec<FormAt>,
-}
-
-impl Claimants {
-    fn iter(&self) -> impl Iterator<Item = &FormAt> {
-        std::iter::once(&self.first).chain(&self.more)
-    }
-}
-
-/// The forms that claim each department and year, for the checks across files.
-type Claims = HashMap<(String, Option<i32>), Claimants>;
-
 /// A finding across files that one form gains at the end of the run.
 struct Amendment {
     finding: Arc<Finding>,
@@ -203,7 +180,6 @@ pub struct OutputDir {
     files: FileSpool,
     /// Forms added so far: the position the next one gets.
     forms_added: usize,
-    claims: Claims,
     summary: Summary,
 }
 
@@ -240,7 +216,6 @@ impl OutputDir {
             csv,
             files,
             forms_added: 0,
-            claims: Claims::new(),
             summary: Summary::default(),
         })
     }
@@ -286,20 +261,12 @@ impl OutputDir {
                         })?;
                         csv.add_form(rows)?;
                     }
-                    self.summary.add(&form.department, form.year, &form.totals);
-                    if !form.department.is_empty() {
-                        let at = FormAt {
-                            ordinal: self.forms_added,
-                            file,
-                        };
-                        self.claims
-                            .entry((form.department.clone(), form.year))
-                            .and_modify(|claimants| claimants.more.push(at))
-                            .or_insert(Claimants {
-                                first: at,
-                                more: Vec::new(),
-                            });
-                    }
+                    let at = FormAt {
+                        ordinal: self.forms_added,
+                        file,
+                    };
+                    self.summary
+                        .add(&form.department, form.year, &form.totals, at);
                     self.forms_added += 1;
                     tally.merge(&form.tally);
                     ids.push(form.form_id.as_str());
@@ -351,7 +318,7 @@ impl OutputDir {
     /// and year, by the form's position in the output, in order.
     fn cross_file_findings(&mut self) -> io::Result<BTreeMap<usize, Amendment>> {
         let mut findings = BTreeMap::new();
-        for ((department, year), claimants) in &self.claims {
+        for (department, year, claimants) in self.summary.claims() {
             let mut files: Vec<usize> = claimants.iter().map(|form| form.file).collect();
             files.dedup();
             if files.len() < 2 {

@@ -273,10 +273,42 @@ pub fn unmapped_rows(form: &Form) -> impl Iterator<Item = UnmappedRow<'_>> {
 }
 
 /// The cross-department roll-up: one entry per (department, year), built up form by
-/// form so nothing but the totals is held.
+/// form so nothing but the totals is held, and which forms claim it (for the check
+/// across files: [`Summary::claims`]). One map for both: a run keeps an entry for every
+/// department-year, so it keeps each department's name once.
 #[derive(Clone, Debug, Default)]
 pub struct Summary {
-    entries: std::collections::BTreeMap<(String, Option<i32>), SummaryEntry>,
+    entries: std::collections::BTreeMap<(String, Option<i32>), DepartmentYear>,
+}
+
+/// What a run keeps of one department and year.
+#[derive(Clone, Debug)]
+struct DepartmentYear {
+    totals: SummaryEntry,
+    claimants: Claimants,
+}
+
+/// A form, by its position in the output and its file's.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FormAt {
+    /// Forms written before it.
+    pub ordinal: usize,
+    /// Files added before its file.
+    pub file: usize,
+}
+
+/// The forms that claim one department and year. The first is kept inline: most
+/// department-years have one form.
+#[derive(Clone, Debug)]
+pub(crate) struct Claimants {
+    first: FormAt,
+    more: Vec<FormAt>,
+}
+
+impl Claimants {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &FormAt> {
+        std::iter::once(&self.first).chain(&self.more)
+    }
 }
 
 /// One form's totals, or a department-year's: what `summary.csv` adds up. Kept for
@@ -367,21 +399,50 @@ fn round2(v: f64) -> f64 {
 }
 
 impl Summary {
-    /// Adds one form's totals ([`SummaryEntry::of`]) to its department and year.
-    pub fn add(&mut self, department: &str, year: Option<i32>, totals: &SummaryEntry) {
-        match self.entries.get_mut(&(department.to_string(), year)) {
-            Some(entry) => entry.merge(totals),
-            None => {
-                self.entries
-                    .insert((department.to_string(), year), totals.clone());
+    /// Adds one form's totals ([`SummaryEntry::of`]) to its department and year, which
+    /// the form (`at`) claims.
+    pub(crate) fn add(
+        &mut self,
+        department: &str,
+        year: Option<i32>,
+        totals: &SummaryEntry,
+        at: FormAt,
+    ) {
+        match self.entries.entry((department.to_string(), year)) {
+            std::collections::btree_map::Entry::Occupied(mut entry) => {
+                let entry = entry.get_mut();
+                entry.totals.merge(totals);
+                // Forms without a department claim nothing (see [`Summary::claims`]).
+                if !department.is_empty() {
+                    entry.claimants.more.push(at);
+                }
+            }
+            std::collections::btree_map::Entry::Vacant(entry) => {
+                entry.insert(DepartmentYear {
+                    totals: totals.clone(),
+                    claimants: Claimants {
+                        first: at,
+                        more: Vec::new(),
+                    },
+                });
             }
         }
     }
 
-    /// Counts one more finding for a department and year (one found across files).
-    pub fn add_finding(&mut self, department: &str, year: Option<i32>) {
-        let key = (department.to_string(), year);
-        self.entries.entry(key).or_default().findings += 1;
+    /// Counts one more finding for a department and year that a form was added to (one
+    /// found across files).
+    pub(crate) fn add_finding(&mut self, department: &str, year: Option<i32>) {
+        if let Some(entry) = self.entries.get_mut(&(department.to_string(), year)) {
+            entry.totals.findings += 1;
+        }
+    }
+
+    /// Each named department and year, with the forms that claim it.
+    pub(crate) fn claims(&self) -> impl Iterator<Item = (&str, Option<i32>, &Claimants)> {
+        self.entries
+            .iter()
+            .filter(|((department, _), _)| !department.is_empty())
+            .map(|((department, year), entry)| (department.as_str(), *year, &entry.claimants))
     }
 
     /// Column names, in order.
@@ -399,12 +460,12 @@ impl Summary {
             .entries
             .values()
             .fold(SummaryEntry::default(), |mut total, entry| {
-                total.merge(entry);
+                total.merge(&entry.totals);
                 total
             });
         self.entries
             .iter()
-            .map(|((department, year), entry)| entry.fields(department, *year))
+            .map(|((department, year), entry)| entry.totals.fields(department, *year))
             .chain(std::iter::once(total.fields("TOTAL", None)))
     }
 
