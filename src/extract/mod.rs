@@ -400,7 +400,7 @@ fn extract_one(
         .untaken(range)
         .map(|c| Unmapped {
             text: c.text.clone(),
-            at: c.loc.to_string(),
+            at: c.loc.render(),
         })
         .collect();
     validate::validate(&mut form, &sections, grid);
