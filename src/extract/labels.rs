@@ -193,7 +193,53 @@ static VOCAB: LazyLock<VocabIndex> = LazyLock::new(|| {
 
 /// The tables' entries for a bare label (none when it is in no table).
 fn vocab(bare_label: &str) -> Vocab {
+    if bare_label.len() > LONGEST_ENTRY {
+        return Vocab::default(); // as most names, values and sentences are: no hashing
+    }
     VOCAB.get(bare_label).copied().unwrap_or_default()
+}
+
+/// The length in bytes of the longest label in any table of [`VOCAB`].
+const LONGEST_ENTRY: usize = max_of(&[
+    longest(SECTION_LABELS),
+    longest(FIELD_LABELS),
+    longest(BUDGET_KEYS),
+    longest(BUDGET_GROUPS),
+    longest(TASK_HEADERS),
+    longest(INDICATOR_HEADERS),
+    longest(TARGET_GROUPS),
+    max_len(LEVEL1_NAMES),
+]);
+
+/// The length of the longest label of a table.
+const fn longest<T>(table: &[(&str, T)]) -> usize {
+    let (mut i, mut max) = (0, 0);
+    while i < table.len() {
+        max = max_of(&[max, table[i].0.len()]);
+        i += 1;
+    }
+    max
+}
+
+/// The length of the longest of `names`.
+const fn max_len(names: &[&str]) -> usize {
+    let (mut i, mut max) = (0, 0);
+    while i < names.len() {
+        max = max_of(&[max, names[i].len()]);
+        i += 1;
+    }
+    max
+}
+
+const fn max_of(lengths: &[usize]) -> usize {
+    let (mut i, mut max) = (0, 0);
+    while i < lengths.len() {
+        if lengths[i] > max {
+            max = lengths[i];
+        }
+        i += 1;
+    }
+    max
 }
 
 /// The tables' entries for `text`, normalized and made bare here; none when the text is
@@ -263,12 +309,17 @@ impl<'t> Label<'t> {
         let vocab = if short {
             let bare = bare(&normalized);
             let entry = vocab(bare);
-            // Most labels have no enumeration: their section key is their bare label.
-            let key = section_key(&normalized);
+            // Most labels have no enumeration: their section key is their bare label
+            // (less a colon left before a note), with no second look at the text.
+            let key = if strip_enumeration(&normalized).len() == normalized.len() {
+                bare.trim_end_matches(':')
+            } else {
+                section_key(&normalized)
+            };
             let section = if key == bare {
                 entry.section
             } else {
-                section_in(&normalized)
+                vocab(key).section
             };
             Vocab { section, ..entry }
         } else {
@@ -738,6 +789,9 @@ fn strip_enumeration(label: &str) -> &str {
             '0'..='9' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
         )
     };
+    if !label.starts_with(|c: char| c == '(' || numerals(c)) {
+        return label; // as nearly every label
+    }
     let rest = label.trim_start_matches('(');
     let after_numerals = rest.trim_start_matches(numerals);
     if after_numerals.len() == rest.len() {
@@ -1038,6 +1092,11 @@ mod tests {
             .iter()
             .find(|(name, _)| *name == label)
             .map(|&(_, value)| value)
+    }
+
+    #[test]
+    fn no_label_of_the_index_is_longer_than_its_longest_entry() {
+        assert_eq!(VOCAB.keys().map(|k| k.len()).max(), Some(LONGEST_ENTRY));
     }
 
     #[test]
