@@ -692,29 +692,37 @@ fn normalize_into(text: &str, label: &mut String) {
     label.push_str(&text[run..]);
 }
 
+/// For each lead byte of a char: its length in bytes when no char it leads can fold or
+/// be dropped, else 0. Only `*`, NUL, ASCII white space and the chars whose UTF-8 starts
+/// with C2, E1, E2, E3 or EF can be white space (U+0085, U+00A0, U+1680, U+2000–U+205F,
+/// U+3000), ★ (U+2605) or a full-width bracket or colon (U+FFxx).
+const FOLD_STEP: [u8; 256] = {
+    let mut step = [0; 256];
+    let mut lead = 0;
+    while lead < 256 {
+        step[lead] = match lead as u8 {
+            b'*' | 0 | 0x09..=0x0D | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF => 0,
+            0x00..=0x7F => 1,
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            _ => 4,
+        };
+        lead += 1;
+    }
+    step
+};
+
 /// The next char from byte `from` on that normalizing drops or folds: its position, its
 /// length and what it becomes.
 fn next_fold(text: &str, from: usize) -> Option<(usize, usize, &'static str)> {
     let bytes = text.as_bytes();
     let mut i = from;
     while i < bytes.len() {
-        // Only `*`, NUL, ASCII white space and the chars whose UTF-8 starts with these
-        // bytes can be white space (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000), ★
-        // (U+2605) or a full-width bracket or colon (U+FFxx). Any other char, Chinese
-        // text (E4–E9…) among them, is stepped over whole by its lead byte, undecoded.
-        let lead = bytes[i];
-        let may_fold = match lead {
-            0x00..=0x7F => lead == b'*' || lead == 0 || (lead as char).is_whitespace(),
-            0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF => true,
-            _ => false,
-        };
-        if !may_fold {
-            i += match lead {
-                0x00..=0x7F => 1,
-                0xC0..=0xDF => 2,
-                0xE0..=0xEF => 3,
-                _ => 4,
-            };
+        // Any char but the few that may fold, Chinese text among them, is stepped over
+        // whole by its lead byte, undecoded ([`FOLD_STEP`]).
+        let step = FOLD_STEP[usize::from(bytes[i])];
+        if step != 0 {
+            i += usize::from(step);
             continue;
         }
         let c = text[i..].chars().next()?;
@@ -935,6 +943,24 @@ mod tests {
             "（二）年度重点工作任务",
         ] {
             assert_eq!(normalize_label(text), normalize_reference(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_lead_bytes_of_chars_that_may_fold_are_looked_at() {
+        for lead in 0..=0x7Fu8 {
+            let may_fold = lead == b'*' || lead == 0 || (lead as char).is_whitespace();
+            assert_eq!(FOLD_STEP[usize::from(lead)] == 0, may_fold, "{lead:#x}");
+        }
+        for c in (0x80..=0x10FFFFu32).filter_map(char::from_u32) {
+            let mut utf8 = [0; 4];
+            let lead = c.encode_utf8(&mut utf8).as_bytes()[0];
+            let step = FOLD_STEP[usize::from(lead)];
+            let folds = c.is_whitespace() || matches!(c, '（' | '）' | '：' | '★');
+            assert!(
+                step == 0 || (!folds && usize::from(step) == c.len_utf8()),
+                "{c:?}"
+            );
         }
     }
 
