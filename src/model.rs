@@ -55,24 +55,77 @@ pub enum Loc {
     },
 }
 
-impl fmt::Display for Loc {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Loc {
+    /// The Display text ([`fmt::Display`]) in a String sized for it up front: every
+    /// field, line and finding of a form carries a location, so extraction renders dozens
+    /// per form, and `to_string` would grow its String two or three times for each.
+    pub fn render(&self) -> String {
+        let mut out = String::with_capacity(match self {
+            Loc::Sheet { sheet, .. } => sheet.len() + 16,
+            _ => 32,
+        });
+        // Writing to a String cannot fail.
+        let _ = self.write_to(&mut out);
+        out
+    }
+
+    /// Writes the contract's Loc string piece by piece, numbers included, without the
+    /// formatting machinery of `write!`.
+    fn write_to(&self, out: &mut impl fmt::Write) -> fmt::Result {
         match self {
             Loc::Sheet { sheet, row, col } => {
-                // Written in place: every cell of a form renders its location.
-                f.write_str("'")?;
+                out.write_str("'")?;
                 if sheet.contains('\'') {
-                    f.write_str(&sheet.replace('\'', "''"))?;
+                    out.write_str(&sheet.replace('\'', "''"))?;
                 } else {
-                    f.write_str(sheet)?;
+                    out.write_str(sheet)?;
                 }
-                write!(f, "'!{}{}", ColumnName(*col), row + 1)
+                out.write_str("'!")?;
+                ColumnName(*col).write_to(out)?;
+                write_number(out, u64::from(*row) + 1)
             }
-            Loc::Table { table, row, cell } => write!(f, "table {table} row {row} cell {cell}"),
-            Loc::Paragraph { paragraph } => write!(f, "paragraph {paragraph}"),
-            Loc::Line { line, field } => write!(f, "line {line} field {field}"),
+            Loc::Table { table, row, cell } => {
+                out.write_str("table ")?;
+                write_number(out, u64::from(*table))?;
+                out.write_str(" row ")?;
+                write_number(out, u64::from(*row))?;
+                out.write_str(" cell ")?;
+                write_number(out, u64::from(*cell))
+            }
+            Loc::Paragraph { paragraph } => {
+                out.write_str("paragraph ")?;
+                write_number(out, u64::from(*paragraph))
+            }
+            Loc::Line { line, field } => {
+                out.write_str("line ")?;
+                write_number(out, u64::from(*line))?;
+                out.write_str(" field ")?;
+                write_number(out, u64::from(*field))
+            }
         }
     }
+}
+
+impl fmt::Display for Loc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
+
+/// Writes `n` in decimal digits.
+fn write_number(out: &mut impl fmt::Write, mut n: u64) -> fmt::Result {
+    // u64::MAX has 20 digits.
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.write_str(std::str::from_utf8(&digits[start..]).map_err(|_| fmt::Error)?)
 }
 
 /// Spreadsheet column letters for a 0-based index: 0 → `A`, 25 → `Z`, 26 → `AA`.
@@ -85,6 +138,12 @@ struct ColumnName(u32);
 
 impl fmt::Display for ColumnName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
+
+impl ColumnName {
+    fn write_to(&self, f: &mut impl fmt::Write) -> fmt::Result {
         // u32::MAX + 1 needs 7 letters.
         let mut letters = [0u8; 7];
         let mut start = letters.len();
@@ -311,5 +370,38 @@ mod tests {
             "line 12 field 3"
         );
         assert_eq!(Loc::Paragraph { paragraph: 1 }.to_string(), "paragraph 1");
+    }
+
+    #[test]
+    fn a_rendered_loc_is_its_display_text() {
+        let locs = [
+            Loc::Sheet {
+                sheet: Arc::from("O'Brien"),
+                row: u32::MAX,
+                col: 16383,
+            },
+            Loc::Table {
+                table: 0,
+                row: 10,
+                cell: 109,
+            },
+            Loc::Paragraph { paragraph: 7 },
+            Loc::Line {
+                line: 1000,
+                field: 1,
+            },
+        ];
+        for loc in locs {
+            assert_eq!(loc.render(), loc.to_string());
+        }
+        assert_eq!(
+            Loc::Sheet {
+                sheet: Arc::from("Sheet1"),
+                row: u32::MAX,
+                col: 0
+            }
+            .render(),
+            "'Sheet1'!A4294967296"
+        );
     }
 }

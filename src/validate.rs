@@ -24,8 +24,9 @@ pub fn validate(form: &mut Form, sections: &[Section], grid: &Grid) {
         ));
     }
     check_sections(form, sections, &mut findings);
-    check_budget(&form.budget, &mut findings);
-    check_task_funds(form, &mut findings);
+    let groups = line_groups(&form.budget);
+    check_budget(&form.budget, &groups, &mut findings);
+    check_task_funds(form, &groups, &mut findings);
     check_values(form, &mut findings);
     form.findings.extend(findings);
 }
@@ -112,26 +113,37 @@ struct GroupTotal<'a> {
     at: &'a str,
 }
 
-fn group_lines(budget: &[BudgetLine], group: BudgetGroup) -> Vec<&BudgetLine> {
+/// The reconciliation group of each budget line's group header, looked up once per
+/// line rather than once per group asked about.
+fn line_groups(budget: &[BudgetLine]) -> Vec<Option<BudgetGroup>> {
     budget
         .iter()
-        .filter(|l| l.group.as_deref().and_then(budget_group) == Some(group))
+        .map(|l| l.group.as_deref().and_then(budget_group))
         .collect()
 }
 
-fn group_total(budget: &[BudgetLine], group: BudgetGroup) -> Option<GroupTotal<'_>> {
-    let lines = group_lines(budget, group);
-    let first = lines.first()?;
-    let stated = lines
+/// `group`'s total; `groups` are the lines' groups ([`line_groups`]).
+fn group_total<'a>(
+    budget: &'a [BudgetLine],
+    groups: &[Option<BudgetGroup>],
+    group: BudgetGroup,
+) -> Option<GroupTotal<'a>> {
+    let mut lines = budget
         .iter()
+        .zip(groups)
+        .filter(|(_, g)| **g == Some(group))
+        .map(|(l, _)| l);
+    let first = lines.next()?;
+    let lines = std::iter::once(first).chain(lines);
+    let stated = lines
+        .clone()
         .find(|l| l.key.as_deref() == Some("total"))
         .and_then(|l| l.amount.value);
-    let parts: Vec<f64> = lines
-        .iter()
+    let mut parts = lines
         .filter(|l| l.key.as_deref() != Some("total"))
         .filter_map(|l| l.amount.value)
-        .collect();
-    let total = stated.or_else(|| (!parts.is_empty()).then(|| parts.iter().sum()))?;
+        .peekable();
+    let total = stated.or_else(|| parts.peek().is_some().then(|| parts.sum()))?;
     Some(GroupTotal {
         name: first.group.as_deref().unwrap_or(""),
         total,
@@ -139,15 +151,19 @@ fn group_total(budget: &[BudgetLine], group: BudgetGroup) -> Option<GroupTotal<'
     })
 }
 
-fn check_budget(budget: &[BudgetLine], findings: &mut Vec<Finding>) {
+fn check_budget(
+    budget: &[BudgetLine],
+    groups: &[Option<BudgetGroup>],
+    findings: &mut Vec<Finding>,
+) {
     // Parts against a stated total, in every group (named or not).
-    let mut groups: Vec<Option<&str>> = Vec::new();
+    let mut headers: Vec<Option<&str>> = Vec::new();
     for line in budget {
-        if !groups.contains(&line.group.as_deref()) {
-            groups.push(line.group.as_deref());
+        if !headers.contains(&line.group.as_deref()) {
+            headers.push(line.group.as_deref());
         }
     }
-    for group in groups {
+    for group in headers {
         let lines: Vec<_> = budget
             .iter()
             .filter(|l| l.group.as_deref() == group)
@@ -202,10 +218,10 @@ fn check_budget(budget: &[BudgetLine], findings: &mut Vec<Finding>) {
     }
 
     // The three ways of counting the same money must agree.
-    let income = group_total(budget, BudgetGroup::Income);
-    let by_level = group_total(budget, BudgetGroup::ByLevel);
-    let expenditure = group_total(budget, BudgetGroup::Expenditure).map(|e| {
-        let development = group_total(budget, BudgetGroup::Development);
+    let income = group_total(budget, groups, BudgetGroup::Income);
+    let by_level = group_total(budget, groups, BudgetGroup::ByLevel);
+    let expenditure = group_total(budget, groups, BudgetGroup::Expenditure).map(|e| {
+        let development = group_total(budget, groups, BudgetGroup::Development);
         let name = if development.is_some() {
             "部门预算支出 + 事业发展性支出"
         } else {
@@ -245,7 +261,7 @@ fn check_budget(budget: &[BudgetLine], findings: &mut Vec<Finding>) {
     }
 }
 
-fn check_task_funds(form: &Form, findings: &mut Vec<Finding>) {
+fn check_task_funds(form: &Form, groups: &[Option<BudgetGroup>], findings: &mut Vec<Finding>) {
     let funds: Vec<f64> = form
         .tasks
         .iter()
@@ -259,7 +275,7 @@ fn check_task_funds(form: &Form, findings: &mut Vec<Finding>) {
         .iter()
         .find(|l| l.key.as_deref() == Some("project_expenditure"))
         .and_then(|l| l.amount.value);
-    let development = group_total(&form.budget, BudgetGroup::Development).map(|g| g.total);
+    let development = group_total(&form.budget, groups, BudgetGroup::Development).map(|g| g.total);
     if project.is_none() && development.is_none() {
         return;
     }

@@ -140,7 +140,7 @@ impl BudgetReader {
             let at = amount_cell
                 .map(|(_, c)| &c.loc)
                 .unwrap_or(&label.loc)
-                .to_string();
+                .render();
             self.lines[pair_index].push(BudgetLine {
                 group: pair.group.clone(),
                 key: rows.label(r, label_i).budget_key().map(str::to_string),
@@ -163,7 +163,7 @@ impl BudgetReader {
                 key: budget_key(label).map(str::to_string),
                 label: label.to_string(),
                 amount: parse_amount(value, None, self.unit),
-                at: cell.loc.to_string(),
+                at: cell.loc.render(),
             };
             self.loose.push(line);
         }
@@ -181,7 +181,7 @@ impl BudgetReader {
         }
         let labels = cells
             .iter()
-            .map(|c| (c.col, label_text(&c.text), c.loc.to_string()))
+            .map(|c| (c.col, label_text(&c.text), c.loc.render()))
             .collect();
         (from..rows.cells(r).len()).for_each(|i| rows.take(r, i));
         self.label_row = Some(LabelRow { labels });
@@ -202,7 +202,7 @@ impl BudgetReader {
             .iter()
             .filter_map(|(col, label, _)| {
                 let (i, cell) = rows.covering(r, *col).filter(|(i, _)| *i >= from)?;
-                Some((i, label, amount_of(cell, self.unit)?, cell.loc.to_string()))
+                Some((i, label, amount_of(cell, self.unit)?, cell.loc.render()))
             })
             .collect();
         if found.is_empty() {

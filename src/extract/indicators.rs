@@ -73,6 +73,9 @@ struct Side {
     l3: u32,
     level1: Option<String>,
     level2: Option<String>,
+    /// The category of `level2` ([`category_of`]), worked out when it is set rather than
+    /// for every indicator under it.
+    category: Option<&'static str>,
 }
 
 /// The grid's columns and the level labels being filled down.
@@ -156,6 +159,7 @@ impl IndicatorReader {
             if let Some(before) = before {
                 side.level1 = before.level1.clone();
                 side.level2 = before.level2.clone();
+                side.category = before.category;
             }
         }
         next
@@ -234,16 +238,12 @@ impl IndicatorReader {
             level1: side.level1.clone(),
             level2: side.level2.clone(),
             level3: level3.text.clone(),
-            category: side
-                .level2
-                .as_deref()
-                .and_then(category_of)
-                .map(str::to_string),
+            category: side.category.map(str::to_string),
             period: None,
             annual: None,
             weight: None,
             extra: serde_json::Map::new(),
-            at: level3.loc.to_string(),
+            at: level3.loc.render(),
         };
         // The other sides' names, where they differ from the lead's.
         for (other, name) in self.sides.iter().zip(&self.names) {
@@ -296,10 +296,10 @@ impl IndicatorReader {
             };
             match &column.column {
                 Column::Field(IndicatorField::Period) if indicator.period.is_none() => {
-                    indicator.period = Some(parse_value(&cell.text, &ctx))
+                    indicator.period = Some(read_value(&cell.text, &indicator.annual, &ctx))
                 }
                 Column::Field(IndicatorField::Annual) if indicator.annual.is_none() => {
-                    indicator.annual = Some(parse_value(&cell.text, &ctx))
+                    indicator.annual = Some(read_value(&cell.text, &indicator.period, &ctx))
                 }
                 // A second value column for a target already read is kept, not lost.
                 Column::Field(IndicatorField::Period | IndicatorField::Annual) => {
@@ -430,6 +430,7 @@ fn sides(columns: &[Col], groups: &[Group]) -> Vec<Side> {
             l3: own_or_shared(IndicatorField::Level3)?,
             level1: None,
             level2: None,
+            category: None,
         })
     };
     let mut order: Vec<Option<usize>> = Vec::new();
@@ -474,22 +475,39 @@ impl Side {
             (Some((i, slipped)), None) if is_slipped_level2(i) => {
                 rows.take(r, i);
                 taken.push(i);
-                self.level2 = Some(label_text(&slipped.text));
+                self.set_level2(Some(label_text(&slipped.text)));
             }
             (l1, l2) => {
                 if let Some((i, cell)) = l1 {
                     rows.take(r, i);
                     taken.push(i);
                     self.level1 = Some(label_text(&cell.text));
-                    self.level2 = None;
+                    self.set_level2(None);
                 }
                 if let Some((i, cell)) = l2 {
                     rows.take(r, i);
                     taken.push(i);
-                    self.level2 = Some(label_text(&cell.text));
+                    self.set_level2(Some(label_text(&cell.text)));
                 }
             }
         }
+    }
+
+    /// Fills down a new level-2 name, with its category.
+    fn set_level2(&mut self, name: Option<String>) {
+        self.category = name.as_deref().and_then(category_of);
+        self.level2 = name;
+    }
+}
+
+/// Reads a target value, or copies the row's other one when both cells say the same
+/// (the period and annual targets often do): the same text in the same row reads the
+/// same, so it is read once.
+fn read_value(text: &str, other: &Option<Value>, ctx: &ValueContext) -> Value {
+    match other {
+        // `raw` is the whole cell text as written.
+        Some(value) if value.raw == text => value.clone(),
+        _ => parse_value(text, ctx),
     }
 }
 

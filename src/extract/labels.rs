@@ -193,7 +193,53 @@ static VOCAB: LazyLock<VocabIndex> = LazyLock::new(|| {
 
 /// The tables' entries for a bare label (none when it is in no table).
 fn vocab(bare_label: &str) -> Vocab {
+    if bare_label.len() > LONGEST_ENTRY {
+        return Vocab::default(); // as most names, values and sentences are: no hashing
+    }
     VOCAB.get(bare_label).copied().unwrap_or_default()
+}
+
+/// The length in bytes of the longest label in any table of [`VOCAB`].
+const LONGEST_ENTRY: usize = max_of(&[
+    longest(SECTION_LABELS),
+    longest(FIELD_LABELS),
+    longest(BUDGET_KEYS),
+    longest(BUDGET_GROUPS),
+    longest(TASK_HEADERS),
+    longest(INDICATOR_HEADERS),
+    longest(TARGET_GROUPS),
+    max_len(LEVEL1_NAMES),
+]);
+
+/// The length of the longest label of a table.
+const fn longest<T>(table: &[(&str, T)]) -> usize {
+    let (mut i, mut max) = (0, 0);
+    while i < table.len() {
+        max = max_of(&[max, table[i].0.len()]);
+        i += 1;
+    }
+    max
+}
+
+/// The length of the longest of `names`.
+const fn max_len(names: &[&str]) -> usize {
+    let (mut i, mut max) = (0, 0);
+    while i < names.len() {
+        max = max_of(&[max, names[i].len()]);
+        i += 1;
+    }
+    max
+}
+
+const fn max_of(lengths: &[usize]) -> usize {
+    let (mut i, mut max) = (0, 0);
+    while i < lengths.len() {
+        if lengths[i] > max {
+            max = lengths[i];
+        }
+        i += 1;
+    }
+    max
 }
 
 /// The tables' entries for `text`, normalized and made bare here; none when the text is
@@ -263,12 +309,17 @@ impl<'t> Label<'t> {
         let vocab = if short {
             let bare = bare(&normalized);
             let entry = vocab(bare);
-            // Most labels have no enumeration: their section key is their bare label.
-            let key = section_key(&normalized);
+            // Most labels have no enumeration: their section key is their bare label
+            // (less a colon left before a note), with no second look at the text.
+            let key = if strip_enumeration(&normalized).len() == normalized.len() {
+                bare.trim_end_matches(':')
+            } else {
+                section_key(&normalized)
+            };
             let section = if key == bare {
                 entry.section
             } else {
-                section_in(&normalized)
+                vocab(key).section
             };
             Vocab { section, ..entry }
         } else {
@@ -641,29 +692,37 @@ fn normalize_into(text: &str, label: &mut String) {
     label.push_str(&text[run..]);
 }
 
+/// For each lead byte of a char: its length in bytes when no char it leads can fold or
+/// be dropped, else 0. Only `*`, NUL, ASCII white space and the chars whose UTF-8 starts
+/// with C2, E1, E2, E3 or EF can be white space (U+0085, U+00A0, U+1680, U+2000–U+205F,
+/// U+3000), ★ (U+2605) or a full-width bracket or colon (U+FFxx).
+const FOLD_STEP: [u8; 256] = {
+    let mut step = [0; 256];
+    let mut lead = 0;
+    while lead < 256 {
+        step[lead] = match lead as u8 {
+            b'*' | 0 | 0x09..=0x0D | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF => 0,
+            0x00..=0x7F => 1,
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            _ => 4,
+        };
+        lead += 1;
+    }
+    step
+};
+
 /// The next char from byte `from` on that normalizing drops or folds: its position, its
 /// length and what it becomes.
 fn next_fold(text: &str, from: usize) -> Option<(usize, usize, &'static str)> {
     let bytes = text.as_bytes();
     let mut i = from;
     while i < bytes.len() {
-        // Only `*`, NUL, ASCII white space and the chars whose UTF-8 starts with these
-        // bytes can be white space (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000), ★
-        // (U+2605) or a full-width bracket or colon (U+FFxx). Any other char, Chinese
-        // text (E4–E9…) among them, is stepped over whole by its lead byte, undecoded.
-        let lead = bytes[i];
-        let may_fold = match lead {
-            0x00..=0x7F => lead == b'*' || lead == 0 || (lead as char).is_whitespace(),
-            0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF => true,
-            _ => false,
-        };
-        if !may_fold {
-            i += match lead {
-                0x00..=0x7F => 1,
-                0xC0..=0xDF => 2,
-                0xE0..=0xEF => 3,
-                _ => 4,
-            };
+        // Any char but the few that may fold, Chinese text among them, is stepped over
+        // whole by its lead byte, undecoded ([`FOLD_STEP`]).
+        let step = FOLD_STEP[usize::from(bytes[i])];
+        if step != 0 {
+            i += usize::from(step);
             continue;
         }
         let c = text[i..].chars().next()?;
@@ -738,6 +797,9 @@ fn strip_enumeration(label: &str) -> &str {
             '0'..='9' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
         )
     };
+    if !label.starts_with(|c: char| c == '(' || numerals(c)) {
+        return label; // as nearly every label
+    }
     let rest = label.trim_start_matches('(');
     let after_numerals = rest.trim_start_matches(numerals);
     if after_numerals.len() == rest.len() {
@@ -881,6 +943,24 @@ mod tests {
             "（二）年度重点工作任务",
         ] {
             assert_eq!(normalize_label(text), normalize_reference(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_lead_bytes_of_chars_that_may_fold_are_looked_at() {
+        for lead in 0..=0x7Fu8 {
+            let may_fold = lead == b'*' || lead == 0 || (lead as char).is_whitespace();
+            assert_eq!(FOLD_STEP[usize::from(lead)] == 0, may_fold, "{lead:#x}");
+        }
+        for c in (0x80..=0x10FFFFu32).filter_map(char::from_u32) {
+            let mut utf8 = [0; 4];
+            let lead = c.encode_utf8(&mut utf8).as_bytes()[0];
+            let step = FOLD_STEP[usize::from(lead)];
+            let folds = c.is_whitespace() || matches!(c, '（' | '）' | '：' | '★');
+            assert!(
+                step == 0 || (!folds && usize::from(step) == c.len_utf8()),
+                "{c:?}"
+            );
         }
     }
 
@@ -1038,6 +1118,11 @@ mod tests {
             .iter()
             .find(|(name, _)| *name == label)
             .map(|&(_, value)| value)
+    }
+
+    #[test]
+    fn no_label_of_the_index_is_longer_than_its_longest_entry() {
+        assert_eq!(VOCAB.keys().map(|k| k.len()).max(), Some(LONGEST_ENTRY));
     }
 
     #[test]

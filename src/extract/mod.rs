@@ -159,14 +159,21 @@ fn self_evaluation_marker(rows: &Rows<'_>, range: std::ops::Range<usize>) -> Opt
         .take(80)
         .flat_map(|r| rows.cells(r).iter().zip(rows.labels(r)))
         .find_map(|(cell, label)| {
-            // A marker is a label; a long text that merely mentions one is not. (Up to 60
-            // bytes there cannot be more than 60 chars: most cells need no count.)
+            // A marker is a label; a long text that merely mentions one is not: one of
+            // more than 60 chars (not counting white space). The normalized text has
+            // no more chars than that, and 4 bytes at most per char, so one longer
+            // than 240 bytes is turned away unread; the rest are counted only when
+            // they mention a marker, as nearly none do.
+            let normalized = label.normalized();
+            if normalized.len() > 4 * 60 {
+                return None;
+            }
+            let marker = labels::self_evaluation_marker(normalized)?;
             let mut characters = cell.text.chars().filter(|c| !c.is_whitespace());
             if cell.text.len() > 60 && characters.nth(60).is_some() {
                 return None;
             }
-            labels::self_evaluation_marker(label.normalized())
-                .map(|m| format!("{m} (at {})", cell.loc))
+            Some(format!("{marker} (at {})", cell.loc))
         })
 }
 
@@ -400,7 +407,7 @@ fn extract_one(
         .untaken(range)
         .map(|c| Unmapped {
             text: c.text.clone(),
-            at: c.loc.to_string(),
+            at: c.loc.render(),
         })
         .collect();
     validate::validate(&mut form, &sections, grid);

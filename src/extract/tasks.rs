@@ -79,7 +79,7 @@ impl TaskReader {
                 continue;
             }
             rows.take(r, i);
-            first_loc.get_or_insert_with(|| cell.loc.to_string());
+            first_loc.get_or_insert_with(|| cell.loc.render());
             let text = Some(cell.text.clone());
             match field {
                 TaskField::Name => task.name = text,
