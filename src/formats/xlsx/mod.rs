@@ -24,7 +24,7 @@ pub use numfmt::format_general;
 
 use self::shared_strings::SharedStrings;
 use self::styles::Styles;
-use self::xml::{raw_attr, text_attr, utf8_part, Xml};
+use self::xml::{local_name, raw_attr, text_attr, utf8_part, Xml};
 use super::Package;
 use crate::model::{Block, Grid};
 use crate::{Error, ReadLimits, Result};
@@ -131,7 +131,7 @@ fn parse_workbook(bytes: &[u8]) -> Result<Workbook> {
     };
     loop {
         match xml.next()? {
-            Event::Start(e) | Event::Empty(e) => match e.local_name().into_inner() {
+            Event::Start(e) | Event::Empty(e) => match local_name(e.name()) {
                 "workbookPr" => {
                     workbook.date1904 =
                         matches!(raw_attr(&e, "date1904").as_deref(), Some("1" | "true"));
@@ -165,7 +165,7 @@ fn parse_rels(bytes: &[u8]) -> Result<Vec<Rel>> {
     let mut rels = Vec::new();
     loop {
         match xml.next()? {
-            Event::Start(e) | Event::Empty(e) if e.local_name().into_inner() == "Relationship" => {
+            Event::Start(e) | Event::Empty(e) if local_name(e.name()) == "Relationship" => {
                 if text_attr(&e, "TargetMode").is_some_and(|m| m.eq_ignore_ascii_case("external")) {
                     continue;
                 }
