@@ -159,9 +159,14 @@ pub(crate) fn text_attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
     let mut attrs = e.attributes();
     attrs.with_checks(false);
     let attr = attrs.flatten().find(|a| local_name(a.key) == name)?;
-    let mut out = String::with_capacity(attr.value.len());
-    unescape_into(&attr.value, &mut out);
-    Some(out)
+    Some(unescape(&attr.value))
+}
+
+/// An attribute value with entities resolved (see [`text_attr`]).
+pub(crate) fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    unescape_into(raw, &mut out);
+    out
 }
 
 /// Resolves `&amp;`-style and `&#x41;` references; keeps anything unknown as written.
