@@ -302,6 +302,14 @@ enum Tag {
     Other,
 }
 
+impl Tag {
+    /// Whether [`Builder::end`] does anything for the element: most ends (runs, text,
+    /// properties) close nothing the builder keeps, and are not worth a call.
+    fn acts_on_end(self) -> bool {
+        matches!(self, Tag::P | Tag::Tbl | Tag::Tr | Tag::Tc | Tag::Sdt)
+    }
+}
+
 /// What an element is, from its vocabulary and local name.
 fn tag(vocabulary: Vocabulary, local: &str) -> Tag {
     match vocabulary {
@@ -499,7 +507,8 @@ fn parse(xml: &[u8], limits: &ReadLimits) -> Result<Grid> {
                 match b.skip_above {
                     Some(depth) if b.open.len() == depth => b.skip_above = None,
                     Some(_) => {}
-                    None => b.end(tag, at)?,
+                    None if tag.acts_on_end() => b.end(tag, at)?,
+                    None => {}
                 }
                 if b.muted_above == Some(b.open.len()) {
                     b.muted_above = None;
@@ -629,7 +638,8 @@ impl Builder<'_> {
             Tag::Sdt => self.sdts.push(false),
             Tag::ShowingPlaceholder => {
                 // An on/off property: absent value means on.
-                let on = !matches!(val(e).as_deref(), Some("0" | "false" | "off"));
+                let off = val(e, |v| matches!(v, "0" | "false" | "off"));
+                let on = off != Some(true);
                 if let Some(showing) = self.sdts.last_mut() {
                     *showing = on;
                 }
@@ -700,7 +710,7 @@ impl Builder<'_> {
                 }
             }
             Tag::VMerge | Tag::HMerge => {
-                let restart = val(e).as_deref() == Some("restart");
+                let restart = val(e, |v| v == "restart") == Some(true);
                 if let Some(cell) = self.open_cell() {
                     if tag == Tag::VMerge {
                         cell.vmerge = if restart {
@@ -773,6 +783,7 @@ impl Builder<'_> {
             Tag::Sdt => {
                 self.sdts.pop();
             }
+            // Nothing to close (see Tag::acts_on_end).
             _ => {}
         }
         Ok(())
@@ -963,21 +974,20 @@ impl Builder<'_> {
     }
 }
 
-/// The `w:val` attribute (any prefix), unescaped; `None` when absent or unreadable.
-fn val(e: &BytesStart<'_>) -> Option<String> {
-    e.attributes()
+/// What `read` makes of the `w:val` attribute (any prefix), unescaped; `None` when it
+/// is absent or unreadable. The value is lent, not copied: it is only ever compared.
+fn val<T>(e: &BytesStart<'_>, read: impl FnOnce(&str) -> T) -> Option<T> {
+    let attr = e
+        .attributes()
         .flatten()
-        .find(|a| a.key.local_name().into_inner() == "val")
-        .and_then(|a| {
-            a.normalized_value(XmlVersion::Implicit1_0)
-                .ok()
-                .map(Cow::into_owned)
-        })
+        .find(|a| a.key.local_name().into_inner() == "val")?;
+    let value = attr.normalized_value(XmlVersion::Implicit1_0).ok()?;
+    Some(read(&value))
 }
 
 /// A gridSpan/gridBefore count: 1..=MAX_GRID for a span, 0 allowed for gridBefore.
 fn grid_value(e: &BytesStart<'_>) -> u32 {
-    let value = val(e).and_then(|v| v.trim().parse::<u32>().ok());
+    let value = val(e, |v| v.trim().parse::<u32>().ok()).flatten();
     let is_span = e.local_name().into_inner() == "gridSpan";
     match value {
         Some(0) | None if is_span => 1,

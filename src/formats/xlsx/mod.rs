@@ -24,7 +24,7 @@ pub use numfmt::format_general;
 
 use self::shared_strings::SharedStrings;
 use self::styles::Styles;
-use self::xml::{raw_attr, text_attr, utf8_part, Xml};
+use self::xml::{local_name, raw_attr, text_attr, unescape, utf8_part, Xml};
 use super::Package;
 use crate::model::{Block, Grid};
 use crate::{Error, ReadLimits, Result};
@@ -131,7 +131,7 @@ fn parse_workbook(bytes: &[u8]) -> Result<Workbook> {
     };
     loop {
         match xml.next()? {
-            Event::Start(e) | Event::Empty(e) => match e.local_name().into_inner() {
+            Event::Start(e) | Event::Empty(e) => match local_name(e.name()) {
                 "workbookPr" => {
                     workbook.date1904 =
                         matches!(raw_attr(&e, "date1904").as_deref(), Some("1" | "true"));
@@ -165,14 +165,31 @@ fn parse_rels(bytes: &[u8]) -> Result<Vec<Rel>> {
     let mut rels = Vec::new();
     loop {
         match xml.next()? {
-            Event::Start(e) | Event::Empty(e) if e.local_name().into_inner() == "Relationship" => {
-                if text_attr(&e, "TargetMode").is_some_and(|m| m.eq_ignore_ascii_case("external")) {
+            Event::Start(e) | Event::Empty(e) if local_name(e.name()) == "Relationship" => {
+                // One pass over the attributes, each taken at its first occurrence (as
+                // text_attr would take it).
+                let (mut id, mut kind, mut target, mut mode) = (None, None, None, None);
+                let mut attrs = e.attributes();
+                attrs.with_checks(false);
+                for attr in attrs.flatten() {
+                    let slot = match local_name(attr.key) {
+                        "Id" => &mut id,
+                        "Type" => &mut kind,
+                        "Target" => &mut target,
+                        "TargetMode" => &mut mode,
+                        _ => continue,
+                    };
+                    if slot.is_none() {
+                        *slot = Some(unescape(&attr.value));
+                    }
+                }
+                if mode.is_some_and(|m| m.eq_ignore_ascii_case("external")) {
                     continue;
                 }
-                if let (Some(id), Some(target)) = (text_attr(&e, "Id"), text_attr(&e, "Target")) {
+                if let (Some(id), Some(target)) = (id, target) {
                     rels.push(Rel {
                         id,
-                        kind: text_attr(&e, "Type").unwrap_or_default(),
+                        kind: kind.unwrap_or_default(),
                         target,
                     });
                 }

@@ -26,7 +26,12 @@ pub fn format_general(value: f64) -> String {
     if !value.is_finite() {
         return value.to_string();
     }
-    let value = round15(value);
+    general_text(round15(value))
+}
+
+/// [`format_general`] of a finite value already rounded by [`round15`] (which rounding
+/// again would not change: it costs as much as the rest of the formatting).
+fn general_text(value: f64) -> String {
     if value == 0.0 {
         return "0".to_string();
     }
@@ -191,14 +196,17 @@ impl NumFmt {
             return (value.to_string(), None);
         }
         let sections = match self {
-            NumFmt::General => return (format_general(value), Some(round15(value))),
+            NumFmt::General => {
+                let value = round15(value);
+                return (general_text(value), Some(value));
+            }
             NumFmt::Sections(sections) => sections,
         };
         let value = round15(value);
         // Only the first three sections are for numbers; the fourth is for text.
         let numeric = &sections[..sections.len().min(3)];
         let (section, abs, signed) = match numeric {
-            [] => return (format_general(value), Some(value)),
+            [] => return (general_text(value), Some(value)),
             [only] => (only, value.abs(), value < 0.0),
             [pos, neg] => {
                 if value < 0.0 {
@@ -220,12 +228,12 @@ impl NumFmt {
         if let Kind::Date(parts) = section.kind {
             return match serial_to_iso(value, date1904, parts) {
                 Some(text) => (text, None),
-                None => (format_general(value), Some(value)),
+                None => (general_text(value), Some(value)),
             };
         }
         let body = match &section.kind {
             Kind::Literal => String::new(),
-            Kind::General => format_general(abs),
+            Kind::General => general_text(abs),
             Kind::Fixed(fixed) => render_fixed(abs, fixed),
             Kind::Scientific {
                 decimals,
@@ -488,86 +496,73 @@ fn render_fixed(abs: f64, fixed: &Fixed) -> String {
     for _ in 0..fixed.scale.min(8) {
         value /= 1000.0;
     }
-    let (int_digits, frac_digits) = fixed_digits(value, fixed.dec_max);
-    let mut int = String::with_capacity(int_digits.len() + int_digits.len() / 3 + fixed.int_zeros);
+    let digits = fixed_digits(value, fixed.dec_max);
+    let (int_digits, mut frac) = digits.split_at(digits.len() - fixed.dec_max);
+    let first = int_digits
+        .iter()
+        .position(|&d| d != b'0')
+        .unwrap_or(int_digits.len());
+    let int_digits = &int_digits[first..];
     let pad = fixed.int_zeros.saturating_sub(int_digits.len());
-    let all: Vec<u8> = std::iter::repeat_n(b'0', pad)
-        .chain(int_digits.bytes())
-        .collect();
-    for (i, &d) in all.iter().enumerate() {
-        if fixed.grouping && i > 0 && (all.len() - i).is_multiple_of(3) {
-            int.push(',');
+    let int_len = pad + int_digits.len();
+    let mut out = String::with_capacity(int_len + int_len / 3 + 1 + frac.len());
+    let int = std::iter::repeat_n(b'0', pad).chain(int_digits.iter().copied());
+    for (i, d) in int.enumerate() {
+        if fixed.grouping && i > 0 && (int_len - i).is_multiple_of(3) {
+            out.push(',');
         }
-        int.push(d as char);
+        out.push(char::from(d));
     }
-    let mut frac = frac_digits.as_str();
-    while frac.len() > fixed.dec_min && frac.ends_with('0') {
+    while frac.len() > fixed.dec_min && frac.last() == Some(&b'0') {
         frac = &frac[..frac.len() - 1];
     }
     if fixed.point {
-        int.push('.');
-        int.push_str(frac);
+        out.push('.');
+        out.extend(frac.iter().map(|&d| char::from(d)));
     }
-    int
+    out
 }
 
-/// The decimal digits of `abs ≥ 0` rounded half away from zero to `decimals` places,
-/// working on its 15-significant-digit form: (integer digits without leading zeros,
-/// exactly `decimals` fraction digits).
-fn fixed_digits(abs: f64, decimals: usize) -> (String, String) {
+/// The ASCII decimal digits of `abs ≥ 0` times 10^`decimals`, rounded half away from
+/// zero, working on its 15-significant-digit form: at least `decimals` of them, the
+/// last `decimals` being the fraction.
+fn fixed_digits(abs: f64, decimals: usize) -> Vec<u8> {
     if abs == 0.0 || !abs.is_finite() {
-        return (String::new(), "0".repeat(decimals));
+        return vec![b'0'; decimals];
     }
     let mut sci = String::with_capacity(24);
     let _ = write!(sci, "{abs:.14e}");
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i64 = exp.parse().unwrap_or(0);
-    let digits: Vec<u8> = mantissa
-        .bytes()
-        .filter(u8::is_ascii_digit)
-        .map(|b| b - b'0')
-        .collect();
-    // The value times 10^decimals, as integer digits.
+    let mut digits = mantissa.bytes().filter(u8::is_ascii_digit);
+    // How many digits the value times 10^decimals has before its point.
     let keep = exp + 1 + decimals as i64;
-    let mut scaled: Vec<u8> = if keep < 0 {
-        Vec::new()
-    } else if keep == 0 {
-        if digits[0] >= 5 {
-            vec![1]
-        } else {
-            Vec::new()
+    let mut scaled: Vec<u8> = Vec::with_capacity(keep.clamp(0, 400) as usize + decimals + 1);
+    if keep == 0 {
+        if digits.next().is_some_and(|d| d >= b'5') {
+            scaled.push(b'1');
         }
-    } else {
+    } else if keep > 0 {
         let k = keep as usize;
-        let mut scaled: Vec<u8> = digits.iter().copied().take(k).collect();
-        scaled.resize(k, 0);
-        if k < digits.len() && digits[k] >= 5 {
-            let mut carry = true;
-            for d in scaled.iter_mut().rev() {
-                if *d == 9 {
-                    *d = 0;
-                } else {
-                    *d += 1;
-                    carry = false;
-                    break;
+        scaled.extend(digits.by_ref().take(k));
+        scaled.resize(k, b'0');
+        if digits.next().is_some_and(|d| d >= b'5') {
+            match scaled.iter().rposition(|&d| d != b'9') {
+                Some(last) => {
+                    scaled[last] += 1;
+                    scaled[last + 1..].fill(b'0');
+                }
+                None => {
+                    scaled.fill(b'0');
+                    scaled.insert(0, b'1');
                 }
             }
-            if carry {
-                scaled.insert(0, 1);
-            }
         }
-        scaled
-    };
-    if scaled.len() < decimals {
-        let mut padded = vec![0; decimals - scaled.len()];
-        padded.extend_from_slice(&scaled);
-        scaled = padded;
     }
-    let split = scaled.len() - decimals;
-    let to_text = |d: &[u8]| d.iter().map(|&d| (b'0' + d) as char).collect::<String>();
-    let int = to_text(&scaled[..split]);
-    let int = int.trim_start_matches('0').to_string();
-    (int, to_text(&scaled[split..]))
+    if scaled.len() < decimals {
+        scaled.splice(0..0, std::iter::repeat_n(b'0', decimals - scaled.len()));
+    }
+    scaled
 }
 
 fn render_scientific(abs: f64, decimals: usize, exp_digits: usize, plus: bool) -> String {

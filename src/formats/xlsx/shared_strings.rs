@@ -7,7 +7,7 @@
 
 use quick_xml::events::Event;
 
-use super::xml::{decode_xstring, push_text, trim_cell, Xml};
+use super::xml::{decode_xstring, local_name, push_text, trim_cell, Xml};
 use crate::Result;
 
 /// The shared-string table.
@@ -30,7 +30,7 @@ impl SharedStrings {
         loop {
             let event = xml.next()?;
             match &event {
-                Event::Start(e) => match e.local_name().into_inner() {
+                Event::Start(e) => match local_name(e.name()) {
                     "si" => {
                         in_si = true;
                         current.clear();
@@ -39,8 +39,8 @@ impl SharedStrings {
                     "rPh" => in_rph = true,
                     _ => {}
                 },
-                Event::Empty(e) if e.local_name().into_inner() == "si" => table.push(""),
-                Event::End(e) => match e.local_name().into_inner() {
+                Event::Empty(e) if local_name(e.name()) == "si" => table.push(""),
+                Event::End(e) => match local_name(e.name()) {
                     "si" if in_si => {
                         in_si = false;
                         let decoded = decode_xstring(&current);

@@ -16,7 +16,7 @@ use quick_xml::events::{BytesStart, Event};
 use super::numfmt::NumFmt;
 use super::shared_strings::SharedStrings;
 use super::styles::Styles;
-use super::xml::{decode_xstring, push_text, trim_cell, Xml};
+use super::xml::{decode_xstring, local_name, push_text, trim_cell, Xml};
 use crate::model::{column_name, Cell, Loc, Row, Table};
 use crate::{Error, Result};
 
@@ -148,7 +148,7 @@ pub(crate) fn read(
         match &event {
             Event::Start(e) | Event::Empty(e) => {
                 let empty = matches!(event, Event::Empty(_));
-                match e.local_name().into_inner() {
+                match local_name(e.name()) {
                     "sheetData" => in_sheet_data = !empty,
                     "row" if in_sheet_data => {
                         row_index = match attr_str(e, "r") {
@@ -200,7 +200,7 @@ pub(crate) fn read(
                     _ => {}
                 }
             }
-            Event::End(e) => match e.local_name().into_inner() {
+            Event::End(e) => match local_name(e.name()) {
                 "sheetData" => in_sheet_data = false,
                 "c" => {
                     if let Some(cell) = pending.take() {
@@ -243,7 +243,7 @@ fn attr_str<'e>(e: &'e BytesStart<'_>, name: &str) -> Option<&'e str> {
     attrs.with_checks(false);
     attrs
         .flatten()
-        .find(|a| a.key.local_name().into_inner() == name)
+        .find(|a| local_name(a.key) == name)
         .map(|a| match a.value {
             std::borrow::Cow::Borrowed(s) => s,
             // Raw attribute values are always borrowed from the event; an owned one cannot
@@ -264,7 +264,7 @@ fn start_cell(e: &BytesStart<'_>, row: u32, next_col: u32) -> Result<Pending, St
     attrs.with_checks(false);
     for attr in attrs.flatten() {
         let value: &str = &attr.value;
-        match attr.key.local_name().into_inner() {
+        match local_name(attr.key) {
             "r" => {
                 let (r, c) = parse_ref(value)
                     .ok_or_else(|| format!("cell reference {value:?} is not a cell"))?;
@@ -485,7 +485,8 @@ fn parse_row_number(s: &str) -> Option<u32> {
     if s.is_empty() || s.len() > 7 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let n: u32 = s.parse().ok()?;
+    // At most 7 digits: no overflow.
+    let n = s.bytes().fold(0, |n, b| n * 10 + u32::from(b - b'0'));
     (1..=MAX_ROW + 1).contains(&n).then(|| n - 1)
 }
 

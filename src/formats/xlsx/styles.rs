@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use quick_xml::events::Event;
 
 use super::numfmt::NumFmt;
-use super::xml::{raw_attr, text_attr, Xml};
+use super::xml::{local_name, raw_attr, text_attr, Xml};
 use crate::Result;
 
 /// Number formats by cell style index.
@@ -41,7 +41,7 @@ impl Styles {
             match &event {
                 Event::Start(e) | Event::Empty(e) => {
                     let empty = matches!(event, Event::Empty(_));
-                    match e.local_name().into_inner() {
+                    match local_name(e.name()) {
                         "numFmt" => {
                             let id = raw_attr(e, "numFmtId").and_then(|v| v.trim().parse().ok());
                             if let (Some(id), Some(code)) = (id, text_attr(e, "formatCode")) {
@@ -59,7 +59,7 @@ impl Styles {
                         _ => {}
                     }
                 }
-                Event::End(e) if e.local_name().into_inner() == "cellXfs" => in_cell_xfs = false,
+                Event::End(e) if local_name(e.name()) == "cellXfs" => in_cell_xfs = false,
                 Event::Eof => break,
                 _ => {}
             }

@@ -9,6 +9,7 @@ use std::borrow::Cow;
 
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::QName;
 use quick_xml::Reader;
 
 use crate::{Error, Result};
@@ -41,23 +42,19 @@ impl<'a> Xml<'a> {
         }
     }
 
-    /// The next event; `Eof` only when every element is closed.
+    /// The next event; `Eof` only when every element is closed. Inlined into each
+    /// part's loop, with the errors out of line: it runs once per event.
+    #[inline]
     pub fn next(&mut self) -> Result<Event<'a>> {
-        let event = self.reader.read_event().map_err(|e| {
-            let place = format!("{}, byte {}", self.part, self.reader.error_position());
-            Error::malformed(self.format, Some(place), format!("bad XML: {e}"))
-        })?;
+        let event = match self.reader.read_event() {
+            Ok(event) => event,
+            Err(e) => return Err(self.bad_xml(e)),
+        };
         match &event {
             Event::Start(_) => {
                 self.depth += 1;
                 if self.depth > MAX_DEPTH {
-                    return Err(Error::limit(
-                        format!(
-                            "the {} part {} nests XML elements more than {MAX_DEPTH} deep",
-                            self.format, self.part
-                        ),
-                        format!("{MAX_DEPTH} levels of XML nesting"),
-                    ));
+                    return Err(self.too_deep());
                 }
             }
             Event::End(_) => self.depth = self.depth.saturating_sub(1),
@@ -71,13 +68,43 @@ impl<'a> Xml<'a> {
         Ok(event)
     }
 
+    #[cold]
+    fn bad_xml(&self, e: quick_xml::Error) -> Error {
+        let place = format!("{}, byte {}", self.part, self.reader.error_position());
+        Error::malformed(self.format, Some(place), format!("bad XML: {e}"))
+    }
+
+    #[cold]
+    fn too_deep(&self) -> Error {
+        Error::limit(
+            format!(
+                "the {} part {} nests XML elements more than {MAX_DEPTH} deep",
+                self.format, self.part
+            ),
+            format!("{MAX_DEPTH} levels of XML nesting"),
+        )
+    }
+
     /// A malformed-file error at this part, with an optional finer place (`cell C4`).
+    #[cold]
     pub fn malformed(&self, place: Option<&str>, detail: impl Into<String>) -> Error {
         let place = match place {
             Some(p) => format!("{}, {p}", self.part),
             None => self.part.to_string(),
         };
         Error::malformed(self.format, Some(place), detail)
+    }
+}
+
+/// A name without its prefix (`x:c` → `c`), as quick-xml's `local_name` gives it but
+/// found by a plain byte loop: names are a few bytes long, and this runs for every tag
+/// and attribute, where setting up a search costs more than the scan.
+#[inline]
+pub(crate) fn local_name(name: QName<'_>) -> &str {
+    let raw = name.into_inner();
+    match raw.bytes().position(|b| b == b':') {
+        Some(colon) => &raw[colon + 1..],
+        None => raw,
     }
 }
 
@@ -123,7 +150,7 @@ pub(crate) fn raw_attr<'e>(e: &'e BytesStart<'_>, name: &str) -> Option<Cow<'e, 
     attrs.with_checks(false);
     attrs
         .flatten()
-        .find(|a| a.key.local_name().into_inner() == name)
+        .find(|a| local_name(a.key) == name)
         .map(|a| a.value)
 }
 
@@ -131,12 +158,15 @@ pub(crate) fn raw_attr<'e>(e: &'e BytesStart<'_>, name: &str) -> Option<Cow<'e, 
 pub(crate) fn text_attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
     let mut attrs = e.attributes();
     attrs.with_checks(false);
-    let attr = attrs
-        .flatten()
-        .find(|a| a.key.local_name().into_inner() == name)?;
-    let mut out = String::with_capacity(attr.value.len());
-    unescape_into(&attr.value, &mut out);
-    Some(out)
+    let attr = attrs.flatten().find(|a| local_name(a.key) == name)?;
+    Some(unescape(&attr.value))
+}
+
+/// An attribute value with entities resolved (see [`text_attr`]).
+pub(crate) fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    unescape_into(raw, &mut out);
+    out
 }
 
 /// Resolves `&amp;`-style and `&#x41;` references; keeps anything unknown as written.
