@@ -7,8 +7,6 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
-use crate::normalize::lexicon::Index;
-
 /// A section of the form, recognised by the label in the first cell of its row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Section {
@@ -418,13 +416,9 @@ pub const SELF_EVALUATION_MARKERS: &[&str] =
 /// The first of [`SELF_EVALUATION_MARKERS`] that a normalized label contains.
 pub fn self_evaluation_marker(label: &str) -> Option<&'static str> {
     // Asked of nearly every cell of every form, and nearly always no: one pass over the
-    // chars, testing each against the markers' first chars, turns those away.
-    static FIRST_CHARS: LazyLock<Index<()>> =
-        LazyLock::new(|| Index::new(SELF_EVALUATION_MARKERS.iter().map(|m| (m.to_string(), ()))));
-    let mentions_one = label
-        .char_indices()
-        .any(|(i, c)| FIRST_CHARS.longest_with(label, i, c).is_some());
-    if !mentions_one {
+    // chars, looking for a char that every marker holds and few other texts do, turns
+    // those away.
+    if !label.chars().any(|c| MARKER_CHARS.contains(&c)) {
         return None;
     }
     SELF_EVALUATION_MARKERS
@@ -432,6 +426,10 @@ pub fn self_evaluation_marker(label: &str) -> Option<&'static str> {
         .copied()
         .find(|m| label.contains(m))
 }
+
+/// Chars of which each of [`SELF_EVALUATION_MARKERS`] holds at least one: 评 (自评),
+/// 际 (实际), 因 (原因), rare in target forms, unlike the markers' first chars (实施, 全面).
+const MARKER_CHARS: [char; 3] = ['评', '际', '因'];
 
 /// A line that sets the unit of the form's bare amounts: `单位：万元`, `金额单位:元`.
 pub fn unit_line(text: &str) -> Option<&'static str> {
@@ -1095,6 +1093,9 @@ mod tests {
         assert_eq!(self_evaluation_marker("偏差原因分析"), Some("偏差原因"));
         assert_eq!(self_evaluation_marker("实际完成值（自评）"), Some("自评"));
         assert_eq!(self_evaluation_marker("全年预算数"), None);
+        for marker in SELF_EVALUATION_MARKERS {
+            assert!(marker.contains(MARKER_CHARS), "{marker}");
+        }
     }
 
     /// Every word of every table, for texts that hit the tables.
