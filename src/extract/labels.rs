@@ -877,22 +877,29 @@ pub fn header_unit(header: &str) -> Option<&'static str> {
     with_normalized(header, |label| unit_in_header(label?))
 }
 
-/// [`header_unit`] of a label already normalized.
+/// [`header_unit`] of a label already normalized: the first of 亿元, 万元, 元 that the
+/// label writes as `(unit)` or `单位:unit`.
 fn unit_in_header(label: &str) -> Option<&'static str> {
-    // Every mark has a bracket or a colon: most texts are turned away by one pass over
-    // their bytes, not six searches.
-    if !label.bytes().any(|b| b == b'(' || b == b':') {
-        return None;
+    const UNITS: [&str; 3] = ["亿元", "万元", "元"];
+    // Every mark follows a bracket or a colon: the text after each is looked at once,
+    // rather than the whole label searched for each of six marks.
+    let mut first: Option<usize> = None;
+    for (at, mark) in label.bytes().enumerate() {
+        let closing = match mark {
+            b'(' => ")",
+            b':' if label[..at].ends_with("单位") => "",
+            _ => continue,
+        };
+        let rest = &label[at + 1..];
+        let unit = UNITS.iter().position(|unit| {
+            rest.strip_prefix(unit)
+                .is_some_and(|after| after.starts_with(closing))
+        });
+        if let Some(k) = unit {
+            first = Some(first.map_or(k, |f| f.min(k)));
+        }
     }
-    const MARKS: [(&str, &str, &str); 3] = [
-        ("亿元", "(亿元)", "单位:亿元"),
-        ("万元", "(万元)", "单位:万元"),
-        ("元", "(元)", "单位:元"),
-    ];
-    MARKS
-        .iter()
-        .find(|(_, bracketed, after_unit)| label.contains(bracketed) || label.contains(after_unit))
-        .map(|&(unit, _, _)| unit)
+    first.map(|k| UNITS[k])
 }
 
 /// Whether a header names an amount column (`预算金额(万元)`, `金额`, `资金(万元)`).
@@ -1027,6 +1034,11 @@ mod tests {
     fn headers_give_units_and_fields() {
         assert_eq!(header_unit("预算金额(万元)"), Some("万元"));
         assert_eq!(header_unit("金额（元）"), Some("元"));
+        // The first unit of the list wins, wherever it stands.
+        assert_eq!(header_unit("单位：元（万元）"), Some("万元"));
+        assert_eq!(header_unit("金额(元)单位:亿元"), Some("亿元"));
+        assert_eq!(header_unit("单位(元"), None);
+        assert_eq!(header_unit("计量单位:万元"), Some("万元"));
         assert!(is_amount_header("预算金额(万元)"));
         assert!(!is_amount_header("基本支出"));
         assert_eq!(task_field("拟投入的资金(万元)"), Some(TaskField::Funds));
