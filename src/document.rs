@@ -7,6 +7,15 @@
 //! Field names and meanings are fixed by the contract: fields may be added, never renamed
 //! or dropped. A field the form does not have is `null` (or `[]`), never guessed.
 //! Numbers that are whole are written without a fraction (`3000`, not `3000.0`).
+//!
+//! # Shared texts
+//! Texts from a fixed vocabulary (the schema tag, budget keys, categories, money units)
+//! are `Cow<'static, str>`, borrowed from the tables when extracted; level names, filled
+//! down over many indicators, are `Arc<str>`, one allocation shared by all of them.
+//! Both serialize as plain strings and deserialize (owned) from them.
+
+use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -20,7 +29,7 @@ pub const SCHEMA: &str = "jixiao/form@1";
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Form {
     /// Always [`SCHEMA`].
-    pub schema: String,
+    pub schema: Cow<'static, str>,
     /// First 16 hex digits of the file's sha256; `-2`, `-3`… for further forms of a file.
     pub form_id: String,
     /// The file it came from.
@@ -116,7 +125,7 @@ pub struct BudgetLine {
     /// The group header it sits under, as written (部门预算支出, 收入来源…).
     pub group: Option<String>,
     /// Canonical key from the contract's table, or null for a label not in it.
-    pub key: Option<String>,
+    pub key: Option<Cow<'static, str>>,
     /// The label as written.
     pub label: String,
     /// The amount.
@@ -134,10 +143,10 @@ pub struct Amount {
     #[serde(serialize_with = "serialize_opt_number")]
     pub value: Option<f64>,
     /// Always `万元`.
-    pub unit: String,
+    pub unit: Cow<'static, str>,
     /// The unit the form used, when it was not 万元 (元, 亿元).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_as_written: Option<String>,
+    pub unit_as_written: Option<Cow<'static, str>>,
 }
 
 /// One 年度重点工作任务 row.
@@ -161,13 +170,13 @@ pub struct Task {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Indicator {
     /// 一级指标, filled down.
-    pub level1: Option<String>,
+    pub level1: Option<Arc<str>>,
     /// 二级指标, filled down.
-    pub level2: Option<String>,
+    pub level2: Option<Arc<str>>,
     /// 三级指标.
     pub level3: String,
     /// Canonical category from level2 (`output.quantity`…), or null.
-    pub category: Option<String>,
+    pub category: Option<Cow<'static, str>>,
     /// 实施周期/中期指标值.
     pub period: Option<Value>,
     /// 年度指标值.

@@ -277,7 +277,7 @@ proptest! {
         for x in [&s, &t] {
             let a = parse_amount(x, n, Some("元"));
             prop_assert_eq!(&a.raw, x);
-            prop_assert_eq!(a.unit.as_str(), "万元");
+            prop_assert_eq!(a.unit.as_ref(), "万元");
             prop_assert!(a.value.is_none_or(f64::is_finite));
             // A unit is reported only with a value, and never as 万元.
             prop_assert!(a.unit_as_written.is_none() || a.value.is_some());

@@ -90,9 +90,9 @@ fn describe(v: &Value) -> String {
 }
 
 fn render(out: &mut String, form: &Form, full: bool) {
-    let opt = |s: &Option<String>| s.clone().unwrap_or_else(|| "—".into());
+    let opt = |s: Option<&str>| s.unwrap_or("—").to_string();
     let src = &form.source;
-    let _ = writeln!(out, "{}", opt(&form.title));
+    let _ = writeln!(out, "{}", opt(form.title.as_deref()));
     let _ = writeln!(
         out,
         "  file {} ({}{}, {} bytes), form_id {}",
@@ -109,7 +109,7 @@ fn render(out: &mut String, form: &Form, full: bool) {
         out,
         "  kind {}, department {}, year {}",
         form.form_kind.as_str(),
-        opt(&form.department),
+        opt(form.department.as_deref()),
         form.year
             .map(|y| y.to_string())
             .unwrap_or_else(|| "—".into())
@@ -123,7 +123,7 @@ fn render(out: &mut String, form: &Form, full: bool) {
             ("实施单位", &project.implementing_unit),
             ("项目实施期", &project.period),
         ] {
-            let _ = writeln!(out, "  {label}: {}", opt(value));
+            let _ = writeln!(out, "  {label}: {}", opt(value.as_deref()));
         }
     }
     for (label, value) in &form.details {
@@ -159,7 +159,7 @@ fn render(out: &mut String, form: &Form, full: bool) {
             out,
             "  {}. {}  {}   at {}",
             task.seq,
-            opt(&task.name),
+            opt(task.name.as_deref()),
             task.funds
                 .as_ref()
                 .map(amount)
@@ -174,15 +174,19 @@ fn render(out: &mut String, form: &Form, full: bool) {
         }
     }
     if !is_project || form.other_tasks.is_some() {
-        let _ = writeln!(out, "\n其他需完成的任务\n  {}", opt(&form.other_tasks));
+        let _ = writeln!(
+            out,
+            "\n其他需完成的任务\n  {}",
+            opt(form.other_tasks.as_deref())
+        );
     }
     let _ = writeln!(out, "\n绩效指标 ({} indicators)", form.indicators.len());
     for i in &form.indicators {
         let _ = writeln!(
             out,
             "  {} / {} / {} [{}]   at {}",
-            opt(&i.level1),
-            opt(&i.level2),
+            opt(i.level1.as_deref()),
+            opt(i.level2.as_deref()),
             i.level3,
             i.category.as_deref().unwrap_or("no category"),
             i.at

@@ -11,6 +11,8 @@
 //! (`预算金额(万元)`), else the section label (`资金情况（万元）`), else a `单位：元` line
 //! above the table, else 万元.
 
+use std::borrow::Cow;
+
 use super::labels::{budget_key, label_text, Label};
 use super::rows::Rows;
 use crate::document::{Amount, BudgetLine};
@@ -143,7 +145,7 @@ impl BudgetReader {
                 .render();
             self.lines[pair_index].push(BudgetLine {
                 group: pair.group.clone(),
-                key: rows.label(r, label_i).budget_key().map(str::to_string),
+                key: rows.label(r, label_i).budget_key().map(Cow::Borrowed),
                 label: label_text(&label.text),
                 amount,
                 at,
@@ -160,7 +162,7 @@ impl BudgetReader {
             rows.take(r, i);
             let line = BudgetLine {
                 group: self.section.clone(),
-                key: budget_key(label).map(str::to_string),
+                key: budget_key(label).map(Cow::Borrowed),
                 label: label.to_string(),
                 amount: parse_amount(value, None, self.unit),
                 at: cell.loc.render(),
@@ -212,7 +214,7 @@ impl BudgetReader {
             rows.take(r, i);
             let line = BudgetLine {
                 group: self.section.clone(),
-                key: budget_key(label).map(str::to_string),
+                key: budget_key(label).map(Cow::Borrowed),
                 label: label.clone(),
                 amount,
                 at,

@@ -24,6 +24,9 @@
 //! period side (and the other way round); its missing value is null. A name both
 //! groups write alike is not repeated in `extra`.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use super::labels::{
     category_of, header_field, indicator_field, is_level1_name, label_text, target_group,
     IndicatorField, Label, Target,
@@ -71,8 +74,9 @@ struct Side {
     l1: Option<u32>,
     l2: Option<u32>,
     l3: u32,
-    level1: Option<String>,
-    level2: Option<String>,
+    /// The level names being filled down, shared by every indicator under them.
+    level1: Option<Arc<str>>,
+    level2: Option<Arc<str>>,
     /// The category of `level2` ([`category_of`]), worked out when it is set rather than
     /// for every indicator under it.
     category: Option<&'static str>,
@@ -238,7 +242,7 @@ impl IndicatorReader {
             level1: side.level1.clone(),
             level2: side.level2.clone(),
             level3: level3.text.clone(),
-            category: side.category.map(str::to_string),
+            category: side.category.map(Cow::Borrowed),
             period: None,
             annual: None,
             weight: None,
@@ -260,9 +264,10 @@ impl IndicatorReader {
             for (col, lead_col, name, lead_name) in pairs {
                 if let (Some(col), Some(name)) = (col, name) {
                     if Some(col) != lead_col && Some(name) != lead_name.as_ref() {
-                        indicator
-                            .extra
-                            .insert(self.key_of(col), serde_json::Value::String(name.clone()));
+                        indicator.extra.insert(
+                            self.key_of(col),
+                            serde_json::Value::String(name.to_string()),
+                        );
                     }
                 }
             }
@@ -475,26 +480,26 @@ impl Side {
             (Some((i, slipped)), None) if is_slipped_level2(i) => {
                 rows.take(r, i);
                 taken.push(i);
-                self.set_level2(Some(label_text(&slipped.text)));
+                self.set_level2(Some(label_text(&slipped.text).into()));
             }
             (l1, l2) => {
                 if let Some((i, cell)) = l1 {
                     rows.take(r, i);
                     taken.push(i);
-                    self.level1 = Some(label_text(&cell.text));
+                    self.level1 = Some(label_text(&cell.text).into());
                     self.set_level2(None);
                 }
                 if let Some((i, cell)) = l2 {
                     rows.take(r, i);
                     taken.push(i);
-                    self.set_level2(Some(label_text(&cell.text)));
+                    self.set_level2(Some(label_text(&cell.text).into()));
                 }
             }
         }
     }
 
     /// Fills down a new level-2 name, with its category.
-    fn set_level2(&mut self, name: Option<String>) {
+    fn set_level2(&mut self, name: Option<Arc<str>>) {
         self.category = name.as_deref().and_then(category_of);
         self.level2 = name;
     }

@@ -7,8 +7,6 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
-use crate::normalize::lexicon::Index;
-
 /// A section of the form, recognised by the label in the first cell of its row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Section {
@@ -418,13 +416,9 @@ pub const SELF_EVALUATION_MARKERS: &[&str] =
 /// The first of [`SELF_EVALUATION_MARKERS`] that a normalized label contains.
 pub fn self_evaluation_marker(label: &str) -> Option<&'static str> {
     // Asked of nearly every cell of every form, and nearly always no: one pass over the
-    // chars, testing each against the markers' first chars, turns those away.
-    static FIRST_CHARS: LazyLock<Index<()>> =
-        LazyLock::new(|| Index::new(SELF_EVALUATION_MARKERS.iter().map(|m| (m.to_string(), ()))));
-    let mentions_one = label
-        .char_indices()
-        .any(|(i, c)| FIRST_CHARS.longest_with(label, i, c).is_some());
-    if !mentions_one {
+    // chars, looking for a char that every marker holds and few other texts do, turns
+    // those away.
+    if !label.chars().any(|c| MARKER_CHARS.contains(&c)) {
         return None;
     }
     SELF_EVALUATION_MARKERS
@@ -432,6 +426,10 @@ pub fn self_evaluation_marker(label: &str) -> Option<&'static str> {
         .copied()
         .find(|m| label.contains(m))
 }
+
+/// Chars of which each of [`SELF_EVALUATION_MARKERS`] holds at least one: 评 (自评),
+/// 际 (实际), 因 (原因), rare in target forms, unlike the markers' first chars (实施, 全面).
+const MARKER_CHARS: [char; 3] = ['评', '际', '因'];
 
 /// A line that sets the unit of the form's bare amounts: `单位：万元`, `金额单位:元`.
 pub fn unit_line(text: &str) -> Option<&'static str> {
@@ -879,22 +877,29 @@ pub fn header_unit(header: &str) -> Option<&'static str> {
     with_normalized(header, |label| unit_in_header(label?))
 }
 
-/// [`header_unit`] of a label already normalized.
+/// [`header_unit`] of a label already normalized: the first of 亿元, 万元, 元 that the
+/// label writes as `(unit)` or `单位:unit`.
 fn unit_in_header(label: &str) -> Option<&'static str> {
-    // Every mark has a bracket or a colon: most texts are turned away by one pass over
-    // their bytes, not six searches.
-    if !label.bytes().any(|b| b == b'(' || b == b':') {
-        return None;
+    const UNITS: [&str; 3] = ["亿元", "万元", "元"];
+    // Every mark follows a bracket or a colon: the text after each is looked at once,
+    // rather than the whole label searched for each of six marks.
+    let mut first: Option<usize> = None;
+    for (at, mark) in label.bytes().enumerate() {
+        let closing = match mark {
+            b'(' => ")",
+            b':' if label[..at].ends_with("单位") => "",
+            _ => continue,
+        };
+        let rest = &label[at + 1..];
+        let unit = UNITS.iter().position(|unit| {
+            rest.strip_prefix(unit)
+                .is_some_and(|after| after.starts_with(closing))
+        });
+        if let Some(k) = unit {
+            first = Some(first.map_or(k, |f| f.min(k)));
+        }
     }
-    const MARKS: [(&str, &str, &str); 3] = [
-        ("亿元", "(亿元)", "单位:亿元"),
-        ("万元", "(万元)", "单位:万元"),
-        ("元", "(元)", "单位:元"),
-    ];
-    MARKS
-        .iter()
-        .find(|(_, bracketed, after_unit)| label.contains(bracketed) || label.contains(after_unit))
-        .map(|&(unit, _, _)| unit)
+    first.map(|k| UNITS[k])
 }
 
 /// Whether a header names an amount column (`预算金额(万元)`, `金额`, `资金(万元)`).
@@ -1029,6 +1034,11 @@ mod tests {
     fn headers_give_units_and_fields() {
         assert_eq!(header_unit("预算金额(万元)"), Some("万元"));
         assert_eq!(header_unit("金额（元）"), Some("元"));
+        // The first unit of the list wins, wherever it stands.
+        assert_eq!(header_unit("单位：元（万元）"), Some("万元"));
+        assert_eq!(header_unit("金额(元)单位:亿元"), Some("亿元"));
+        assert_eq!(header_unit("单位(元"), None);
+        assert_eq!(header_unit("计量单位:万元"), Some("万元"));
         assert!(is_amount_header("预算金额(万元)"));
         assert!(!is_amount_header("基本支出"));
         assert_eq!(task_field("拟投入的资金(万元)"), Some(TaskField::Funds));
@@ -1095,6 +1105,9 @@ mod tests {
         assert_eq!(self_evaluation_marker("偏差原因分析"), Some("偏差原因"));
         assert_eq!(self_evaluation_marker("实际完成值（自评）"), Some("自评"));
         assert_eq!(self_evaluation_marker("全年预算数"), None);
+        for marker in SELF_EVALUATION_MARKERS {
+            assert!(marker.contains(MARKER_CHARS), "{marker}");
+        }
     }
 
     /// Every word of every table, for texts that hit the tables.

@@ -12,6 +12,7 @@ pub mod labels;
 mod rows;
 mod tasks;
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -131,7 +132,7 @@ static YEAR_LINE: LazyLock<Regex> = LazyLock::new(|| {
 
 fn new_form(source: Source, form_id: String) -> Form {
     Form {
-        schema: SCHEMA.to_string(),
+        schema: Cow::Borrowed(SCHEMA),
         form_id,
         source,
         title: None,

@@ -29,7 +29,9 @@ impl<'g> Rows<'g> {
             }
         }
         let mut starts = Vec::with_capacity(rows.len());
-        let mut labels = Vec::new();
+        // Sized up front: a form has hundreds of cells, and growing would copy them all
+        // several times over.
+        let mut labels = Vec::with_capacity(rows.iter().map(|row| row.len()).sum());
         for row in &rows {
             starts.push(labels.len());
             labels.extend(row.iter().map(|cell| Label::new(&cell.text)));

@@ -1,5 +1,7 @@
 //! Money amounts for budget tables, always returned in 万元.
 
+use std::borrow::Cow;
+
 use super::number::{scan_arabic, scan_chinese, skip_ws, GroupTail, Num};
 use super::units::is_cjk;
 use crate::document::Amount;
@@ -174,8 +176,8 @@ pub fn parse_amount(raw: &str, number: Option<f64>, unit: Option<&str>) -> Amoun
     Amount {
         raw: raw.to_string(),
         value,
-        unit: "万元".to_string(),
-        unit_as_written: (value.is_some() && eff != Money::Wan).then(|| eff.name().to_string()),
+        unit: Cow::Borrowed("万元"),
+        unit_as_written: (value.is_some() && eff != Money::Wan).then(|| Cow::Borrowed(eff.name())),
     }
 }
 
@@ -194,7 +196,7 @@ mod tests {
         let a = parse_amount(raw, number, unit);
         assert_eq!(a.raw, raw);
         assert_eq!(a.unit, "万元");
-        (a.value, a.unit_as_written)
+        (a.value, a.unit_as_written.map(String::from))
     }
 
     #[test]
