@@ -233,29 +233,23 @@ fn counts(db: &Path) -> BTreeMap<String, i64> {
         .collect()
 }
 
-/// Rows per table of one form.
+/// Rows per table of one form (every table but `files` and `summary` is keyed by form).
 fn rows_of(db: &Path, form_id: &str) -> BTreeMap<String, i64> {
     let conn = Connection::open(db).unwrap();
-    [
-        "forms",
-        "budget",
-        "tasks",
-        "indicators",
-        "findings",
-        "unmapped",
-    ]
-    .iter()
-    .map(|t| {
-        let n: i64 = conn
-            .query_row(
-                &format!("SELECT COUNT(*) FROM {t} WHERE form_id = ?1"),
-                [form_id],
-                |r| r.get(0),
-            )
-            .unwrap();
-        (t.to_string(), n)
-    })
-    .collect()
+    TABLES
+        .iter()
+        .filter(|t| !["files", "summary"].contains(t))
+        .map(|t| {
+            let n: i64 = conn
+                .query_row(
+                    &format!("SELECT COUNT(*) FROM {t} WHERE form_id = ?1"),
+                    [form_id],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            (t.to_string(), n)
+        })
+        .collect()
 }
 
 /// Data rows of each CSV table of a run.
