@@ -303,5 +303,94 @@ fn every_file_of_a_generated_tree_is_accounted_for() {
         listed,
         "files.csv lists exactly the files it should"
     );
+    // The final line counts every status files.csv holds.
+    let count = |wanted: &str| rows.iter().filter(|r| status(r) == wanted).count();
+    let expected = format!(
+        "{} files: {} ok, {} warning, {} error",
+        rows.len(),
+        count("ok"),
+        count("warning"),
+        count("error")
+    );
+    assert!(stderr.contains(&expected), "{expected} in {stderr}");
+    let expected = format!(
+        "{} skipped, {} duplicate; ",
+        count("skipped"),
+        count("duplicate")
+    );
+    assert!(stderr.contains(&expected), "{expected} in {stderr}");
     assert!(stderr.contains("hidden/lock"), "{stderr}");
+}
+
+/// A link from inside a tree back to its root is listed, not walked round forever.
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_is_listed_not_followed() {
+    let dir = Dir::new("bulk-symlink-loop");
+    let tree = tree(&dir);
+    std::os::unix::fs::symlink(&tree, tree.join("other/back-to-the-top")).unwrap();
+    run(
+        jixiao()
+            .arg("extract")
+            .arg(&tree)
+            .arg("-o")
+            .arg(dir.join("out"))
+            .arg("--quiet"),
+        0,
+    );
+    let (headers, rows) = csv_rows(&dir.read("out/files.csv"));
+    let link = rows
+        .iter()
+        .find(|r| r[0].ends_with("back-to-the-top"))
+        .expect("the link is listed in files.csv");
+    assert_eq!(link[col(&headers, "status")], "skipped");
+    assert!(link[col(&headers, "error")].contains("symbolic link loop"));
+    assert_eq!(rows.len(), 7, "the six forms once each, and the link");
+}
+
+/// A run that cannot finish writing leaves the tables of the last complete run as they
+/// were, and none half-written beside them.
+#[cfg(unix)]
+#[test]
+fn a_failed_run_leaves_the_last_complete_tables_untouched() {
+    let dir = Dir::new("bulk-interrupted");
+    let tree = tree(&dir);
+    let extract = || {
+        let mut cmd = jixiao();
+        cmd.arg("extract")
+            .arg(&tree)
+            .arg("-o")
+            .arg(dir.join("out"))
+            .arg("--quiet");
+        cmd
+    };
+    run(&mut extract(), 0);
+    let before: Vec<String> = table_files()
+        .map(|table| dir.read(&format!("out/{table}")))
+        .collect();
+    // The tree grows, and the disk fills up under the next run's JSON lines.
+    let seed = std::fs::read_to_string(fixture("guangzhou-2024-text/input.txt")).unwrap();
+    dir.write(
+        "tree/other/zhuhai.txt",
+        seed.replace("广州市司法局", "珠海市司法局"),
+    );
+    std::os::unix::fs::symlink("/dev/full", dir.join("out/.forms.jsonl.partial")).unwrap();
+    let output = extract().output().unwrap();
+    assert_ne!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("No space left"), "{stderr}");
+    let after: Vec<String> = table_files()
+        .map(|table| dir.read(&format!("out/{table}")))
+        .collect();
+    assert!(before == after, "the last complete run's tables changed");
+    assert!(
+        !after[0].contains("zhuhai"),
+        "no table of the failed run was moved in"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.join("out"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .filter(|name| name.to_string_lossy().ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }

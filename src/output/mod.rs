@@ -196,7 +196,7 @@ impl OutputDir {
             let file = staging.create("forms.jsonl")?;
             (file, staging.temp_path("forms.jsonl"))
         } else {
-            let path = staging.temp_path(FORMS_SPOOL);
+            let path = staging.scratch(FORMS_SPOOL);
             let file = BufWriter::with_capacity(256 << 10, File::create(&path)?);
             (file, path)
         };
@@ -206,7 +206,7 @@ impl OutputDir {
             None
         };
         let renderer = Renderer { csv: csv.is_some() };
-        let files = FileSpool::create(&staging.temp_path(FILES_SPOOL))?;
+        let files = FileSpool::create(&staging.scratch(FILES_SPOOL))?;
         Ok(OutputDir {
             staging,
             options,
@@ -438,9 +438,6 @@ impl OutputDir {
             Ok(counts)
         })?;
         drop(documents);
-        if !self.options.formats.contains(&OutputFormat::Json) {
-            std::fs::remove_file(&self.json_lines_path)?;
-        }
         self.staging.commit()?;
         Ok(counts)
     }
