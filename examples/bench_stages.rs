@@ -507,8 +507,8 @@ mod bench {
             }
             Stage::Model => {
                 let limits = options.read_limits();
-                let format = jixiao::formats::detect(&bytes, limits)?;
-                black_box(jixiao::formats::read(&bytes, format, limits)?);
+                let file = jixiao::formats::identify(&bytes, limits)?;
+                black_box(jixiao::formats::read_identified(&bytes, file, limits)?);
                 1
             }
             Stage::Documents | Stage::DocumentsJson => {

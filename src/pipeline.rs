@@ -7,7 +7,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::document::{Form, Source};
-use crate::formats::{self, Format, ReadLimits};
+use crate::formats::{self, Format, Identified, ReadLimits};
 use crate::isolate::{self, Isolation};
 use crate::model::{Grid, ReaderNote};
 use crate::{extract, Error, ErrorKind, Result};
@@ -107,15 +107,16 @@ pub(crate) fn extract_hashed(
         format: None,
         result: Ok(Vec::new()),
     };
-    let format = match formats::detect(bytes, &options.limits) {
-        Ok(format) => format,
+    let identified = match formats::identify(bytes, &options.limits) {
+        Ok(identified) => identified,
         Err(e) => {
             report.result = Err(e.with_path(path));
             return report;
         }
     };
+    let format = identified.format;
     report.format = Some(format);
-    report.result = read_grid(bytes, format, options)
+    report.result = read_grid(bytes, identified, options)
         .map_err(|e| misnamed(e, format, path).with_path(path))
         .map(|mut grid| {
             grid.notes.extend(extension_mismatch(format, path));
@@ -132,12 +133,12 @@ pub(crate) fn extract_hashed(
 }
 
 /// The reader for `format`, in a child process when isolation is on for it.
-fn read_grid(bytes: &[u8], format: Format, options: &ExtractOptions) -> Result<Grid> {
+fn read_grid(bytes: &[u8], file: Identified<'_>, options: &ExtractOptions) -> Result<Grid> {
     match &options.isolation {
-        Some(isolation) if isolate::is_isolated(format) => {
-            isolate::read(bytes, format, &options.limits, isolation)
+        Some(isolation) if isolate::is_isolated(file.format) => {
+            isolate::read(bytes, file.format, &options.limits, isolation)
         }
-        _ => formats::read(bytes, format, &options.limits),
+        _ => formats::read_identified(bytes, file, &options.limits),
     }
 }
 

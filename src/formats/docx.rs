@@ -78,7 +78,12 @@ const MC_NS: &str = "http://schemas.openxmlformats.org/markup-compatibility/2006
 /// Reads a DOCX file into the cell model: body paragraphs and top-level tables in
 /// document order (see the module documentation for the rules).
 pub fn read(bytes: &[u8], limits: &ReadLimits) -> Result<Grid> {
-    let mut package = Package::open(bytes, "docx", limits)?;
+    read_package(Package::open(bytes, "docx", limits)?, limits)
+}
+
+/// [`read`] from a package already opened (by [`crate::formats::identify`]).
+pub(crate) fn read_package(package: Package<'_>, limits: &ReadLimits) -> Result<Grid> {
+    let mut package = package.named("docx");
     let xml = package
         .read(PART)?
         .ok_or_else(|| Error::malformed("docx", None, format!("the package has no {PART} part")))?;

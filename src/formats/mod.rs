@@ -93,32 +93,52 @@ const OLE2_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 /// Errors: an empty file; a zip that is neither a workbook nor a document; a Word .doc
 /// or an encrypted Office file (each with advice on what to do).
 pub fn detect(bytes: &[u8], limits: &ReadLimits) -> Result<Format> {
+    identify(bytes, limits).map(|identified| identified.format)
+}
+
+/// A file's format, told from its bytes, with the zip package opened to tell it, if it
+/// is one: its reader goes on from there instead of opening the package again.
+pub struct Identified<'a> {
+    /// The file's format.
+    pub format: Format,
+    package: Option<Package<'a>>,
+}
+
+/// [`detect`], keeping the opened package for [`read_identified`].
+pub fn identify<'a>(bytes: &'a [u8], limits: &ReadLimits) -> Result<Identified<'a>> {
+    let identified = |format| Identified {
+        format,
+        package: None,
+    };
     if bytes.is_empty() {
         return Err(Error::new(ErrorKind::Empty));
     }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         let package = Package::open(bytes, "zip", limits)?;
-        if package.has("xl/workbook.xml") {
-            return Ok(Format::Xlsx);
-        }
-        if package.has("word/document.xml") {
-            return Ok(Format::Docx);
-        }
-        if package.has("content.xml") && package.has("mimetype") {
-            return Ok(Format::Ods);
-        }
-        return Err(Error::unsupported(
-            "a zip archive that is neither an Excel workbook (xl/workbook.xml) nor a Word document (word/document.xml)",
-            "save the form as .xlsx or .docx",
-        ));
+        let format = if package.has("xl/workbook.xml") {
+            Format::Xlsx
+        } else if package.has("word/document.xml") {
+            Format::Docx
+        } else if package.has("content.xml") && package.has("mimetype") {
+            Format::Ods
+        } else {
+            return Err(Error::unsupported(
+                "a zip archive that is neither an Excel workbook (xl/workbook.xml) nor a Word document (word/document.xml)",
+                "save the form as .xlsx or .docx",
+            ));
+        };
+        return Ok(Identified {
+            format,
+            package: Some(package),
+        });
     }
     if bytes.starts_with(OLE2_MAGIC) {
-        return detect_ole2(bytes);
+        return detect_ole2(bytes).map(identified);
     }
     if html::sniff(bytes) {
-        return Ok(Format::Html);
+        return Ok(identified(Format::Html));
     }
-    Ok(Format::Text)
+    Ok(identified(Format::Text))
 }
 
 /// Tells the OLE2 containers apart by the stream names in their directory
@@ -152,6 +172,19 @@ fn detect_ole2(bytes: &[u8]) -> Result<Format> {
 
 /// Reads a file's bytes into the cell model with the given format's reader.
 pub fn read(bytes: &[u8], format: Format, limits: &ReadLimits) -> Result<Grid> {
+    read_identified(
+        bytes,
+        Identified {
+            format,
+            package: None,
+        },
+        limits,
+    )
+}
+
+/// [`read`] for a file [`identify`] has told: an XLSX or DOCX package it opened is
+/// read as it is.
+pub fn read_identified(bytes: &[u8], file: Identified<'_>, limits: &ReadLimits) -> Result<Grid> {
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(Error::limit(
             format!("the file has {} bytes", bytes.len()),
@@ -161,6 +194,11 @@ pub fn read(bytes: &[u8], format: Format, limits: &ReadLimits) -> Result<Grid> {
             ),
         ));
     }
+    let format = match (file.format, file.package) {
+        (Format::Xlsx, Some(package)) => return xlsx::read_package(package, limits),
+        (Format::Docx, Some(package)) => return docx::read_package(package, limits),
+        (format, _) => format,
+    };
     match format {
         Format::Xlsx => xlsx::read(bytes, limits),
         Format::Xls | Format::Ods => sheets::read(bytes, format, limits),

@@ -43,6 +43,13 @@ impl<'a> Package<'a> {
         })
     }
 
+    /// The same package, naming `format` in its errors from now on (a package opened to
+    /// tell the format, then handed to that format's reader).
+    pub fn named(mut self, format: &'static str) -> Self {
+        self.format = format;
+        self
+    }
+
     /// Whether the package holds a part of this name.
     pub fn has(&self, name: &str) -> bool {
         self.archive.index_for_name(name).is_some()

@@ -38,7 +38,12 @@ const WORKBOOK_RELS: &str = "xl/_rels/workbook.xml.rels";
 /// sheet part, XML that does not parse, a cell that points at a shared string that does
 /// not exist; a limit error when the file is larger than `limits` allow.
 pub fn read(bytes: &[u8], limits: &ReadLimits) -> Result<Grid> {
-    let mut package = Package::open(bytes, "xlsx", limits)?;
+    read_package(Package::open(bytes, "xlsx", limits)?, limits)
+}
+
+/// [`read`] from a package already opened (by [`crate::formats::identify`]).
+pub(crate) fn read_package(package: Package<'_>, limits: &ReadLimits) -> Result<Grid> {
+    let mut package = package.named("xlsx");
     let workbook_xml = package.read(WORKBOOK)?.ok_or_else(|| {
         Error::malformed(
             "xlsx",

@@ -343,6 +343,28 @@ fn missing_sheet_part_names_it() {
     assert!(err.to_string().contains("Sheet1"), "{err}");
 }
 
+/// The package `formats::identify` opened to tell the format is read as it is: the
+/// same grid as a fresh read, and errors that name the workbook, not a bare zip.
+#[test]
+fn a_package_opened_to_identify_it_reads_as_a_fresh_one() {
+    let limits = ReadLimits::default();
+    let bytes = form_workbook();
+    let file = crate::formats::identify(&bytes, &limits).unwrap();
+    assert_eq!(file.format, crate::formats::Format::Xlsx);
+    let identified = crate::formats::read_identified(&bytes, file, &limits).unwrap();
+    let fresh = read(&bytes, &limits).unwrap();
+    assert_eq!(rows_of(tables(&identified)[0]), rows_of(tables(&fresh)[0]));
+
+    // An error of the package itself: the workbook inflates past the budget.
+    let limits = ReadLimits {
+        max_inflated_bytes: 100,
+        ..ReadLimits::default()
+    };
+    let file = crate::formats::identify(&bytes, &limits).unwrap();
+    let err = crate::formats::read_identified(&bytes, file, &limits).unwrap_err();
+    assert!(err.to_string().contains("the xlsx part"), "{err}");
+}
+
 #[test]
 fn missing_relationships_part_is_malformed() {
     let bytes = zip_of(&[("xl/workbook.xml", &workbook_xml(""))]);
