@@ -172,8 +172,10 @@ impl<T: Copy> Index<T> {
 
     /// The value of an entry spelt exactly `w`.
     pub(crate) fn get(&self, w: &str) -> Option<T> {
-        let mut node = 0;
-        for c in w.chars() {
+        let mut chars = w.chars();
+        // The bitmap turns most words away at their first char.
+        let mut node = self.first_node(chars.next()?)?;
+        for c in chars {
             node = self.child(node, c)?;
         }
         self.nodes[node as usize].value
@@ -247,14 +249,35 @@ fn word_items() -> Vec<(String, Word)> {
     items
 }
 
+/// The cells [`tables::QUALITATIVE`] lists, looked up whole: most cells holding a
+/// number are turned away at their first char instead of compared with every entry.
+pub(crate) static QUALITATIVE: LazyLock<Index<()>> =
+    LazyLock::new(|| Index::new(qualitative_items()));
+
+/// The entries of [`QUALITATIVE`].
+fn qualitative_items() -> Vec<(String, ())> {
+    tables::QUALITATIVE
+        .iter()
+        .map(|w| (w.to_string(), ()))
+        .collect()
+}
+
+/// A unit of [`tables::UNITS`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Unit {
+    pub kind: UnitKind,
+    /// The table's own spelling, for a value to borrow instead of copying what was written.
+    pub spelling: &'static str,
+}
+
 /// Units by spelling.
-pub(crate) static UNITS: LazyLock<Index<UnitKind>> = LazyLock::new(|| Index::new(unit_items()));
+pub(crate) static UNITS: LazyLock<Index<Unit>> = LazyLock::new(|| Index::new(unit_items()));
 
 /// The entries of [`UNITS`].
-fn unit_items() -> Vec<(String, UnitKind)> {
+fn unit_items() -> Vec<(String, Unit)> {
     tables::UNITS
         .iter()
-        .map(|&(w, k)| (w.to_string(), k))
+        .map(|&(spelling, kind)| (spelling.to_string(), Unit { kind, spelling }))
         .collect()
 }
 
@@ -305,6 +328,7 @@ mod tests {
             .iter()
             .map(|(w, _)| w.as_str())
             .chain(unit_items().iter().map(|(w, _)| w.as_str()))
+            .chain(tables::QUALITATIVE.iter().copied())
             .flat_map(str::chars)
             .chain(['1', ' ', '。', '覆', '𠀀'])
             .collect();
@@ -321,6 +345,7 @@ mod tests {
             let s: String = text.into_iter().collect();
             agrees_with_scan(&WORDS, &word_items(), &s);
             agrees_with_scan(&UNITS, &unit_items(), &s);
+            agrees_with_scan(&QUALITATIVE, &qualitative_items(), &s);
         }
 
         #[test]
@@ -431,15 +456,33 @@ mod tests {
     }
 
     #[test]
+    fn qualitative_cells_whole() {
+        for w in tables::QUALITATIVE {
+            assert_eq!(QUALITATIVE.get(w), Some(()), "{w}");
+        }
+        assert_eq!(QUALITATIVE.get("全覆盖率"), None);
+        assert_eq!(QUALITATIVE.get("全"), None);
+        assert_eq!(QUALITATIVE.get("≥95%"), None);
+        assert_eq!(QUALITATIVE.get(""), None);
+    }
+
+    #[test]
     fn units() {
         let u = &*UNITS;
+        let kind = |found: Option<(usize, Unit)>| found.map(|(l, unit)| (l, unit.kind));
         assert_eq!(
-            u.longest("个工作日内", 0),
+            kind(u.longest("个工作日内", 0)),
             Some(("个工作日".len(), UnitKind::Time))
         );
-        assert_eq!(u.longest("个", 0), Some((3, UnitKind::Count)));
-        assert_eq!(u.longest("人次以上", 0), Some((6, UnitKind::Count)));
-        assert_eq!(u.get("万元"), Some(UnitKind::Currency));
+        assert_eq!(kind(u.longest("个", 0)), Some((3, UnitKind::Count)));
+        assert_eq!(kind(u.longest("人次以上", 0)), Some((6, UnitKind::Count)));
+        assert_eq!(
+            u.get("万元"),
+            Some(Unit {
+                kind: UnitKind::Currency,
+                spelling: "万元"
+            })
+        );
         assert_eq!(u.get("万"), None);
     }
 }

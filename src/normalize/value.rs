@@ -16,13 +16,15 @@
 //!
 //! The scan allocates nothing; only the returned [`Value`] does.
 
+use std::borrow::Cow;
+
 use super::date::Date;
-use super::lexicon::{Word, WORDS};
+use super::lexicon::{Word, QUALITATIVE, WORDS};
 use super::number::{
     digit_at, is_cn_numeral, is_cn_start, scan_arabic, scan_chinese, skip_ws, GroupTail, Num,
 };
 use super::tables;
-use super::units::{is_cjk, match_unit, unit_kind};
+use super::units::{is_cjk, match_unit, unit_as_written, unit_kind};
 use super::ValueContext;
 use crate::document::{Op, Scalar, UnitKind, Value, ValueKind};
 
@@ -33,8 +35,9 @@ const MAX_SEPS: usize = 24;
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum UnitRef {
     None,
-    /// As written, at these byte offsets.
-    Span(usize, usize),
+    /// As written, at these byte offsets, with the table's spelling when it is one
+    /// table unit (for the value to borrow).
+    Span(usize, usize, Option<&'static str>),
     /// 百分之…
     Percent,
     /// 千分之…
@@ -160,7 +163,7 @@ pub fn parse_value(raw: &str, ctx: &ValueContext) -> Value {
         return Value::text(raw);
     }
     let t = raw.trim_matches(|c: char| c.is_whitespace());
-    if !may_hold_target(t) || tables::QUALITATIVE.contains(&t) {
+    if !may_hold_target(t) || QUALITATIVE.get(t).is_some() {
         return Value::text(raw);
     }
     let mut sc = Scanner::new(raw, ctx);
@@ -821,7 +824,7 @@ impl<'a> Scanner<'a> {
     fn unit_text(&self, u: UnitRef) -> Option<&'a str> {
         match u {
             UnitRef::None => None,
-            UnitRef::Span(a, b) => Some(&self.s[a..b]),
+            UnitRef::Span(a, b, _) => Some(&self.s[a..b]),
             UnitRef::Percent => Some("%"),
             UnitRef::Permille => Some("‰"),
         }
@@ -887,7 +890,7 @@ impl<'a> Scanner<'a> {
             q += l;
         }
         if let Some(m) = match_unit(s, q) {
-            op.unit = UnitRef::Span(q, m.end);
+            op.unit = UnitRef::Span(q, m.end, m.spelling);
             op.kind = Some(m.kind);
             op.end = m.end;
         } else if let Some((ml, pow)) = multiplier_at(s, q) {
@@ -916,7 +919,7 @@ impl<'a> Scanner<'a> {
             op.val = OVal::Num { num, neg, pow, add };
             op.end = r;
             if let Some(m) = match_unit(s, r) {
-                op.unit = UnitRef::Span(r, m.end);
+                op.unit = UnitRef::Span(r, m.end, m.spelling);
                 op.kind = Some(m.kind);
                 op.end = m.end;
             }
@@ -936,12 +939,12 @@ impl<'a> Scanner<'a> {
                 && self.clause_ends(q + l)
                 && !num.chinese
             {
-                op.unit = UnitRef::Span(q, q + l);
+                op.unit = UnitRef::Span(q, q + l, None);
                 op.kind = Some(UnitKind::Other);
                 op.end = q + l;
             }
         }
-        if let UnitRef::Span(a, b) = op.unit {
+        if let UnitRef::Span(a, b, _) = op.unit {
             // 10日前 without a month: a day of some month, not a quantity.
             if matches!(&s[a..b], "日" | "号") && s[b..].starts_with('前') {
                 op.unclear = true;
@@ -1340,11 +1343,17 @@ impl<'a> Scanner<'a> {
     }
 
     /// The unit to write for a numeric atom: its own, else the indicator name's.
-    fn unit_out(&self, a: &Atom) -> (Option<String>, Option<UnitKind>) {
+    fn unit_out(&self, a: &Atom) -> (Option<Cow<'static, str>>, Option<UnitKind>) {
         match a.unit {
-            UnitRef::Span(x, y) => (Some(normalize_unit(&self.s[x..y])), a.kind),
-            UnitRef::Percent => (Some("%".to_string()), Some(UnitKind::Percent)),
-            UnitRef::Permille => (Some("‰".to_string()), Some(UnitKind::Percent)),
+            UnitRef::Span(x, y, spelling) => {
+                let unit = match spelling {
+                    Some(table) if !needs_normalizing(table) => Cow::Borrowed(table),
+                    _ => normalize_unit(&self.s[x..y]),
+                };
+                (Some(unit), a.kind)
+            }
+            UnitRef::Percent => (Some("%".into()), Some(UnitKind::Percent)),
+            UnitRef::Permille => (Some("‰".into()), Some(UnitKind::Percent)),
             UnitRef::None => match self.ctx.unit_hint.map(str::trim).filter(|h| !h.is_empty()) {
                 Some(h) => (Some(normalize_unit(h)), unit_kind(h)),
                 None => (None, None),
@@ -1438,12 +1447,17 @@ fn same_unit(a: &str, b: &str) -> bool {
     a == b || normalize_unit(a) == normalize_unit(b)
 }
 
-/// `％` → `%`, `／` → `/`; everything else as written.
-fn normalize_unit(u: &str) -> String {
-    if u.contains(['％', '／']) {
-        u.replace('％', "%").replace('／', "/")
+/// Does [`normalize_unit`] change `u`?
+fn needs_normalizing(u: &str) -> bool {
+    u.contains(['％', '／'])
+}
+
+/// `％` → `%`, `／` → `/`; everything else as written (see [`unit_as_written`]).
+fn normalize_unit(u: &str) -> Cow<'static, str> {
+    if needs_normalizing(u) {
+        unit_as_written(&u.replace('％', "%").replace('／', "/"))
     } else {
-        u.to_string()
+        unit_as_written(u)
     }
 }
 
