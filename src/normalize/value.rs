@@ -85,6 +85,10 @@ const EMPTY_ATOM: Atom = Atom {
     ordinal: false,
 };
 
+/// The scanner's empty atom list: a constant, copied in one piece, where an array
+/// expression was built on the stack and then copied again.
+const NO_ATOMS: [Atom; MAX_ATOMS] = [EMPTY_ATOM; MAX_ATOMS];
+
 /// One side of an atom: a number with what is written after it, or a date.
 #[derive(Clone, Copy, Debug)]
 struct Operand {
@@ -289,7 +293,7 @@ impl<'a> Scanner<'a> {
         Scanner {
             s,
             ctx,
-            atoms: [EMPTY_ATOM; MAX_ATOMS],
+            atoms: NO_ATOMS,
             n: 0,
             overflow: false,
             seps: [(0, 0, 0); MAX_SEPS],
