@@ -262,6 +262,19 @@ fn qualitative_items() -> Vec<(String, ())> {
         .collect()
 }
 
+/// Words after a number that compare it (以上, 以内, 左右): [`tables::SUFFIX_WORDS`].
+pub(crate) static SUFFIXES: LazyLock<Index<Op>> =
+    LazyLock::new(|| Index::new(op_items(tables::SUFFIX_WORDS)));
+
+/// Words after a date that make it a deadline or a start: [`tables::DATE_SUFFIXES`].
+pub(crate) static DATE_SUFFIXES: LazyLock<Index<Op>> =
+    LazyLock::new(|| Index::new(op_items(tables::DATE_SUFFIXES)));
+
+/// The entries of a table of words with a comparator.
+fn op_items(words: &[(&str, Op)]) -> Vec<(String, Op)> {
+    words.iter().map(|&(w, op)| (w.to_string(), op)).collect()
+}
+
 /// A unit of [`tables::UNITS`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Unit {
@@ -329,6 +342,8 @@ mod tests {
             .map(|(w, _)| w.as_str())
             .chain(unit_items().iter().map(|(w, _)| w.as_str()))
             .chain(tables::QUALITATIVE.iter().copied())
+            .chain(tables::SUFFIX_WORDS.iter().map(|&(w, _)| w))
+            .chain(tables::DATE_SUFFIXES.iter().map(|&(w, _)| w))
             .flat_map(str::chars)
             .chain(['1', ' ', '。', '覆', '𠀀'])
             .collect();
@@ -346,6 +361,8 @@ mod tests {
             agrees_with_scan(&WORDS, &word_items(), &s);
             agrees_with_scan(&UNITS, &unit_items(), &s);
             agrees_with_scan(&QUALITATIVE, &qualitative_items(), &s);
+            agrees_with_scan(&SUFFIXES, &op_items(tables::SUFFIX_WORDS), &s);
+            agrees_with_scan(&DATE_SUFFIXES, &op_items(tables::DATE_SUFFIXES), &s);
         }
 
         #[test]
@@ -453,6 +470,20 @@ mod tests {
         assert_eq!(w.longest("提高", 0), Some((6, Word::Change)));
         assert_eq!(w.longest("较上年", 0), Some((9, Word::Relative)));
         assert_eq!(w.longest("覆盖", 0), None);
+    }
+
+    /// The suffix tables were read first match in table order; the index reads the
+    /// longest. They agree while no word is followed in its table by a longer one it
+    /// begins.
+    #[test]
+    fn suffix_tables_list_longer_words_first() {
+        for table in [tables::SUFFIX_WORDS, tables::DATE_SUFFIXES] {
+            for (k, (w, _)) in table.iter().enumerate() {
+                for (later, _) in &table[k + 1..] {
+                    assert!(!later.starts_with(w), "{later} after {w}");
+                }
+            }
+        }
     }
 
     #[test]

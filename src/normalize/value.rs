@@ -19,7 +19,7 @@
 use std::borrow::Cow;
 
 use super::date::Date;
-use super::lexicon::{Word, QUALITATIVE, WORDS};
+use super::lexicon::{Word, DATE_SUFFIXES, QUALITATIVE, SUFFIXES, WORDS};
 use super::number::{
     digit_at, is_cn_numeral, is_cn_start, scan_arabic, scan_chinese, skip_ws, GroupTail, Num,
 };
@@ -217,14 +217,6 @@ fn connector_at(s: &str, i: usize) -> Option<usize> {
     }
 }
 
-fn starts_any<'t>(s: &str, i: usize, words: &'t [(&'t str, Op)]) -> Option<(usize, Op)> {
-    let rest = &s[i..];
-    words
-        .iter()
-        .find(|(w, _)| rest.starts_with(w))
-        .map(|&(w, op)| (w.len(), op))
-}
-
 /// 多/余 at `i`.
 fn more_at(s: &str, i: usize) -> Option<usize> {
     tables::MORE_WORDS
@@ -248,7 +240,7 @@ fn boundary_at(s: &str, i: usize) -> bool {
         Some(c) => {
             if is_cjk(c) {
                 matches!(WORDS.longest_with(s, i, c), Some((_, Word::Sep(_))))
-                    || starts_any(s, i, tables::SUFFIX_WORDS).is_some()
+                    || SUFFIXES.longest(s, i).is_some()
             } else {
                 !c.is_alphanumeric()
             }
@@ -539,7 +531,7 @@ impl<'a> Scanner<'a> {
         let inner = rest.starts_with('内');
         let mut op = if inner { Op::Le } else { Op::Eq };
         if !inner {
-            if let Some((l, o)) = starts_any(s, p, tables::DATE_SUFFIXES) {
+            if let Some((l, o)) = DATE_SUFFIXES.longest(s, p) {
                 op = o;
                 p += l;
             }
@@ -937,7 +929,7 @@ impl<'a> Scanner<'a> {
             if is_cjk(c)
                 && !is_cn_numeral(c)
                 && !WORDS.may_start(c)
-                && starts_any(s, q, tables::SUFFIX_WORDS).is_none()
+                && SUFFIXES.longest(s, q).is_none()
                 && c != '年'
                 && c != '月'
                 && self.clause_ends(q + l)
@@ -982,11 +974,11 @@ impl<'a> Scanner<'a> {
         let mut q = skip_ws(s, op.end);
         // 95%（含）以上
         for w in ["（含）", "(含)"] {
-            if s[q..].starts_with(w) && starts_any(s, q + w.len(), tables::SUFFIX_WORDS).is_some() {
+            if s[q..].starts_with(w) && SUFFIXES.longest(s, q + w.len()).is_some() {
                 q += w.len();
             }
         }
-        if let Some((l, o)) = starts_any(s, q, tables::SUFFIX_WORDS) {
+        if let Some((l, o)) = SUFFIXES.longest(s, q) {
             op.suffix = Some(o);
             op.end = q + l;
             let r = &s[op.end..];
@@ -1156,7 +1148,7 @@ impl<'a> Scanner<'a> {
             unclear = true;
         }
         let mut suffix = None;
-        if let Some((l, o)) = starts_any(s, p, tables::DATE_SUFFIXES) {
+        if let Some((l, o)) = DATE_SUFFIXES.longest(s, p) {
             let w = &s[p..p + l];
             if matches!(w, "内" | "以内" | "之内") {
                 date = date.end_of_period();
@@ -1439,10 +1431,7 @@ pub fn parse_comparator(text: &str) -> Option<Op> {
     }
     match WORDS.longest_with(t, 0, c) {
         Some((l, Word::Cmp { op, .. })) if l == t.len() => op,
-        _ => tables::SUFFIX_WORDS
-            .iter()
-            .find(|(w, _)| *w == t)
-            .map(|&(_, op)| op),
+        _ => SUFFIXES.get(t),
     }
 }
 
