@@ -9,9 +9,10 @@
 //! Numbers that are whole are written without a fraction (`3000`, not `3000.0`).
 //!
 //! # Shared texts
-//! Texts from a fixed vocabulary (the schema tag, budget keys, categories, money units)
-//! are `Cow<'static, str>`, borrowed from the tables when extracted; level names, filled
-//! down over many indicators, are `Arc<str>`, one allocation shared by all of them.
+//! Texts from a fixed vocabulary (the schema tag, budget keys, categories, money units,
+//! value units) are `Cow<'static, str>`, borrowed from the tables when extracted; level
+//! names, filled down over many indicators, are `Arc<str>`, one allocation shared by all
+//! of them.
 //! Both serialize as plain strings and deserialize (owned) from them.
 
 use std::borrow::Cow;
@@ -301,8 +302,8 @@ pub struct Value {
     pub low: Option<Scalar>,
     /// Upper bound of a range.
     pub high: Option<Scalar>,
-    /// Unit as written (`%`, `件`, `万元`…).
-    pub unit: Option<String>,
+    /// Unit as written (`%`, `件`, `万元`…); borrowed from the unit table when it is one.
+    pub unit: Option<Cow<'static, str>>,
     /// The unit's family.
     pub unit_kind: Option<UnitKind>,
     /// The targets of a compound cell.

@@ -35,7 +35,8 @@ use super::rows::Rows;
 use crate::document::{Indicator, Op, Value, ValueKind};
 use crate::model::Cell;
 use crate::normalize::{
-    parse_comparator, parse_number, parse_value, unit_in_name, unit_kind, ValueContext,
+    parse_comparator, parse_number, parse_value, unit_as_written, unit_in_name, unit_kind,
+    ValueContext,
 };
 
 /// What a column of the grid holds.
@@ -533,7 +534,7 @@ fn apply_columns(value: &mut Value, op: Option<Op>, unit: Option<&str>) {
         return; // a date has no unit
     }
     if let (Some(unit), None) = (unit.map(str::trim).filter(|u| !u.is_empty()), &value.unit) {
-        value.unit = Some(unit.to_string());
+        value.unit = Some(unit_as_written(unit));
         value.unit_kind = unit_kind(unit);
     }
 }

@@ -172,8 +172,10 @@ impl<T: Copy> Index<T> {
 
     /// The value of an entry spelt exactly `w`.
     pub(crate) fn get(&self, w: &str) -> Option<T> {
-        let mut node = 0;
-        for c in w.chars() {
+        let mut chars = w.chars();
+        // The bitmap turns most words away at their first char.
+        let mut node = self.first_node(chars.next()?)?;
+        for c in chars {
             node = self.child(node, c)?;
         }
         self.nodes[node as usize].value
@@ -247,14 +249,48 @@ fn word_items() -> Vec<(String, Word)> {
     items
 }
 
+/// The cells [`tables::QUALITATIVE`] lists, looked up whole: most cells holding a
+/// number are turned away at their first char instead of compared with every entry.
+pub(crate) static QUALITATIVE: LazyLock<Index<()>> =
+    LazyLock::new(|| Index::new(qualitative_items()));
+
+/// The entries of [`QUALITATIVE`].
+fn qualitative_items() -> Vec<(String, ())> {
+    tables::QUALITATIVE
+        .iter()
+        .map(|w| (w.to_string(), ()))
+        .collect()
+}
+
+/// Words after a number that compare it (以上, 以内, 左右): [`tables::SUFFIX_WORDS`].
+pub(crate) static SUFFIXES: LazyLock<Index<Op>> =
+    LazyLock::new(|| Index::new(op_items(tables::SUFFIX_WORDS)));
+
+/// Words after a date that make it a deadline or a start: [`tables::DATE_SUFFIXES`].
+pub(crate) static DATE_SUFFIXES: LazyLock<Index<Op>> =
+    LazyLock::new(|| Index::new(op_items(tables::DATE_SUFFIXES)));
+
+/// The entries of a table of words with a comparator.
+fn op_items(words: &[(&str, Op)]) -> Vec<(String, Op)> {
+    words.iter().map(|&(w, op)| (w.to_string(), op)).collect()
+}
+
+/// A unit of [`tables::UNITS`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Unit {
+    pub kind: UnitKind,
+    /// The table's own spelling, for a value to borrow instead of copying what was written.
+    pub spelling: &'static str,
+}
+
 /// Units by spelling.
-pub(crate) static UNITS: LazyLock<Index<UnitKind>> = LazyLock::new(|| Index::new(unit_items()));
+pub(crate) static UNITS: LazyLock<Index<Unit>> = LazyLock::new(|| Index::new(unit_items()));
 
 /// The entries of [`UNITS`].
-fn unit_items() -> Vec<(String, UnitKind)> {
+fn unit_items() -> Vec<(String, Unit)> {
     tables::UNITS
         .iter()
-        .map(|&(w, k)| (w.to_string(), k))
+        .map(|&(spelling, kind)| (spelling.to_string(), Unit { kind, spelling }))
         .collect()
 }
 
@@ -305,6 +341,9 @@ mod tests {
             .iter()
             .map(|(w, _)| w.as_str())
             .chain(unit_items().iter().map(|(w, _)| w.as_str()))
+            .chain(tables::QUALITATIVE.iter().copied())
+            .chain(tables::SUFFIX_WORDS.iter().map(|&(w, _)| w))
+            .chain(tables::DATE_SUFFIXES.iter().map(|&(w, _)| w))
             .flat_map(str::chars)
             .chain(['1', ' ', '。', '覆', '𠀀'])
             .collect();
@@ -321,6 +360,9 @@ mod tests {
             let s: String = text.into_iter().collect();
             agrees_with_scan(&WORDS, &word_items(), &s);
             agrees_with_scan(&UNITS, &unit_items(), &s);
+            agrees_with_scan(&QUALITATIVE, &qualitative_items(), &s);
+            agrees_with_scan(&SUFFIXES, &op_items(tables::SUFFIX_WORDS), &s);
+            agrees_with_scan(&DATE_SUFFIXES, &op_items(tables::DATE_SUFFIXES), &s);
         }
 
         #[test]
@@ -430,16 +472,48 @@ mod tests {
         assert_eq!(w.longest("覆盖", 0), None);
     }
 
+    /// The suffix tables were read first match in table order; the index reads the
+    /// longest. They agree while no word is followed in its table by a longer one it
+    /// begins.
+    #[test]
+    fn suffix_tables_list_longer_words_first() {
+        for table in [tables::SUFFIX_WORDS, tables::DATE_SUFFIXES] {
+            for (k, (w, _)) in table.iter().enumerate() {
+                for (later, _) in &table[k + 1..] {
+                    assert!(!later.starts_with(w), "{later} after {w}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn qualitative_cells_whole() {
+        for w in tables::QUALITATIVE {
+            assert_eq!(QUALITATIVE.get(w), Some(()), "{w}");
+        }
+        assert_eq!(QUALITATIVE.get("全覆盖率"), None);
+        assert_eq!(QUALITATIVE.get("全"), None);
+        assert_eq!(QUALITATIVE.get("≥95%"), None);
+        assert_eq!(QUALITATIVE.get(""), None);
+    }
+
     #[test]
     fn units() {
         let u = &*UNITS;
+        let kind = |found: Option<(usize, Unit)>| found.map(|(l, unit)| (l, unit.kind));
         assert_eq!(
-            u.longest("个工作日内", 0),
+            kind(u.longest("个工作日内", 0)),
             Some(("个工作日".len(), UnitKind::Time))
         );
-        assert_eq!(u.longest("个", 0), Some((3, UnitKind::Count)));
-        assert_eq!(u.longest("人次以上", 0), Some((6, UnitKind::Count)));
-        assert_eq!(u.get("万元"), Some(UnitKind::Currency));
+        assert_eq!(kind(u.longest("个", 0)), Some((3, UnitKind::Count)));
+        assert_eq!(kind(u.longest("人次以上", 0)), Some((6, UnitKind::Count)));
+        assert_eq!(
+            u.get("万元"),
+            Some(Unit {
+                kind: UnitKind::Currency,
+                spelling: "万元"
+            })
+        );
         assert_eq!(u.get("万"), None);
     }
 }

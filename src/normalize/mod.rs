@@ -19,6 +19,7 @@ mod value;
 
 pub use amount::parse_amount;
 pub use number::parse_number;
+pub(crate) use units::unit_as_written;
 pub use units::{unit_in_name, unit_kind};
 pub use value::{parse_comparator, parse_value};
 

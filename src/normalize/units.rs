@@ -1,7 +1,9 @@
 //! Units: the table lookup after a number, compound units (`元/亩`, `次/年`), the family
 //! of a unit, and the unit written in an indicator's name (`结案率（%）`).
 
-use super::lexicon::UNITS;
+use std::borrow::Cow;
+
+use super::lexicon::{Unit, UNITS};
 use super::tables;
 use crate::document::UnitKind;
 
@@ -12,6 +14,8 @@ pub(crate) struct UnitMatch {
     pub end: usize,
     /// Its family.
     pub kind: UnitKind,
+    /// The table's spelling when the unit is one table entry, not a compound.
+    pub spelling: Option<&'static str>,
 }
 
 #[inline]
@@ -27,8 +31,8 @@ pub(crate) fn is_cjk(c: char) -> bool {
 
 /// One table unit at `i`; ASCII units must not run on into letters (`5mins` has none).
 #[inline]
-fn table_unit(s: &str, i: usize) -> Option<(usize, UnitKind)> {
-    let (l, k) = UNITS.longest(s, i)?;
+fn table_unit(s: &str, i: usize) -> Option<(usize, Unit)> {
+    let (l, unit) = UNITS.longest(s, i)?;
     let w = &s.as_bytes()[i..i + l];
     if w.last().is_some_and(|b| b.is_ascii_alphanumeric()) {
         if let Some(&next) = s.as_bytes().get(i + l) {
@@ -37,7 +41,7 @@ fn table_unit(s: &str, i: usize) -> Option<(usize, UnitKind)> {
             }
         }
     }
-    Some((i + l, k))
+    Some((i + l, unit))
 }
 
 /// Characters that end the free-written part of a compound unit (`次/年以上`).
@@ -64,7 +68,8 @@ fn ends_unit_part(c: char) -> bool {
 /// parts after `/` or `／` (`元/生/年`: a part not in the table is taken as written, up
 /// to three characters).
 pub(crate) fn match_unit(s: &str, i: usize) -> Option<UnitMatch> {
-    let (mut end, kind) = table_unit(s, i)?;
+    let (first_end, unit) = table_unit(s, i)?;
+    let mut end = first_end;
     for _ in 0..3 {
         let rest = &s[end..];
         // `/` or `／` joins parts; `·` only inside a compound (`元/人·月`).
@@ -99,7 +104,11 @@ pub(crate) fn match_unit(s: &str, i: usize) -> Option<UnitMatch> {
         }
         end = e;
     }
-    Some(UnitMatch { end, kind })
+    Some(UnitMatch {
+        end,
+        kind: unit.kind,
+        spelling: (end == first_end).then_some(unit.spelling),
+    })
 }
 
 /// The family of a unit as written (`%`, `万元`, `个工作日`, `元/亩`, `万人`), or None for
@@ -109,8 +118,8 @@ pub fn unit_kind(unit: &str) -> Option<UnitKind> {
     if u.is_empty() {
         return None;
     }
-    if let Some(k) = UNITS.get(u) {
-        return Some(k);
+    if let Some(unit) = UNITS.get(u) {
+        return Some(unit.kind);
     }
     if let Some(m) = match_unit(u, 0) {
         return Some(m.kind);
@@ -123,6 +132,15 @@ pub fn unit_kind(unit: &str) -> Option<UnitKind> {
         }
     }
     Some(UnitKind::Other)
+}
+
+/// A unit to store as written: borrowed from the table when it is one table unit (most
+/// are), so the value owns no copy of it.
+pub(crate) fn unit_as_written(u: &str) -> Cow<'static, str> {
+    match UNITS.get(u) {
+        Some(unit) => Cow::Borrowed(unit.spelling),
+        None => Cow::Owned(u.to_string()),
+    }
 }
 
 /// Is `u` wholly a unit: a table unit, a compound of units, or a multiplier and a unit

@@ -16,13 +16,15 @@
 //!
 //! The scan allocates nothing; only the returned [`Value`] does.
 
+use std::borrow::Cow;
+
 use super::date::Date;
-use super::lexicon::{Word, WORDS};
+use super::lexicon::{Word, DATE_SUFFIXES, QUALITATIVE, SUFFIXES, WORDS};
 use super::number::{
     digit_at, is_cn_numeral, is_cn_start, scan_arabic, scan_chinese, skip_ws, GroupTail, Num,
 };
 use super::tables;
-use super::units::{is_cjk, match_unit, unit_kind};
+use super::units::{is_cjk, match_unit, unit_as_written, unit_kind};
 use super::ValueContext;
 use crate::document::{Op, Scalar, UnitKind, Value, ValueKind};
 
@@ -33,8 +35,9 @@ const MAX_SEPS: usize = 24;
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum UnitRef {
     None,
-    /// As written, at these byte offsets.
-    Span(usize, usize),
+    /// As written, at these byte offsets, with the table's spelling when it is one
+    /// table unit (for the value to borrow).
+    Span(usize, usize, Option<&'static str>),
     /// 百分之…
     Percent,
     /// 千分之…
@@ -81,6 +84,10 @@ const EMPTY_ATOM: Atom = Atom {
     title: false,
     ordinal: false,
 };
+
+/// The scanner's empty atom list: a constant, copied in one piece, where an array
+/// expression was built on the stack and then copied again.
+const NO_ATOMS: [Atom; MAX_ATOMS] = [EMPTY_ATOM; MAX_ATOMS];
 
 /// One side of an atom: a number with what is written after it, or a date.
 #[derive(Clone, Copy, Debug)]
@@ -160,7 +167,7 @@ pub fn parse_value(raw: &str, ctx: &ValueContext) -> Value {
         return Value::text(raw);
     }
     let t = raw.trim_matches(|c: char| c.is_whitespace());
-    if !may_hold_target(t) || tables::QUALITATIVE.contains(&t) {
+    if !may_hold_target(t) || QUALITATIVE.get(t).is_some() {
         return Value::text(raw);
     }
     let mut sc = Scanner::new(raw, ctx);
@@ -210,14 +217,6 @@ fn connector_at(s: &str, i: usize) -> Option<usize> {
     }
 }
 
-fn starts_any<'t>(s: &str, i: usize, words: &'t [(&'t str, Op)]) -> Option<(usize, Op)> {
-    let rest = &s[i..];
-    words
-        .iter()
-        .find(|(w, _)| rest.starts_with(w))
-        .map(|&(w, op)| (w.len(), op))
-}
-
 /// 多/余 at `i`.
 fn more_at(s: &str, i: usize) -> Option<usize> {
     tables::MORE_WORDS
@@ -241,7 +240,7 @@ fn boundary_at(s: &str, i: usize) -> bool {
         Some(c) => {
             if is_cjk(c) {
                 matches!(WORDS.longest_with(s, i, c), Some((_, Word::Sep(_))))
-                    || starts_any(s, i, tables::SUFFIX_WORDS).is_some()
+                    || SUFFIXES.longest(s, i).is_some()
             } else {
                 !c.is_alphanumeric()
             }
@@ -286,7 +285,7 @@ impl<'a> Scanner<'a> {
         Scanner {
             s,
             ctx,
-            atoms: [EMPTY_ATOM; MAX_ATOMS],
+            atoms: NO_ATOMS,
             n: 0,
             overflow: false,
             seps: [(0, 0, 0); MAX_SEPS],
@@ -532,7 +531,7 @@ impl<'a> Scanner<'a> {
         let inner = rest.starts_with('内');
         let mut op = if inner { Op::Le } else { Op::Eq };
         if !inner {
-            if let Some((l, o)) = starts_any(s, p, tables::DATE_SUFFIXES) {
+            if let Some((l, o)) = DATE_SUFFIXES.longest(s, p) {
                 op = o;
                 p += l;
             }
@@ -821,7 +820,7 @@ impl<'a> Scanner<'a> {
     fn unit_text(&self, u: UnitRef) -> Option<&'a str> {
         match u {
             UnitRef::None => None,
-            UnitRef::Span(a, b) => Some(&self.s[a..b]),
+            UnitRef::Span(a, b, _) => Some(&self.s[a..b]),
             UnitRef::Percent => Some("%"),
             UnitRef::Permille => Some("‰"),
         }
@@ -887,7 +886,7 @@ impl<'a> Scanner<'a> {
             q += l;
         }
         if let Some(m) = match_unit(s, q) {
-            op.unit = UnitRef::Span(q, m.end);
+            op.unit = UnitRef::Span(q, m.end, m.spelling);
             op.kind = Some(m.kind);
             op.end = m.end;
         } else if let Some((ml, pow)) = multiplier_at(s, q) {
@@ -916,7 +915,7 @@ impl<'a> Scanner<'a> {
             op.val = OVal::Num { num, neg, pow, add };
             op.end = r;
             if let Some(m) = match_unit(s, r) {
-                op.unit = UnitRef::Span(r, m.end);
+                op.unit = UnitRef::Span(r, m.end, m.spelling);
                 op.kind = Some(m.kind);
                 op.end = m.end;
             }
@@ -930,18 +929,18 @@ impl<'a> Scanner<'a> {
             if is_cjk(c)
                 && !is_cn_numeral(c)
                 && !WORDS.may_start(c)
-                && starts_any(s, q, tables::SUFFIX_WORDS).is_none()
+                && SUFFIXES.longest(s, q).is_none()
                 && c != '年'
                 && c != '月'
                 && self.clause_ends(q + l)
                 && !num.chinese
             {
-                op.unit = UnitRef::Span(q, q + l);
+                op.unit = UnitRef::Span(q, q + l, None);
                 op.kind = Some(UnitKind::Other);
                 op.end = q + l;
             }
         }
-        if let UnitRef::Span(a, b) = op.unit {
+        if let UnitRef::Span(a, b, _) = op.unit {
             // 10日前 without a month: a day of some month, not a quantity.
             if matches!(&s[a..b], "日" | "号") && s[b..].starts_with('前') {
                 op.unclear = true;
@@ -975,11 +974,11 @@ impl<'a> Scanner<'a> {
         let mut q = skip_ws(s, op.end);
         // 95%（含）以上
         for w in ["（含）", "(含)"] {
-            if s[q..].starts_with(w) && starts_any(s, q + w.len(), tables::SUFFIX_WORDS).is_some() {
+            if s[q..].starts_with(w) && SUFFIXES.longest(s, q + w.len()).is_some() {
                 q += w.len();
             }
         }
-        if let Some((l, o)) = starts_any(s, q, tables::SUFFIX_WORDS) {
+        if let Some((l, o)) = SUFFIXES.longest(s, q) {
             op.suffix = Some(o);
             op.end = q + l;
             let r = &s[op.end..];
@@ -1149,7 +1148,7 @@ impl<'a> Scanner<'a> {
             unclear = true;
         }
         let mut suffix = None;
-        if let Some((l, o)) = starts_any(s, p, tables::DATE_SUFFIXES) {
+        if let Some((l, o)) = DATE_SUFFIXES.longest(s, p) {
             let w = &s[p..p + l];
             if matches!(w, "内" | "以内" | "之内") {
                 date = date.end_of_period();
@@ -1340,11 +1339,17 @@ impl<'a> Scanner<'a> {
     }
 
     /// The unit to write for a numeric atom: its own, else the indicator name's.
-    fn unit_out(&self, a: &Atom) -> (Option<String>, Option<UnitKind>) {
+    fn unit_out(&self, a: &Atom) -> (Option<Cow<'static, str>>, Option<UnitKind>) {
         match a.unit {
-            UnitRef::Span(x, y) => (Some(normalize_unit(&self.s[x..y])), a.kind),
-            UnitRef::Percent => (Some("%".to_string()), Some(UnitKind::Percent)),
-            UnitRef::Permille => (Some("‰".to_string()), Some(UnitKind::Percent)),
+            UnitRef::Span(x, y, spelling) => {
+                let unit = match spelling {
+                    Some(table) if !needs_normalizing(table) => Cow::Borrowed(table),
+                    _ => normalize_unit(&self.s[x..y]),
+                };
+                (Some(unit), a.kind)
+            }
+            UnitRef::Percent => (Some("%".into()), Some(UnitKind::Percent)),
+            UnitRef::Permille => (Some("‰".into()), Some(UnitKind::Percent)),
             UnitRef::None => match self.ctx.unit_hint.map(str::trim).filter(|h| !h.is_empty()) {
                 Some(h) => (Some(normalize_unit(h)), unit_kind(h)),
                 None => (None, None),
@@ -1426,10 +1431,7 @@ pub fn parse_comparator(text: &str) -> Option<Op> {
     }
     match WORDS.longest_with(t, 0, c) {
         Some((l, Word::Cmp { op, .. })) if l == t.len() => op,
-        _ => tables::SUFFIX_WORDS
-            .iter()
-            .find(|(w, _)| *w == t)
-            .map(|&(_, op)| op),
+        _ => SUFFIXES.get(t),
     }
 }
 
@@ -1438,12 +1440,17 @@ fn same_unit(a: &str, b: &str) -> bool {
     a == b || normalize_unit(a) == normalize_unit(b)
 }
 
-/// `％` → `%`, `／` → `/`; everything else as written.
-fn normalize_unit(u: &str) -> String {
-    if u.contains(['％', '／']) {
-        u.replace('％', "%").replace('／', "/")
+/// Does [`normalize_unit`] change `u`?
+fn needs_normalizing(u: &str) -> bool {
+    u.contains(['％', '／'])
+}
+
+/// `％` → `%`, `／` → `/`; everything else as written (see [`unit_as_written`]).
+fn normalize_unit(u: &str) -> Cow<'static, str> {
+    if needs_normalizing(u) {
+        unit_as_written(&u.replace('％', "%").replace('／', "/"))
     } else {
-        u.to_string()
+        unit_as_written(u)
     }
 }
 
