@@ -5,9 +5,7 @@ use std::collections::HashMap;
 
 use crate::util::{col, csv_rows, fixture, jixiao, run, table_files, Dir};
 
-#[path = "../examples/common/mod.rs"]
-mod common;
-use common::EntryKind;
+use crate::common::{self, EntryKind};
 
 /// A small tree: the five renderings of the Guangzhou form plus a second department.
 fn tree(dir: &Dir) -> std::path::PathBuf {

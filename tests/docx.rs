@@ -171,3 +171,25 @@ fn guangzhou_docx_keeps_every_seed_text_exactly() {
     );
     assert!(texts.contains(&longest.as_str()));
 }
+
+use crate::common;
+
+#[test]
+fn a_form_saved_by_word_reads_as_the_same_grid() {
+    // Word's revision ids, w14 paragraph ids, paragraph, run and row properties around
+    // the same text and structure: four to five times the XML, the same cells.
+    let lean = std::fs::read(fixture("guangzhou-2024-docx/input.docx")).expect("fixture docx");
+    let dressed = common::render::as_word_saves_it(&lean).expect("dress the docx");
+    let xml_len = |docx: &[u8]| {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+        let size = zip.by_name("word/document.xml").unwrap().size();
+        size
+    };
+    assert!(
+        xml_len(&dressed) > 3 * xml_len(&lean),
+        "the dressing adds Word's markup"
+    );
+    let limits = ReadLimits::default();
+    let dressed_grid = read(&dressed, Format::Docx, &limits).expect("read the dressed docx");
+    assert_eq!(dressed_grid, read_fixture_docx());
+}

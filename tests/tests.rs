@@ -2,6 +2,9 @@
 
 // Shared harness: temp dirs, running the built binary, fixture paths.
 mod util;
+// The examples' form model, renderings and corpus generator (examples/common).
+#[path = "../examples/common/mod.rs"]
+mod common;
 // Whole-document comparison of every fixture against its expected JSON.
 mod fixtures;
 // Command-line behaviour: exit codes, outputs, errors.
