@@ -58,6 +58,17 @@ const CELL_UNITS: &[(&str, Money)] = &[
 /// The unit a column or row header names (`预算金额(万元)`, `单位：元`); None means 万元.
 fn header_unit(unit: Option<&str>) -> Money {
     let Some(u) = unit else { return Money::Wan };
+    // Most headers come as the unit alone (`万元`): read it off the cell units, which
+    // costs a few comparisons where the searches below cost more than the rest of
+    // reading the amount. Each cell unit reads the same either way (a test checks).
+    if let Some(&(_, money)) = CELL_UNITS.iter().find(|&&(w, _)| w == u) {
+        return money;
+    }
+    unit_named_in(u)
+}
+
+/// The unit a header names somewhere in its text, the larger one first.
+fn unit_named_in(u: &str) -> Money {
     if u.contains("亿") {
         Money::Yi
     } else if u.contains("千万") {
@@ -197,6 +208,13 @@ mod tests {
         assert_eq!(a.raw, raw);
         assert_eq!(a.unit, "万元");
         (a.value, a.unit_as_written.map(String::from))
+    }
+
+    #[test]
+    fn a_header_that_is_a_cell_unit_reads_as_if_searched() {
+        for &(w, money) in CELL_UNITS {
+            assert_eq!(unit_named_in(w), money, "{w}");
+        }
     }
 
     #[test]

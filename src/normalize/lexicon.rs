@@ -6,7 +6,7 @@
 //! with some entry and not on how many entries share a prefix (about 500 words start with
 //! 不: every comparator behind each negation).
 
-use std::collections::BTreeMap;
+use std::str::Chars;
 use std::sync::LazyLock;
 
 use super::tables;
@@ -34,32 +34,84 @@ struct Node<T> {
     end: u32,
 }
 
+/// A trie node while [`Index::new`] builds it: children as a sorted linked list.
+struct BuildNode<T> {
+    value: Option<T>,
+    /// The char on the edge into this node.
+    c: char,
+    first_child: u32,
+    next_sibling: u32,
+}
+
+/// The child of `node` along `c`, added in its sorted place when there is none.
+fn child_or_insert<T>(trie: &mut Vec<BuildNode<T>>, node: usize, c: char) -> usize {
+    let mut prev = None;
+    let mut next = trie[node].first_child;
+    while next != 0 && trie[next as usize].c < c {
+        prev = Some(next as usize);
+        next = trie[next as usize].next_sibling;
+    }
+    if next != 0 && trie[next as usize].c == c {
+        return next as usize;
+    }
+    let new = trie.len();
+    trie.push(BuildNode {
+        value: None,
+        c,
+        first_child: 0,
+        next_sibling: next,
+    });
+    match prev {
+        Some(p) => trie[p].next_sibling = new as u32,
+        None => trie[node].first_child = new as u32,
+    }
+    new
+}
+
 impl<T: Copy> Index<T> {
-    /// Indexes `items`; when a word comes twice the first spelling wins.
-    pub(crate) fn new(items: impl IntoIterator<Item = (String, T)>) -> Self {
-        // Built with ordered maps, then flattened so lookups touch two plain arrays.
-        let mut values: Vec<Option<T>> = vec![None];
-        let mut children: Vec<BTreeMap<char, u32>> = vec![BTreeMap::new()];
+    /// Indexes `items`, each word given by its chars; when a word comes twice the first
+    /// spelling wins.
+    pub(crate) fn new<W: IntoIterator<Item = char>>(
+        items: impl IntoIterator<Item = (W, T)>,
+    ) -> Self {
+        // Built as a trie whose nodes are one vector, each node's children a list linked
+        // through it and kept sorted by char: no map and no allocation per node (this
+        // runs on first use, inside the first form's time). Then flattened so lookups
+        // touch two plain arrays. Node 0 is the root, nobody's child or sibling, so 0
+        // also means "none" in the links.
+        let mut trie = vec![BuildNode {
+            value: None,
+            c: '\0',
+            first_child: 0,
+            next_sibling: 0,
+        }];
         for (w, t) in items {
             let mut node = 0;
-            for c in w.chars() {
-                node = match children[node].get(&c) {
-                    Some(&n) => n as usize,
-                    None => {
-                        let n = values.len();
-                        values.push(None);
-                        children.push(BTreeMap::new());
-                        children[node].insert(c, n as u32);
-                        n
-                    }
-                };
+            for c in w {
+                node = child_or_insert(&mut trie, node, c);
             }
-            if node != 0 && values[node].is_none() {
-                values[node] = Some(t);
+            if node != 0 && trie[node].value.is_none() {
+                trie[node].value = Some(t);
             }
         }
+        let mut nodes = Vec::with_capacity(trie.len());
+        // Every node but the root is one edge.
+        let mut edges = Vec::with_capacity(trie.len() - 1);
+        for node in &trie {
+            let first = edges.len() as u32;
+            let mut k = node.first_child;
+            while k != 0 {
+                edges.push((trie[k as usize].c, k));
+                k = trie[k as usize].next_sibling;
+            }
+            nodes.push(Node {
+                value: node.value,
+                first,
+                end: edges.len() as u32,
+            });
+        }
         let mut bitmap = Box::new([0u64; 1024]);
-        for &c in children[0].keys() {
+        for &(c, _) in &edges[..nodes[0].end as usize] {
             let cp = c as u32;
             if cp < 0x10000 {
                 bitmap[(cp >> 6) as usize] |= 1 << (cp & 63);
@@ -70,17 +122,6 @@ impl<T: Copy> Index<T> {
         for (word, bits) in rank.iter_mut().zip(bitmap.iter()) {
             *word = below;
             below += bits.count_ones();
-        }
-        let mut nodes = Vec::with_capacity(values.len());
-        let mut edges = Vec::new();
-        for (value, kids) in values.into_iter().zip(children) {
-            let first = edges.len() as u32;
-            edges.extend(kids);
-            nodes.push(Node {
-                value,
-                first,
-                end: edges.len() as u32,
-            });
         }
         Index {
             bitmap,
@@ -211,12 +252,26 @@ fn negate(op: Op) -> Option<Op> {
 /// Words the scanner looks for in free text.
 pub(crate) static WORDS: LazyLock<Index<Word>> = LazyLock::new(|| Index::new(word_items()));
 
+/// A word spelt in two pieces: a negation and a comparator word, or `""` and the word.
+/// The negated comparators are indexed without a string allocated for each.
+#[derive(Clone, Copy)]
+struct Spelling(&'static str, &'static str);
+
+impl IntoIterator for Spelling {
+    type Item = char;
+    type IntoIter = std::iter::Chain<Chars<'static>, Chars<'static>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.chars().chain(self.1.chars())
+    }
+}
+
 /// The entries of [`WORDS`], in the order that decides which spelling wins.
-fn word_items() -> Vec<(String, Word)> {
-    let mut items: Vec<(String, Word)> = Vec::new();
+fn word_items() -> Vec<(Spelling, Word)> {
+    let mut items: Vec<(Spelling, Word)> = Vec::new();
     for &(w, op, adjacent) in tables::COMPARATOR_WORDS {
         items.push((
-            w.to_string(),
+            Spelling("", w),
             Word::Cmp {
                 op: Some(op),
                 adjacent,
@@ -226,7 +281,7 @@ fn word_items() -> Vec<(String, Word)> {
     for &(w, op, adjacent) in tables::COMPARATOR_WORDS {
         for neg in tables::NEGATIONS {
             items.push((
-                format!("{neg}{w}"),
+                Spelling(neg, w),
                 Word::Cmp {
                     op: negate(op),
                     adjacent,
@@ -235,16 +290,16 @@ fn word_items() -> Vec<(String, Word)> {
         }
     }
     for w in tables::RELATIVE_MARKERS {
-        items.push((w.to_string(), Word::Relative));
+        items.push((Spelling("", w), Word::Relative));
     }
     for w in tables::CHANGE_VERBS {
-        items.push((w.to_string(), Word::Change));
+        items.push((Spelling("", w), Word::Change));
     }
     for &(w, s) in tables::SEPARATOR_WORDS {
-        items.push((w.to_string(), Word::Sep(s)));
+        items.push((Spelling("", w), Word::Sep(s)));
     }
     for w in tables::ORDINAL_WORDS {
-        items.push((w.to_string(), Word::Ordinal));
+        items.push((Spelling("", w), Word::Ordinal));
     }
     items
 }
@@ -255,11 +310,8 @@ pub(crate) static QUALITATIVE: LazyLock<Index<()>> =
     LazyLock::new(|| Index::new(qualitative_items()));
 
 /// The entries of [`QUALITATIVE`].
-fn qualitative_items() -> Vec<(String, ())> {
-    tables::QUALITATIVE
-        .iter()
-        .map(|w| (w.to_string(), ()))
-        .collect()
+fn qualitative_items() -> impl Iterator<Item = (Chars<'static>, ())> {
+    tables::QUALITATIVE.iter().map(|w| (w.chars(), ()))
 }
 
 /// Words after a number that compare it (以上, 以内, 左右): [`tables::SUFFIX_WORDS`].
@@ -271,8 +323,8 @@ pub(crate) static DATE_SUFFIXES: LazyLock<Index<Op>> =
     LazyLock::new(|| Index::new(op_items(tables::DATE_SUFFIXES)));
 
 /// The entries of a table of words with a comparator.
-fn op_items(words: &[(&str, Op)]) -> Vec<(String, Op)> {
-    words.iter().map(|&(w, op)| (w.to_string(), op)).collect()
+fn op_items(words: &'static [(&'static str, Op)]) -> impl Iterator<Item = (Chars<'static>, Op)> {
+    words.iter().map(|&(w, op)| (w.chars(), op))
 }
 
 /// A unit of [`tables::UNITS`].
@@ -287,17 +339,26 @@ pub(crate) struct Unit {
 pub(crate) static UNITS: LazyLock<Index<Unit>> = LazyLock::new(|| Index::new(unit_items()));
 
 /// The entries of [`UNITS`].
-fn unit_items() -> Vec<(String, Unit)> {
+fn unit_items() -> impl Iterator<Item = (Chars<'static>, Unit)> {
     tables::UNITS
         .iter()
-        .map(|&(spelling, kind)| (spelling.to_string(), Unit { kind, spelling }))
-        .collect()
+        .map(|&(spelling, kind)| (spelling.chars(), Unit { kind, spelling }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The entries of a table as strings, for the scan to compare.
+    fn spelt<W: IntoIterator<Item = char>, T>(
+        items: impl IntoIterator<Item = (W, T)>,
+    ) -> Vec<(String, T)> {
+        items
+            .into_iter()
+            .map(|(w, t)| (w.into_iter().collect(), t))
+            .collect()
+    }
 
     /// What [`Index::longest`] must answer, by comparing every entry: the longest that
     /// `s[i..]` starts with, the first spelling when a word comes twice.
@@ -337,14 +398,13 @@ mod tests {
 
     /// Every character the tables use, some they don't, and one outside the BMP.
     fn alphabet() -> Vec<char> {
-        let mut chars: Vec<char> = word_items()
+        let mut chars: Vec<char> = spelt(word_items())
             .iter()
-            .map(|(w, _)| w.as_str())
-            .chain(unit_items().iter().map(|(w, _)| w.as_str()))
-            .chain(tables::QUALITATIVE.iter().copied())
-            .chain(tables::SUFFIX_WORDS.iter().map(|&(w, _)| w))
-            .chain(tables::DATE_SUFFIXES.iter().map(|&(w, _)| w))
-            .flat_map(str::chars)
+            .flat_map(|(w, _)| w.chars())
+            .chain(tables::UNITS.iter().flat_map(|&(w, _)| w.chars()))
+            .chain(tables::QUALITATIVE.iter().flat_map(|w| w.chars()))
+            .chain(tables::SUFFIX_WORDS.iter().flat_map(|&(w, _)| w.chars()))
+            .chain(tables::DATE_SUFFIXES.iter().flat_map(|&(w, _)| w.chars()))
             .chain(['1', ' ', '。', '覆', '𠀀'])
             .collect();
         chars.sort_unstable();
@@ -358,11 +418,11 @@ mod tests {
             text in prop::collection::vec(prop::sample::select(alphabet()), 0..10)
         ) {
             let s: String = text.into_iter().collect();
-            agrees_with_scan(&WORDS, &word_items(), &s);
-            agrees_with_scan(&UNITS, &unit_items(), &s);
-            agrees_with_scan(&QUALITATIVE, &qualitative_items(), &s);
-            agrees_with_scan(&SUFFIXES, &op_items(tables::SUFFIX_WORDS), &s);
-            agrees_with_scan(&DATE_SUFFIXES, &op_items(tables::DATE_SUFFIXES), &s);
+            agrees_with_scan(&WORDS, &spelt(word_items()), &s);
+            agrees_with_scan(&UNITS, &spelt(unit_items()), &s);
+            agrees_with_scan(&QUALITATIVE, &spelt(qualitative_items()), &s);
+            agrees_with_scan(&SUFFIXES, &spelt(op_items(tables::SUFFIX_WORDS)), &s);
+            agrees_with_scan(&DATE_SUFFIXES, &spelt(op_items(tables::DATE_SUFFIXES)), &s);
         }
 
         #[test]
@@ -375,7 +435,7 @@ mod tests {
         ) {
             let items: Vec<(String, u8)> =
                 words.into_iter().map(|(w, t)| (w.into_iter().collect(), t)).collect();
-            let index = Index::new(items.clone());
+            let index = Index::new(items.iter().map(|(w, t)| (w.chars(), *t)));
             let s: String = text.into_iter().collect();
             agrees_with_scan(&index, &items, &s);
             for (w, _) in &items {
