@@ -377,10 +377,9 @@ pub const SELF_EVALUATION_MARKERS: &[&str] =
 
 /// The first of [`SELF_EVALUATION_MARKERS`] that a normalized label contains.
 pub fn self_evaluation_marker(label: &str) -> Option<&'static str> {
-    // Asked of nearly every cell of every form, and nearly always no: one pass over the
-    // chars, looking for a char that every marker holds and few other texts do, turns
-    // those away.
-    if !label.chars().any(|c| MARKER_CHARS.contains(&c)) {
+    // Asked of nearly every cell of every form, and nearly always no: a char that every
+    // marker holds and few other texts do is looked for first, and turns those away.
+    if !holds_marker_char(label) {
         return None;
     }
     SELF_EVALUATION_MARKERS
@@ -392,6 +391,33 @@ pub fn self_evaluation_marker(label: &str) -> Option<&'static str> {
 /// Chars of which each of [`SELF_EVALUATION_MARKERS`] holds at least one: 评 (自评),
 /// 际 (实际), 因 (原因), rare in target forms, unlike the markers' first chars (实施, 全面).
 const MARKER_CHARS: [char; 3] = ['评', '际', '因'];
+
+/// [`MARKER_CHARS`] in UTF-8, three bytes each.
+const MARKER_UTF8: [[u8; 3]; 3] = {
+    let mut utf8 = [[0; 3]; 3];
+    let mut k = 0;
+    while k < MARKER_CHARS.len() {
+        MARKER_CHARS[k].encode_utf8(&mut utf8[k]);
+        k += 1;
+    }
+    utf8
+};
+
+/// Whether `label` holds one of [`MARKER_CHARS`]. Their middle bytes (AF, 99, 9B) are
+/// searched for a vector at a time ([`memchr::memchr3`]) rather than the text decoded
+/// char by char; each byte found is one of them only with its lead byte before it and
+/// its last byte after (a continuation byte of any other char fails that test, so the
+/// answer is that of a char scan).
+fn holds_marker_char(label: &str) -> bool {
+    let bytes = label.as_bytes();
+    let [a, b, c] = MARKER_UTF8.map(|utf8| utf8[1]);
+    memchr::memchr3_iter(a, b, c, bytes).any(|middle| {
+        middle > 0
+            && bytes
+                .get(middle - 1..middle + 2)
+                .is_some_and(|char| MARKER_UTF8.iter().any(|m| m == char))
+    })
+}
 
 /// A line that sets the unit of the form's bare amounts: `单位：万元`, `金额单位:元`.
 pub fn unit_line(text: &str) -> Option<&'static str> {
@@ -1069,6 +1095,20 @@ mod tests {
         assert_eq!(self_evaluation_marker("全年预算数"), None);
         for marker in SELF_EVALUATION_MARKERS {
             assert!(marker.contains(MARKER_CHARS), "{marker}");
+        }
+    }
+
+    proptest! {
+        /// The byte search answers as a char scan, whatever the text around the chars.
+        #[test]
+        fn marker_chars_are_found_as_a_char_scan_finds_them(
+            // With chars that share a marker char's middle byte (寄 诅 附, U+0099).
+            text in "[评际因自实偏差原寄诅附\u{99}a1 （）]{0,12}|\\PC{0,30}",
+        ) {
+            prop_assert_eq!(
+                holds_marker_char(&text),
+                text.chars().any(|c| MARKER_CHARS.contains(&c))
+            );
         }
     }
 
