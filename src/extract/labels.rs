@@ -412,10 +412,11 @@ fn holds_marker_char(label: &str) -> bool {
     let bytes = label.as_bytes();
     let [a, b, c] = MARKER_UTF8.map(|utf8| utf8[1]);
     memchr::memchr3_iter(a, b, c, bytes).any(|middle| {
-        middle > 0
-            && bytes
-                .get(middle - 1..middle + 2)
-                .is_some_and(|char| MARKER_UTF8.iter().any(|m| m == char))
+        let around = middle
+            .checked_sub(1)
+            .and_then(|lead| bytes.get(lead..middle + 2));
+        // As an array, not a slice, so that it is compared in registers, not by memcmp.
+        matches!(around, Some(&[lead, middle, last]) if MARKER_UTF8.contains(&[lead, middle, last]))
     })
 }
 
@@ -900,9 +901,27 @@ fn amount_header(bare: &str, unit: Option<&str>) -> bool {
     unit.is_some() && bare.len() <= 30 || matches!(bare, "金额" | "预算金额" | "预算数")
 }
 
+/// A label and its text in one cell (`项目名称：X`, `总体目标：……`): the text split at its
+/// first colon, ASCII or full-width, as `split_once([':', '：'])` splits it; `None` too
+/// when what comes before the colon is longer than a label can be ([`MAX_LABEL_BYTES`]),
+/// as every lookup would turn it away. So only a text's first bytes are searched, and
+/// for a byte, not a decoded char: `:`, or the last byte of `：` (EF BC 9A) with the
+/// two before it. A word at a time ([`memchr::arch::all::memchr::Two`]): on texts this
+/// short that costs less than a vector search, which pays for its set-up on each call.
+pub fn split_label(text: &str) -> Option<(&str, &str)> {
+    let bytes = text.as_bytes();
+    let head = &bytes[..bytes.len().min(MAX_LABEL_BYTES + '：'.len_utf8())];
+    let colons = memchr::arch::all::memchr::Two::new(b':', 0x9A);
+    let (at, len) = colons.iter(head).find_map(|at| match bytes[at] {
+        b':' => Some((at, 1)),
+        _ => matches!(bytes[..at], [.., 0xEF, 0xBC]).then(|| (at - 2, 3)),
+    })?;
+    (at <= MAX_LABEL_BYTES).then(|| (&text[..at], &text[at + len..]))
+}
+
 /// A section label and its text in one cell or paragraph: `总体目标：……`.
 pub fn section_with_text(text: &str) -> Option<(Section, &str)> {
-    let (label, rest) = text.split_once([':', '：'])?;
+    let (label, rest) = split_label(text)?;
     let section = section_of(label)?;
     let rest = rest.trim();
     (!rest.is_empty()).then_some((section, rest))
@@ -1099,6 +1118,21 @@ mod tests {
     }
 
     proptest! {
+        /// A label is split off at the first colon, as `split_once` splits it, when it
+        /// is short enough to be one.
+        #[test]
+        fn labels_are_split_off_at_the_first_colon(
+            text in "[:：:：甲乙a 。，\u{9a}\u{ff1b}]{0,12}|\\PC{0,30}",
+            pad in 0..2 * MAX_LABEL_BYTES,
+        ) {
+            for text in [text.clone(), format!("{}{text}", "甲".repeat(pad / 3))] {
+                let expected = text
+                    .split_once([':', '：'])
+                    .filter(|(label, _)| label.len() <= MAX_LABEL_BYTES);
+                prop_assert_eq!(split_label(&text), expected);
+            }
+        }
+
         /// The byte search answers as a char scan, whatever the text around the chars.
         #[test]
         fn marker_chars_are_found_as_a_char_scan_finds_them(

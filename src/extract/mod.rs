@@ -83,9 +83,7 @@ fn form_starts(rows: &Rows<'_>) -> Vec<usize> {
         let label = rows.label(r, 0);
         // `项目名称：X` in one cell names the form too.
         let is_identity = is_identity(label)
-            || first
-                .text
-                .split_once([':', '：'])
+            || labels::split_label(&first.text)
                 .is_some_and(|(before, _)| is_identity(&Label::new(before)));
         let is_title = cells.len() == 1 && is_title(label);
         if (is_identity || is_title) && seen_identity {
@@ -187,7 +185,7 @@ fn field_row(rows: &mut Rows<'_>, r: usize, form: &mut Form) -> bool {
         if let Some(field) = rows.label(r, i).field() {
             return Some((field, None));
         }
-        let (label, value) = cells[i].text.split_once([':', '：'])?;
+        let (label, value) = labels::split_label(&cells[i].text)?;
         Some((labels::field_of(label)?, Some((label, value))))
     };
     if cells.is_empty() || field_at(rows, 0).is_none() {
