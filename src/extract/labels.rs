@@ -736,8 +736,15 @@ fn next_fold(text: &str, from: usize) -> Option<(usize, usize, &'static str)> {
 /// their line breaks; only labels (budget groups and labels, level-1/2 names, column
 /// headers) go through here.
 pub fn label_text(text: &str) -> String {
+    label_line(text).into_owned()
+}
+
+/// [`label_text`], borrowed when the label is one line already, as most are: for a
+/// label kept other than as a `String` (a level name shared as an `Arc<str>`), which
+/// is then its one copy.
+pub(crate) fn label_line(text: &str) -> Cow<'_, str> {
     if !text.contains('\n') {
-        return text.trim().to_string(); // one line, as most labels are
+        return Cow::Borrowed(text.trim());
     }
     let mut out = String::with_capacity(text.len());
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -748,7 +755,7 @@ pub fn label_text(text: &str) -> String {
         }
         out.push_str(line);
     }
-    out
+    Cow::Owned(out)
 }
 
 /// The label without a trailing parenthesised note, a trailing colon and a leading
