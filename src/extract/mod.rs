@@ -154,10 +154,10 @@ fn new_form(source: Source, form_id: String) -> Form {
 /// A self-evaluation form (绩效自评表) reports what was achieved; its values are not
 /// targets. Told by its title or by columns such as 实际完成值/偏差原因.
 fn self_evaluation_marker(rows: &Rows<'_>, range: std::ops::Range<usize>) -> Option<String> {
-    range
-        .take(80)
-        .flat_map(|r| rows.cells(r).iter().zip(rows.labels(r)))
-        .find_map(|(cell, label)| {
+    // Plain loops, not a flat_map: this runs over every cell of a form's first rows,
+    // and the adapters cost more than the look at each cell.
+    for r in range.take(80) {
+        for (cell, label) in rows.cells(r).iter().zip(rows.labels(r)) {
             // A marker is a label; a long text that merely mentions one is not: one of
             // more than 60 chars (not counting white space). The normalized text has
             // no more chars than that, and 4 bytes at most per char, so one longer
@@ -165,15 +165,19 @@ fn self_evaluation_marker(rows: &Rows<'_>, range: std::ops::Range<usize>) -> Opt
             // they mention a marker, as nearly none do.
             let normalized = label.normalized();
             if normalized.len() > 4 * 60 {
-                return None;
+                continue;
             }
-            let marker = labels::self_evaluation_marker(normalized)?;
+            let Some(marker) = labels::self_evaluation_marker(normalized) else {
+                continue;
+            };
             let mut characters = cell.text.chars().filter(|c| !c.is_whitespace());
             if cell.text.len() > 60 && characters.nth(60).is_some() {
-                return None;
+                continue;
             }
-            Some(format!("{marker} (at {})", cell.loc))
-        })
+            return Some(format!("{marker} (at {})", cell.loc));
+        }
+    }
+    None
 }
 
 /// Reads a labelled field row (`项目名称 | X | 主管部门 | Y`, or `项目名称：X` in one
