@@ -123,6 +123,13 @@ fn is_title(label: &Label<'_>) -> bool {
 static YEAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})\s*年").expect("valid regex"));
 
+/// The year `text` names (`2024年`): that of the first match of [`YEAR`]. Found with
+/// `find`, not `captures`, which allocates: the year group is the match's first four
+/// chars, so it is its first four bytes whenever it parses (as ASCII digits).
+fn year_in(text: &str) -> Option<i32> {
+    YEAR.find(text)?.as_str().get(..4)?.parse().ok()
+}
+
 /// A year line under the title: `（2024年度）`, `2024年`.
 static YEAR_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[（(]?\s*((?:19|20)\d{2})\s*年度?\s*[)）]?$").expect("valid regex")
@@ -382,7 +389,7 @@ fn extract_one(
             {
                 rows.take(r, 0);
                 form.title = Some(first.text.clone());
-                form.year = YEAR.captures(&first.text).and_then(|c| c[1].parse().ok());
+                form.year = year_in(&first.text);
             }
             Mode::Preamble
                 if form.year.is_none()
@@ -431,7 +438,7 @@ fn unsupported(
             let label = rows.label(r, 0);
             if form.title.is_none() && cells.len() == 1 && is_title(label) {
                 form.title = Some(first.text.clone());
-                form.year = YEAR.captures(&first.text).and_then(|c| c[1].parse().ok());
+                form.year = year_in(&first.text);
             }
             if label.section() == Some(Section::Department) && form.department.is_none() {
                 form.department = cells.get(1).map(|c| c.text.clone());
@@ -463,11 +470,7 @@ fn fill_identity(form: &mut Form) {
             .and_then(|p| p.competent_department.clone());
     }
     if form.year.is_none() {
-        form.year = form
-            .department
-            .as_deref()
-            .and_then(|d| YEAR.captures(d))
-            .and_then(|c| c[1].parse().ok());
+        form.year = form.department.as_deref().and_then(year_in);
     }
     if form.department.is_none() {
         if let Some(m) = YEAR.find(title) {
@@ -495,6 +498,18 @@ fn fill_identity(form: &mut Form) {
 mod tests {
     use super::*;
     use crate::formats::{text, ReadLimits};
+
+    proptest::proptest! {
+        /// The year is read off the match as it was off the capture group, whatever
+        /// digits (full-width, Arabic-Indic) and spaces the text writes.
+        #[test]
+        fn years_read_off_the_match_are_those_of_the_group(
+            text in "[某局 ]{0,2}(19|20|2０|1)[0-9２٢０]{0,3}[ \u{3000}年度]{0,2}[0-9年]{0,5}",
+        ) {
+            let captured = YEAR.captures(&text).and_then(|c| c[1].parse().ok());
+            proptest::prop_assert_eq!(year_in(&text), captured);
+        }
+    }
 
     /// Extracts forms from tab-separated lines (the text reader builds the grid, so these
     /// tests exercise the extractor alone on the common model).
