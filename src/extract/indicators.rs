@@ -171,7 +171,7 @@ impl IndicatorReader {
     }
 
     fn build(cells: &[HeaderCell<'_>], groups: Vec<Group>, year: Option<i32>) -> Self {
-        let mut columns: Vec<Col> = Vec::new();
+        let mut columns: Vec<Col> = Vec::with_capacity(cells.len());
         for &(group, cell) in cells {
             let header = label_text(&cell.text);
             let key = match group {
