@@ -14,7 +14,8 @@ const TOLERANCE: f64 = 0.005;
 
 /// Appends every finding for `form`; `sections` are the section labels the extractor saw.
 pub fn validate(form: &mut Form, sections: &[Section], grid: &Grid) {
-    let mut findings = Vec::new();
+    // Taken out and put back, so that the findings are pushed where they end up.
+    let mut findings = std::mem::take(&mut form.findings);
     for note in &grid.notes {
         findings.push(finding(
             note.severity(),
@@ -28,7 +29,7 @@ pub fn validate(form: &mut Form, sections: &[Section], grid: &Grid) {
     check_budget(&form.budget, &groups, &mut findings);
     check_task_funds(form, &groups, &mut findings);
     check_values(form, &mut findings);
-    form.findings.extend(findings);
+    form.findings = findings;
 }
 
 fn finding(severity: Severity, code: &str, message: String, at: Option<String>) -> Finding {
@@ -95,15 +96,19 @@ const LEVEL_KEYS: &[&str] = &[
 pub fn format_wan(value: f64) -> String {
     let fixed = format!("{:.2}", value.abs());
     let (int, frac) = fixed.split_once('.').unwrap_or((&fixed, "00"));
-    let mut grouped = String::new();
+    let mut out = String::with_capacity(fixed.len() + int.len() / 3 + 2);
+    if value < -TOLERANCE / 10.0 {
+        out.push('-');
+    }
     for (i, ch) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
+            out.push(',');
         }
-        grouped.push(ch);
+        out.push(ch);
     }
-    let sign = if value < -TOLERANCE / 10.0 { "-" } else { "" };
-    format!("{sign}{grouped}.{frac}")
+    out.push('.');
+    out.push_str(frac);
+    out
 }
 
 /// A group's total: its stated 合计 if it has one, else the sum of its lines.
@@ -156,49 +161,43 @@ fn check_budget(
     groups: &[Option<BudgetGroup>],
     findings: &mut Vec<Finding>,
 ) {
-    // Parts against a stated total, in every group (named or not).
-    let mut headers: Vec<Option<&str>> = Vec::new();
-    for line in budget {
-        if !headers.contains(&line.group.as_deref()) {
-            headers.push(line.group.as_deref());
+    // Parts against a stated total, in every group (named or not), each group at its
+    // first line. The lines are walked anew for each question rather than collected:
+    // a budget has a few dozen lines at most, and the lists cost more than the walks.
+    let is_total = |l: &BudgetLine| l.key.as_deref() == Some("total");
+    let is_by_level = |l: &BudgetLine| l.key.as_deref().is_some_and(|k| LEVEL_KEYS.contains(&k));
+    for (k, first) in budget.iter().enumerate() {
+        let group = first.group.as_deref();
+        if budget[..k].iter().any(|l| l.group.as_deref() == group) {
+            continue;
         }
-    }
-    for group in headers {
-        let lines: Vec<_> = budget
-            .iter()
-            .filter(|l| l.group.as_deref() == group)
-            .collect();
-        let Some(total_line) = lines.iter().find(|l| l.key.as_deref() == Some("total")) else {
+        let lines = || budget.iter().filter(move |l| l.group.as_deref() == group);
+        let Some(total_line) = lines().find(|l| is_total(l)) else {
             continue;
         };
         let Some(stated) = total_line.amount.value else {
             continue;
         };
-        let parts: Vec<&BudgetLine> = lines
-            .iter()
-            .copied()
-            .filter(|l| l.key.as_deref() != Some("total"))
-            .collect();
+        let parts = || lines().filter(|l| !is_total(l));
         // A total split two ways (by source: 财政拨款 + 其他资金; by level: 本级 + 上级 +
-        // 对下转移) is checked one way at a time, each with at least two lines.
-        let (by_level, by_source): (Vec<&BudgetLine>, Vec<&BudgetLine>) = parts
-            .iter()
-            .partition(|l| l.key.as_deref().is_some_and(|k| LEVEL_KEYS.contains(&k)));
-        let two_way = !by_level.is_empty() && !by_source.is_empty();
-        let splits = if two_way {
-            vec![by_source, by_level]
+        // 对下转移) is checked one way at a time, each with at least two lines: first the
+        // lines by source (`Some(false)`), then those by level; else all parts (`None`).
+        let two_way = parts().any(is_by_level) && parts().any(|l| !is_by_level(l));
+        let splits: &[Option<bool>] = if two_way {
+            &[Some(false), Some(true)]
         } else {
-            vec![parts]
+            &[None]
         };
-        for split in splits {
-            let values: Vec<f64> = split.iter().filter_map(|l| l.amount.value).collect();
+        for &by_level in splits {
+            let split = || parts().filter(move |l| by_level.is_none_or(|b| is_by_level(l) == b));
+            let mut values = split().filter_map(|l| l.amount.value).peekable();
             // One line of a two-way split: the other way carries the rest of the money.
-            if values.is_empty() || (two_way && split.len() < 2) {
+            if values.peek().is_none() || (two_way && split().count() < 2) {
                 continue;
             }
-            let sum: f64 = values.iter().sum();
+            let sum: f64 = values.sum();
             if (sum - stated).abs() > TOLERANCE {
-                let labels: Vec<&str> = split.iter().map(|l| l.label.as_str()).collect();
+                let labels: Vec<&str> = split().map(|l| l.label.as_str()).collect();
                 findings.push(finding(
                     Severity::Warning,
                     "budget.sum_mismatch",
@@ -262,12 +261,8 @@ fn check_budget(
 }
 
 fn check_task_funds(form: &Form, groups: &[Option<BudgetGroup>], findings: &mut Vec<Finding>) {
-    let funds: Vec<f64> = form
-        .tasks
-        .iter()
-        .filter_map(|t| t.funds.as_ref()?.value)
-        .collect();
-    if funds.is_empty() {
+    let funds = || form.tasks.iter().filter_map(|t| t.funds.as_ref()?.value);
+    if funds().next().is_none() {
         return;
     }
     let project = form
@@ -280,7 +275,7 @@ fn check_task_funds(form: &Form, groups: &[Option<BudgetGroup>], findings: &mut 
         return;
     }
     let available = project.unwrap_or(0.0) + development.unwrap_or(0.0);
-    let total: f64 = funds.iter().sum();
+    let total: f64 = funds().sum();
     if total > available + TOLERANCE {
         findings.push(finding(
             Severity::Warning,

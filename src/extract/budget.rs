@@ -226,6 +226,8 @@ impl BudgetReader {
 
     /// Moves the lines read so far to `out`, pair by pair; call when the section ends.
     pub fn flush(&mut self, out: &mut Vec<BudgetLine>) {
+        // Room for them all at once, rather than growing `out` pair by pair.
+        out.reserve(self.loose.len() + self.lines.iter().map(Vec::len).sum::<usize>());
         out.append(&mut self.loose);
         for lines in &mut self.lines {
             out.append(lines);

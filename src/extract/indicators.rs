@@ -28,8 +28,8 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::labels::{
-    category_of, header_field, indicator_field, is_level1_name, label_text, target_group,
-    IndicatorField, Label, Target,
+    category_of, header_field, indicator_field, is_level1_name, label_line, label_text,
+    target_group, IndicatorField, Label, Target,
 };
 use super::rows::Rows;
 use crate::document::{Indicator, Op, Value, ValueKind};
@@ -171,7 +171,7 @@ impl IndicatorReader {
     }
 
     fn build(cells: &[HeaderCell<'_>], groups: Vec<Group>, year: Option<i32>) -> Self {
-        let mut columns: Vec<Col> = Vec::new();
+        let mut columns: Vec<Col> = Vec::with_capacity(cells.len());
         for &(group, cell) in cells {
             let header = label_text(&cell.text);
             let key = match group {
@@ -481,19 +481,19 @@ impl Side {
             (Some((i, slipped)), None) if is_slipped_level2(i) => {
                 rows.take(r, i);
                 taken.push(i);
-                self.set_level2(Some(label_text(&slipped.text).into()));
+                self.set_level2(Some(label_line(&slipped.text).into()));
             }
             (l1, l2) => {
                 if let Some((i, cell)) = l1 {
                     rows.take(r, i);
                     taken.push(i);
-                    self.level1 = Some(label_text(&cell.text).into());
+                    self.level1 = Some(label_line(&cell.text).into());
                     self.set_level2(None);
                 }
                 if let Some((i, cell)) = l2 {
                     rows.take(r, i);
                     taken.push(i);
-                    self.set_level2(Some(label_text(&cell.text).into()));
+                    self.set_level2(Some(label_line(&cell.text).into()));
                 }
             }
         }

@@ -377,10 +377,9 @@ pub const SELF_EVALUATION_MARKERS: &[&str] =
 
 /// The first of [`SELF_EVALUATION_MARKERS`] that a normalized label contains.
 pub fn self_evaluation_marker(label: &str) -> Option<&'static str> {
-    // Asked of nearly every cell of every form, and nearly always no: one pass over the
-    // chars, looking for a char that every marker holds and few other texts do, turns
-    // those away.
-    if !label.chars().any(|c| MARKER_CHARS.contains(&c)) {
+    // Asked of nearly every cell of every form, and nearly always no: a char that every
+    // marker holds and few other texts do is looked for first, and turns those away.
+    if !holds_marker_char(label) {
         return None;
     }
     SELF_EVALUATION_MARKERS
@@ -392,6 +391,34 @@ pub fn self_evaluation_marker(label: &str) -> Option<&'static str> {
 /// Chars of which each of [`SELF_EVALUATION_MARKERS`] holds at least one: 评 (自评),
 /// 际 (实际), 因 (原因), rare in target forms, unlike the markers' first chars (实施, 全面).
 const MARKER_CHARS: [char; 3] = ['评', '际', '因'];
+
+/// [`MARKER_CHARS`] in UTF-8, three bytes each.
+const MARKER_UTF8: [[u8; 3]; 3] = {
+    let mut utf8 = [[0; 3]; 3];
+    let mut k = 0;
+    while k < MARKER_CHARS.len() {
+        MARKER_CHARS[k].encode_utf8(&mut utf8[k]);
+        k += 1;
+    }
+    utf8
+};
+
+/// Whether `label` holds one of [`MARKER_CHARS`]. Their middle bytes (AF, 99, 9B) are
+/// searched for a vector at a time ([`memchr::memchr3`]) rather than the text decoded
+/// char by char; each byte found is one of them only with its lead byte before it and
+/// its last byte after (a continuation byte of any other char fails that test, so the
+/// answer is that of a char scan).
+fn holds_marker_char(label: &str) -> bool {
+    let bytes = label.as_bytes();
+    let [a, b, c] = MARKER_UTF8.map(|utf8| utf8[1]);
+    memchr::memchr3_iter(a, b, c, bytes).any(|middle| {
+        let around = middle
+            .checked_sub(1)
+            .and_then(|lead| bytes.get(lead..middle + 2));
+        // As an array, not a slice, so that it is compared in registers, not by memcmp.
+        matches!(around, Some(&[lead, middle, last]) if MARKER_UTF8.contains(&[lead, middle, last]))
+    })
+}
 
 /// A line that sets the unit of the form's bare amounts: `单位：万元`, `金额单位:元`.
 pub fn unit_line(text: &str) -> Option<&'static str> {
@@ -709,8 +736,15 @@ fn next_fold(text: &str, from: usize) -> Option<(usize, usize, &'static str)> {
 /// their line breaks; only labels (budget groups and labels, level-1/2 names, column
 /// headers) go through here.
 pub fn label_text(text: &str) -> String {
+    label_line(text).into_owned()
+}
+
+/// [`label_text`], borrowed when the label is one line already, as most are: for a
+/// label kept other than as a `String` (a level name shared as an `Arc<str>`), which
+/// is then its one copy.
+pub(crate) fn label_line(text: &str) -> Cow<'_, str> {
     if !text.contains('\n') {
-        return text.trim().to_string(); // one line, as most labels are
+        return Cow::Borrowed(text.trim());
     }
     let mut out = String::with_capacity(text.len());
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -721,7 +755,7 @@ pub fn label_text(text: &str) -> String {
         }
         out.push_str(line);
     }
-    out
+    Cow::Owned(out)
 }
 
 /// The label without a trailing parenthesised note, a trailing colon and a leading
@@ -874,9 +908,27 @@ fn amount_header(bare: &str, unit: Option<&str>) -> bool {
     unit.is_some() && bare.len() <= 30 || matches!(bare, "金额" | "预算金额" | "预算数")
 }
 
+/// A label and its text in one cell (`项目名称：X`, `总体目标：……`): the text split at its
+/// first colon, ASCII or full-width, as `split_once([':', '：'])` splits it; `None` too
+/// when what comes before the colon is longer than a label can be ([`MAX_LABEL_BYTES`]),
+/// as every lookup would turn it away. So only a text's first bytes are searched, and
+/// for a byte, not a decoded char: `:`, or the last byte of `：` (EF BC 9A) with the
+/// two before it. A word at a time ([`memchr::arch::all::memchr::Two`]): on texts this
+/// short that costs less than a vector search, which pays for its set-up on each call.
+pub fn split_label(text: &str) -> Option<(&str, &str)> {
+    let bytes = text.as_bytes();
+    let head = &bytes[..bytes.len().min(MAX_LABEL_BYTES + '：'.len_utf8())];
+    let colons = memchr::arch::all::memchr::Two::new(b':', 0x9A);
+    let (at, len) = colons.iter(head).find_map(|at| match bytes[at] {
+        b':' => Some((at, 1)),
+        _ => matches!(bytes[..at], [.., 0xEF, 0xBC]).then(|| (at - 2, 3)),
+    })?;
+    (at <= MAX_LABEL_BYTES).then(|| (&text[..at], &text[at + len..]))
+}
+
 /// A section label and its text in one cell or paragraph: `总体目标：……`.
 pub fn section_with_text(text: &str) -> Option<(Section, &str)> {
-    let (label, rest) = text.split_once([':', '：'])?;
+    let (label, rest) = split_label(text)?;
     let section = section_of(label)?;
     let rest = rest.trim();
     (!rest.is_empty()).then_some((section, rest))
@@ -1069,6 +1121,35 @@ mod tests {
         assert_eq!(self_evaluation_marker("全年预算数"), None);
         for marker in SELF_EVALUATION_MARKERS {
             assert!(marker.contains(MARKER_CHARS), "{marker}");
+        }
+    }
+
+    proptest! {
+        /// A label is split off at the first colon, as `split_once` splits it, when it
+        /// is short enough to be one.
+        #[test]
+        fn labels_are_split_off_at_the_first_colon(
+            text in "[:：:：甲乙a 。，\u{9a}\u{ff1b}]{0,12}|\\PC{0,30}",
+            pad in 0..2 * MAX_LABEL_BYTES,
+        ) {
+            for text in [text.clone(), format!("{}{text}", "甲".repeat(pad / 3))] {
+                let expected = text
+                    .split_once([':', '：'])
+                    .filter(|(label, _)| label.len() <= MAX_LABEL_BYTES);
+                prop_assert_eq!(split_label(&text), expected);
+            }
+        }
+
+        /// The byte search answers as a char scan, whatever the text around the chars.
+        #[test]
+        fn marker_chars_are_found_as_a_char_scan_finds_them(
+            // With chars that share a marker char's middle byte (寄 诅 附, U+0099).
+            text in "[评际因自实偏差原寄诅附\u{99}a1 （）]{0,12}|\\PC{0,30}",
+        ) {
+            prop_assert_eq!(
+                holds_marker_char(&text),
+                text.chars().any(|c| MARKER_CHARS.contains(&c))
+            );
         }
     }
 

@@ -83,9 +83,7 @@ fn form_starts(rows: &Rows<'_>) -> Vec<usize> {
         let label = rows.label(r, 0);
         // `项目名称：X` in one cell names the form too.
         let is_identity = is_identity(label)
-            || first
-                .text
-                .split_once([':', '：'])
+            || labels::split_label(&first.text)
                 .is_some_and(|(before, _)| is_identity(&Label::new(before)));
         let is_title = cells.len() == 1 && is_title(label);
         if (is_identity || is_title) && seen_identity {
@@ -125,6 +123,13 @@ fn is_title(label: &Label<'_>) -> bool {
 static YEAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})\s*年").expect("valid regex"));
 
+/// The year `text` names (`2024年`): that of the first match of [`YEAR`]. Found with
+/// `find`, not `captures`, which allocates: the year group is the match's first four
+/// chars, so it is its first four bytes whenever it parses (as ASCII digits).
+fn year_in(text: &str) -> Option<i32> {
+    YEAR.find(text)?.as_str().get(..4)?.parse().ok()
+}
+
 /// A year line under the title: `（2024年度）`, `2024年`.
 static YEAR_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[（(]?\s*((?:19|20)\d{2})\s*年度?\s*[)）]?$").expect("valid regex")
@@ -156,10 +161,10 @@ fn new_form(source: Source, form_id: String) -> Form {
 /// A self-evaluation form (绩效自评表) reports what was achieved; its values are not
 /// targets. Told by its title or by columns such as 实际完成值/偏差原因.
 fn self_evaluation_marker(rows: &Rows<'_>, range: std::ops::Range<usize>) -> Option<String> {
-    range
-        .take(80)
-        .flat_map(|r| rows.cells(r).iter().zip(rows.labels(r)))
-        .find_map(|(cell, label)| {
+    // Plain loops, not a flat_map: this runs over every cell of a form's first rows,
+    // and the adapters cost more than the look at each cell.
+    for r in range.take(80) {
+        for (cell, label) in rows.cells(r).iter().zip(rows.labels(r)) {
             // A marker is a label; a long text that merely mentions one is not: one of
             // more than 60 chars (not counting white space). The normalized text has
             // no more chars than that, and 4 bytes at most per char, so one longer
@@ -167,15 +172,19 @@ fn self_evaluation_marker(rows: &Rows<'_>, range: std::ops::Range<usize>) -> Opt
             // they mention a marker, as nearly none do.
             let normalized = label.normalized();
             if normalized.len() > 4 * 60 {
-                return None;
+                continue;
             }
-            let marker = labels::self_evaluation_marker(normalized)?;
+            let Some(marker) = labels::self_evaluation_marker(normalized) else {
+                continue;
+            };
             let mut characters = cell.text.chars().filter(|c| !c.is_whitespace());
             if cell.text.len() > 60 && characters.nth(60).is_some() {
-                return None;
+                continue;
             }
-            Some(format!("{marker} (at {})", cell.loc))
-        })
+            return Some(format!("{marker} (at {})", cell.loc));
+        }
+    }
+    None
 }
 
 /// Reads a labelled field row (`项目名称 | X | 主管部门 | Y`, or `项目名称：X` in one
@@ -187,7 +196,7 @@ fn field_row(rows: &mut Rows<'_>, r: usize, form: &mut Form) -> bool {
         if let Some(field) = rows.label(r, i).field() {
             return Some((field, None));
         }
-        let (label, value) = cells[i].text.split_once([':', '：'])?;
+        let (label, value) = labels::split_label(&cells[i].text)?;
         Some((labels::field_of(label)?, Some((label, value))))
     };
     if cells.is_empty() || field_at(rows, 0).is_none() {
@@ -380,7 +389,7 @@ fn extract_one(
             {
                 rows.take(r, 0);
                 form.title = Some(first.text.clone());
-                form.year = YEAR.captures(&first.text).and_then(|c| c[1].parse().ok());
+                form.year = year_in(&first.text);
             }
             Mode::Preamble
                 if form.year.is_none()
@@ -429,7 +438,7 @@ fn unsupported(
             let label = rows.label(r, 0);
             if form.title.is_none() && cells.len() == 1 && is_title(label) {
                 form.title = Some(first.text.clone());
-                form.year = YEAR.captures(&first.text).and_then(|c| c[1].parse().ok());
+                form.year = year_in(&first.text);
             }
             if label.section() == Some(Section::Department) && form.department.is_none() {
                 form.department = cells.get(1).map(|c| c.text.clone());
@@ -461,11 +470,7 @@ fn fill_identity(form: &mut Form) {
             .and_then(|p| p.competent_department.clone());
     }
     if form.year.is_none() {
-        form.year = form
-            .department
-            .as_deref()
-            .and_then(|d| YEAR.captures(d))
-            .and_then(|c| c[1].parse().ok());
+        form.year = form.department.as_deref().and_then(year_in);
     }
     if form.department.is_none() {
         if let Some(m) = YEAR.find(title) {
@@ -493,6 +498,18 @@ fn fill_identity(form: &mut Form) {
 mod tests {
     use super::*;
     use crate::formats::{text, ReadLimits};
+
+    proptest::proptest! {
+        /// The year is read off the match as it was off the capture group, whatever
+        /// digits (full-width, Arabic-Indic) and spaces the text writes.
+        #[test]
+        fn years_read_off_the_match_are_those_of_the_group(
+            text in "[某局 ]{0,2}(19|20|2０|1)[0-9２٢０]{0,3}[ \u{3000}年度]{0,2}[0-9年]{0,5}",
+        ) {
+            let captured = YEAR.captures(&text).and_then(|c| c[1].parse().ok());
+            proptest::prop_assert_eq!(year_in(&text), captured);
+        }
+    }
 
     /// Extracts forms from tab-separated lines (the text reader builds the grid, so these
     /// tests exercise the extractor alone on the common model).

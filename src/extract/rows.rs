@@ -21,7 +21,12 @@ pub struct Rows<'g> {
 impl<'g> Rows<'g> {
     /// Flattens the grid's blocks in reading order and classifies every cell's text.
     pub fn new(grid: &'g Grid) -> Self {
-        let mut rows: Vec<&'g [Cell]> = Vec::new();
+        // Sized up front, as `labels` below: growing would allocate several times.
+        let row_count = grid.blocks.iter().map(|block| match block {
+            Block::Paragraph(_) => 1,
+            Block::Table(table) => table.rows.len(),
+        });
+        let mut rows: Vec<&'g [Cell]> = Vec::with_capacity(row_count.sum());
         for block in &grid.blocks {
             match block {
                 Block::Paragraph(cell) => rows.push(std::slice::from_ref(cell)),
@@ -92,13 +97,16 @@ impl<'g> Rows<'g> {
     /// Takes every cell of row `r` from index `from` on and joins their texts with
     /// newlines; `None` when there are none.
     pub fn take_rest(&mut self, r: usize, from: usize) -> Option<String> {
-        let cells = self.rows[r];
-        let mut parts = Vec::new();
-        for (i, cell) in cells.iter().enumerate().skip(from) {
-            self.take(r, i);
-            parts.push(cell.text.as_str());
+        let rest = self.rows[r].get(from..).filter(|rest| !rest.is_empty())?;
+        self.taken_mut(r)[from..].fill(true);
+        let mut joined = String::with_capacity(rest.iter().map(|c| c.text.len() + 1).sum());
+        for (k, cell) in rest.iter().enumerate() {
+            if k > 0 {
+                joined.push('\n');
+            }
+            joined.push_str(&cell.text);
         }
-        (!parts.is_empty()).then(|| parts.join("\n"))
+        Some(joined)
     }
 
     /// The cells nobody took in rows `range`, in reading order.
