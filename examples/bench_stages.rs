@@ -39,6 +39,9 @@
 //! again, up to `--retry-busy` more times (default 2), each time after waiting up to
 //! `--wait-quiet` seconds (default 5) for the rest of the machine to go quiet.
 //!
+//! `--paired` times (b), (c) and (cj) against the floor file by file in turn, one right
+//! after the other, so that both see the same host: the steadiest ratio on a machine
+//! whose speed drifts (see `paired_table`).
 //! `--quick` (300 forms, one repetition, no scaling table) checks that everything runs.
 //! `--instructions` counts instructions per form under callgrind instead of timing
 //! (300 forms unless `--count`): deterministic, so it shows a change's effect on a
@@ -81,7 +84,7 @@ mod bench {
     use super::common::render::as_word_saves_it;
 
     const USAGE: &str = "usage: bench_stages [--count N] [--seed S] [--threads 1,2] [--reps K] \
-        [--retry-busy R] [--wait-quiet SECS] [--instructions] [--quick] [--scaling] [--fresh] [--verbose] \
+        [--retry-busy R] [--wait-quiet SECS] [--instructions] [--paired] [--quick] [--scaling] [--fresh] [--verbose] \
         [--sets xlsx,docx,docx-word,text,mixed] [--stages a,a',b,c,cj,d,e] [--cache DIR] [--jixiao BIN]\n       \
         bench_stages --stage STAGE --list FILE [--threads T] [--passes P]";
 
@@ -235,6 +238,7 @@ mod bench {
         retry_busy: usize,
         wait_quiet: f64,
         instructions: bool,
+        paired: bool,
         quick: bool,
         scaling: bool,
         sets: Vec<Set>,
@@ -258,6 +262,7 @@ mod bench {
             retry_busy: 2,
             wait_quiet: 5.0,
             instructions: false,
+            paired: false,
             quick: false,
             scaling: false,
             sets: Set::ALL.to_vec(),
@@ -295,6 +300,7 @@ mod bench {
                         .context("--wait-quiet SECS")?
                 }
                 "--instructions" => args.instructions = true,
+                "--paired" => args.paired = true,
                 "--quick" => args.quick = true,
                 "--scaling" => args.scaling = true,
                 "--sets" => args.sets = parse_list(&value("--sets")?, Set::parse)?,
@@ -568,6 +574,60 @@ mod bench {
             totals.bytes,
             totals.forms
         );
+        Ok(())
+    }
+
+    /// `--paired`: each in-process stage's time against the floor's, measured file by
+    /// file in turn on one thread: every file is read by the floor and by the stage,
+    /// one right after the other (which goes first alternates), and each one's time is
+    /// summed. On a shared host whose speed drifts by a third from one second to the
+    /// next, two runs minutes apart compare the host as much as the code; paired a few
+    /// hundred microseconds apart, the floor and the stage see the same host.
+    fn paired_table(args: &Args, corpus: &Corpus) -> Result<()> {
+        let stages: Vec<Stage> = args
+            .stages
+            .iter()
+            .copied()
+            .filter(|s| matches!(s, Stage::Model | Stage::Documents | Stage::DocumentsJson))
+            .collect();
+        ensure!(!stages.is_empty(), "--paired measures stages b, c and cj");
+        let passes = args.reps;
+        let mut out = format!(
+            "bench-formats --paired: {} forms, seed {}, {passes} passes, 1 thread: the time \
+             of each stage over the time of the floor, file by file in turn\n\n{:<10}",
+            args.count, args.seed, "set"
+        );
+        for stage in &stages {
+            write!(out, " | {:>9}", format!("({})/(a)", stage.id()))?;
+        }
+        for &set in &args.sets {
+            write!(out, "\n{:<10}", set.name())?;
+            let text = std::fs::read_to_string(corpus.list(set))?;
+            let files: Vec<PathBuf> = text.lines().map(PathBuf::from).collect();
+            for &stage in &stages {
+                if args.verbose {
+                    eprintln!("bench_stages: paired: {} ({})", set.name(), stage.id());
+                }
+                let (mut floor, mut measured) = (Duration::ZERO, Duration::ZERO);
+                for pass in 0..passes {
+                    for (i, path) in files.iter().enumerate() {
+                        let floor_first = (i + pass) % 2 == 0;
+                        for floor_now in [floor_first, !floor_first] {
+                            let started = Instant::now();
+                            one_file(if floor_now { Stage::Floor } else { stage }, path)?;
+                            let took = started.elapsed();
+                            *if floor_now { &mut floor } else { &mut measured } += took;
+                        }
+                    }
+                }
+                write!(
+                    out,
+                    " | {:>9.2}",
+                    measured.as_secs_f64() / floor.as_secs_f64()
+                )?;
+            }
+        }
+        println!("{out}");
         Ok(())
     }
 
@@ -1087,6 +1147,9 @@ mod bench {
         let corpus_main = corpus(args, args.count)?;
         if args.instructions {
             return instructions_table(args, &jixiao, &corpus_main);
+        }
+        if args.paired {
+            return paired_table(args, &corpus_main);
         }
         let mut results = Results::default();
         let cells: Vec<(Set, Stage)> = args
