@@ -133,22 +133,23 @@ fn group_total<'a>(
     groups: &[Option<BudgetGroup>],
     group: BudgetGroup,
 ) -> Option<GroupTotal<'a>> {
-    let mut lines = budget
+    let lines: Vec<&BudgetLine> = budget
         .iter()
         .zip(groups)
         .filter(|(_, g)| **g == Some(group))
-        .map(|(l, _)| l);
-    let first = lines.next()?;
-    let lines = std::iter::once(first).chain(lines);
+        .map(|(l, _)| l)
+        .collect();
+    let first = lines.first()?;
     let stated = lines
-        .clone()
+        .iter()
         .find(|l| l.key.as_deref() == Some("total"))
         .and_then(|l| l.amount.value);
-    let mut parts = lines
+    let parts: Vec<f64> = lines
+        .iter()
         .filter(|l| l.key.as_deref() != Some("total"))
         .filter_map(|l| l.amount.value)
-        .peekable();
-    let total = stated.or_else(|| parts.peek().is_some().then(|| parts.sum()))?;
+        .collect();
+    let total = stated.or_else(|| (!parts.is_empty()).then(|| parts.iter().sum()))?;
     Some(GroupTotal {
         name: first.group.as_deref().unwrap_or(""),
         total,
@@ -161,43 +162,49 @@ fn check_budget(
     groups: &[Option<BudgetGroup>],
     findings: &mut Vec<Finding>,
 ) {
-    // Parts against a stated total, in every group (named or not), each group at its
-    // first line. The lines are walked anew for each question rather than collected:
-    // a budget has a few dozen lines at most, and the lists cost more than the walks.
-    let is_total = |l: &BudgetLine| l.key.as_deref() == Some("total");
-    let is_by_level = |l: &BudgetLine| l.key.as_deref().is_some_and(|k| LEVEL_KEYS.contains(&k));
-    for (k, first) in budget.iter().enumerate() {
-        let group = first.group.as_deref();
-        if budget[..k].iter().any(|l| l.group.as_deref() == group) {
-            continue;
+    // Parts against a stated total, in every group (named or not).
+    let mut headers: Vec<Option<&str>> = Vec::new();
+    for line in budget {
+        if !headers.contains(&line.group.as_deref()) {
+            headers.push(line.group.as_deref());
         }
-        let lines = || budget.iter().filter(move |l| l.group.as_deref() == group);
-        let Some(total_line) = lines().find(|l| is_total(l)) else {
+    }
+    for group in headers {
+        let lines: Vec<&BudgetLine> = budget
+            .iter()
+            .filter(|l| l.group.as_deref() == group)
+            .collect();
+        let Some(total_line) = lines.iter().find(|l| l.key.as_deref() == Some("total")) else {
             continue;
         };
         let Some(stated) = total_line.amount.value else {
             continue;
         };
-        let parts = || lines().filter(|l| !is_total(l));
+        let parts: Vec<&BudgetLine> = lines
+            .iter()
+            .copied()
+            .filter(|l| l.key.as_deref() != Some("total"))
+            .collect();
         // A total split two ways (by source: 财政拨款 + 其他资金; by level: 本级 + 上级 +
-        // 对下转移) is checked one way at a time, each with at least two lines: first the
-        // lines by source (`Some(false)`), then those by level; else all parts (`None`).
-        let two_way = parts().any(is_by_level) && parts().any(|l| !is_by_level(l));
-        let splits: &[Option<bool>] = if two_way {
-            &[Some(false), Some(true)]
+        // 对下转移) is checked one way at a time, each with at least two lines.
+        let (by_level, by_source): (Vec<&BudgetLine>, Vec<&BudgetLine>) = parts
+            .iter()
+            .partition(|l| l.key.as_deref().is_some_and(|k| LEVEL_KEYS.contains(&k)));
+        let two_way = !by_level.is_empty() && !by_source.is_empty();
+        let splits = if two_way {
+            vec![by_source, by_level]
         } else {
-            &[None]
+            vec![parts]
         };
-        for &by_level in splits {
-            let split = || parts().filter(move |l| by_level.is_none_or(|b| is_by_level(l) == b));
-            let mut values = split().filter_map(|l| l.amount.value).peekable();
+        for split in splits {
+            let values: Vec<f64> = split.iter().filter_map(|l| l.amount.value).collect();
             // One line of a two-way split: the other way carries the rest of the money.
-            if values.peek().is_none() || (two_way && split().count() < 2) {
+            if values.is_empty() || (two_way && split.len() < 2) {
                 continue;
             }
-            let sum: f64 = values.sum();
+            let sum: f64 = values.iter().sum();
             if (sum - stated).abs() > TOLERANCE {
-                let labels: Vec<&str> = split().map(|l| l.label.as_str()).collect();
+                let labels: Vec<&str> = split.iter().map(|l| l.label.as_str()).collect();
                 findings.push(finding(
                     Severity::Warning,
                     "budget.sum_mismatch",

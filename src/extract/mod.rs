@@ -596,6 +596,36 @@ mod tests {
     }
 
     #[test]
+    fn a_total_split_two_ways_is_checked_one_way_at_a_time() {
+        let budget = |level_lines: &str| {
+            one(&format!(
+                "部门名称\t某局\n预算整体情况\t收入来源\t金额(万元)\n\t财政拨款\t10\n\t其他资金\t5\n\
+                 {level_lines}\t合计\t15\n"
+            ))
+            .findings
+            .into_iter()
+            .filter(|f| f.code == "budget.sum_mismatch")
+            .map(|f| f.message)
+            .collect::<Vec<_>>()
+        };
+        // By source 10 + 5 and by level 9 + 6 both make the 15 stated.
+        assert_eq!(
+            budget("\t市本级使用资金\t9\n\t对下转移支付资金\t6\n"),
+            Vec::<String>::new()
+        );
+        // By level 9 + 5 does not: that way alone is flagged, with its own lines.
+        let mismatches = budget("\t市本级使用资金\t9\n\t对下转移支付资金\t5\n");
+        assert_eq!(mismatches.len(), 1, "{mismatches:?}");
+        assert!(
+            mismatches[0].contains("市本级使用资金 + 对下转移支付资金 add up to 14.00万元"),
+            "{}",
+            mismatches[0]
+        );
+        // One line by level is no way of its own: the lines by source carry the money.
+        assert_eq!(budget("\t市本级使用资金\t9\n"), Vec::<String>::new());
+    }
+
+    #[test]
     fn tasks_continue_after_a_repeated_label_and_funds_beyond_budget_are_flagged() {
         let form = one("部门名称\t某局\n\
              预算整体情况\t部门预算支出\t预算金额(万元)\n\t项目支出\t5\n\
