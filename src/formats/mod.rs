@@ -104,12 +104,18 @@ pub struct Identified<'a> {
     package: Option<Package<'a>>,
 }
 
+impl Identified<'_> {
+    /// A format with no package opened (not a zip, or told by the caller).
+    fn unopened(format: Format) -> Self {
+        Identified {
+            format,
+            package: None,
+        }
+    }
+}
+
 /// [`detect`], keeping the opened package for [`read_identified`].
 pub fn identify<'a>(bytes: &'a [u8], limits: &ReadLimits) -> Result<Identified<'a>> {
-    let identified = |format| Identified {
-        format,
-        package: None,
-    };
     if bytes.is_empty() {
         return Err(Error::new(ErrorKind::Empty));
     }
@@ -133,12 +139,12 @@ pub fn identify<'a>(bytes: &'a [u8], limits: &ReadLimits) -> Result<Identified<'
         });
     }
     if bytes.starts_with(OLE2_MAGIC) {
-        return detect_ole2(bytes).map(identified);
+        return detect_ole2(bytes).map(Identified::unopened);
     }
     if html::sniff(bytes) {
-        return Ok(identified(Format::Html));
+        return Ok(Identified::unopened(Format::Html));
     }
-    Ok(identified(Format::Text))
+    Ok(Identified::unopened(Format::Text))
 }
 
 /// Tells the OLE2 containers apart by the stream names in their directory
@@ -172,14 +178,7 @@ fn detect_ole2(bytes: &[u8]) -> Result<Format> {
 
 /// Reads a file's bytes into the cell model with the given format's reader.
 pub fn read(bytes: &[u8], format: Format, limits: &ReadLimits) -> Result<Grid> {
-    read_identified(
-        bytes,
-        Identified {
-            format,
-            package: None,
-        },
-        limits,
-    )
+    read_identified(bytes, Identified::unopened(format), limits)
 }
 
 /// [`read`] for a file [`identify`] has told: an XLSX or DOCX package it opened is
