@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! bench_stages [--count N] [--seed S] [--threads 1,2] [--reps K] [--retry-busy R]
-//!              [--wait-quiet SECS] [--instructions] [--quick] [--scaling] [--fresh] [--verbose]
+//!              [--wait-quiet SECS] [--instructions] [--paired] [--quick] [--scaling] [--fresh]
+//!              [--verbose]
 //!              [--sets xlsx,docx,docx-word,text,mixed] [--stages a,a',b,c,cj,d,e]
 //!              [--cache DIR] [--jixiao BIN]
 //! bench_stages --stage STAGE --list FILE [--threads T] [--passes P]      (one measurement)
@@ -14,8 +15,8 @@
 //! the `jixiao` binary can be pointed at one format. The set `docx-word` is the DOCX
 //! forms once more as Word saves them (revision ids, run and paragraph properties:
 //! `common::render::as_word_saves_it`), since most of what parsing a real document
-//! costs is that markup, which the generator's lean DOCX leaves out. The stages, each reading the file
-//! bytes from a warm page cache:
+//! costs is that markup, which the generator's lean DOCX leaves out. The stages, each
+//! reading the file bytes from a warm page cache:
 //!
 //! * (a) the floor: what a user would reach for to read every cell or line and drop it:
 //!   calamine for XLSX, zip + quick-xml over `word/document.xml` (the text of `w:t`) for
@@ -550,9 +551,7 @@ mod bench {
     /// `--stage S --list FILE`: runs an in-process stage over the files listed, `passes`
     /// times, on `threads` threads, and prints `files bytes forms nanoseconds`.
     fn worker(stage: Stage, list: &Path, threads: usize, passes: usize) -> Result<()> {
-        let text =
-            std::fs::read_to_string(list).with_context(|| format!("reading {}", list.display()))?;
-        let files: Vec<PathBuf> = text.lines().map(PathBuf::from).collect();
+        let files = read_list(list)?;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()?;
@@ -602,8 +601,7 @@ mod bench {
         }
         for &set in &args.sets {
             write!(out, "\n{:<10}", set.name())?;
-            let text = std::fs::read_to_string(corpus.list(set))?;
-            let files: Vec<PathBuf> = text.lines().map(PathBuf::from).collect();
+            let files = read_list(&corpus.list(set))?;
             for &stage in &stages {
                 if args.verbose {
                     eprintln!("bench_stages: paired: {} ({})", set.name(), stage.id());
@@ -767,12 +765,24 @@ mod bench {
 
     impl Corpus {
         fn list(&self, set: Set) -> PathBuf {
-            self.dir.join("lists").join(format!("{}.txt", set.name()))
+            list_path(&self.dir, set)
         }
 
         fn tree(&self, set: Set) -> PathBuf {
             self.dir.join(set.name())
         }
+    }
+
+    /// Where the corpus in `dir` lists the files of `set`, one path a line.
+    fn list_path(dir: &Path, set: Set) -> PathBuf {
+        dir.join("lists").join(format!("{}.txt", set.name()))
+    }
+
+    /// The paths a file list ([`list_path`]) holds.
+    fn read_list(list: &Path) -> Result<Vec<PathBuf>> {
+        let text =
+            std::fs::read_to_string(list).with_context(|| format!("reading {}", list.display()))?;
+        Ok(text.lines().map(PathBuf::from).collect())
     }
 
     /// The program and arguments that run `stage` over `set` on `threads` threads;
@@ -988,10 +998,7 @@ mod bench {
             .join(format!("n{count}-s{}-districts", args.seed));
         let done = dir.join("complete");
         // A corpus made before the docx-word set existed is made again.
-        let word_list = dir
-            .join("lists")
-            .join(format!("{}.txt", Set::DocxWord.name()));
-        if args.fresh || !done.exists() || !word_list.exists() {
+        if args.fresh || !done.exists() || !list_path(&dir, Set::DocxWord).exists() {
             let _ = std::fs::remove_dir_all(&dir);
             eprintln!(
                 "bench_stages: generating {count} forms (seed {}) in {}",
@@ -1024,7 +1031,7 @@ mod bench {
             }
             std::fs::create_dir_all(dir.join("lists"))?;
             for (set, list) in &lists {
-                std::fs::write(dir.join("lists").join(format!("{}.txt", set.name())), list)?;
+                std::fs::write(list_path(&dir, *set), list)?;
             }
             std::fs::write(&done, format!("{count} forms, seed {}\n", args.seed))?;
         }
@@ -1034,9 +1041,8 @@ mod bench {
             bytes: HashMap::new(),
         };
         for set in Set::ALL {
-            let list = std::fs::read_to_string(corpus.list(set))?;
             let (mut files, mut bytes) = (0, 0);
-            for path in list.lines() {
+            for path in read_list(&corpus.list(set))? {
                 // Reading, not only stat-ing, warms the page cache.
                 bytes += std::fs::read(path)?.len() as u64;
                 files += 1;
