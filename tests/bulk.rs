@@ -102,6 +102,41 @@ fn different_files_claiming_one_department_and_year_are_flagged_in_both() {
     assert_eq!(jsonl.matches("form.duplicate_department").count(), 5);
 }
 
+/// Forms whose department could not be read claim no department: two of them for the
+/// same year are not one department filed twice.
+#[test]
+fn forms_without_a_department_are_not_flagged_as_claiming_one() {
+    let dir = Dir::new("bulk-no-department");
+    for (name, amount) in [("a.txt", "10"), ("b.txt", "12")] {
+        dir.write(
+            &format!("tree/{name}"),
+            format!(
+                "2024年部门整体预算绩效目标申报表\n预算整体情况\t收入来源\t金额(万元)\n\
+                 \t财政拨款\t{amount}\n\t合计\t{amount}\n"
+            ),
+        );
+    }
+    run(
+        jixiao()
+            .arg("extract")
+            .arg(dir.join("tree"))
+            .arg("-o")
+            .arg(dir.join("out"))
+            .arg("--quiet"),
+        0,
+    );
+    let (headers, forms) = csv_rows(&dir.read("out/forms.csv"));
+    assert_eq!(forms.len(), 2);
+    assert!(forms
+        .iter()
+        .all(|f| f[col(&headers, "department")].is_empty() && f[col(&headers, "year")] == "2024"));
+    let findings = dir.read("out/findings.csv");
+    assert!(
+        !findings.contains("form.duplicate_department"),
+        "{findings}"
+    );
+}
+
 #[test]
 fn shards_split_the_tree_without_overlap() {
     let dir = Dir::new("bulk-shards");
