@@ -213,7 +213,7 @@ fn vocab_of(text: &str) -> Vocab {
 /// The section a normalized label opens: its enumeration, trailing note and colon set
 /// aside (see [`SECTION_LABELS`]).
 fn section_in(normalized: &str) -> Option<Section> {
-    VOCAB.get(section_key(normalized))?.section
+    vocab(section_key(normalized)).section
 }
 
 /// A normalized label as [`SECTION_LABELS`] are written: without its enumeration
