@@ -3,8 +3,8 @@
 //!
 //! ```text
 //! bench_stages [--count N] [--seed S] [--threads 1,2] [--reps K] [--retry-busy R]
-//!              [--wait-quiet SECS] [--instructions] [--paired] [--quick] [--scaling] [--fresh]
-//!              [--verbose]
+//!              [--wait-quiet SECS] [--instructions] [--paired] [--pair-block K] [--quick]
+//!              [--scaling] [--fresh] [--verbose]
 //!              [--sets xlsx,docx,docx-word,text,mixed] [--stages a,a',b,c,cj,d,e]
 //!              [--cache DIR] [--jixiao BIN]
 //! bench_stages --stage STAGE --list FILE [--threads T] [--passes P]      (one measurement)
@@ -42,7 +42,9 @@
 //!
 //! `--paired` times (b), (c) and (cj) against the floor file by file in turn, one right
 //! after the other, so that both see the same host: the steadiest ratio on a machine
-//! whose speed drifts (see `paired_table`).
+//! whose speed drifts (see `paired_table`). `--pair-block K` pairs blocks of K files
+//! instead, each stage warm over its block (whether alternating file by file keeps the
+//! larger code's caches cold: it does not, the ratios come out the same or higher).
 //! `--quick` (300 forms, one repetition, no scaling table) checks that everything runs.
 //! `--instructions` counts instructions per form under callgrind instead of timing
 //! (300 forms unless `--count`): deterministic, so it shows a change's effect on a
@@ -85,7 +87,7 @@ mod bench {
     use super::common::render::as_word_saves_it;
 
     const USAGE: &str = "usage: bench_stages [--count N] [--seed S] [--threads 1,2] [--reps K] \
-        [--retry-busy R] [--wait-quiet SECS] [--instructions] [--paired] [--quick] [--scaling] [--fresh] [--verbose] \
+        [--retry-busy R] [--wait-quiet SECS] [--instructions] [--paired] [--pair-block K] [--quick] [--scaling] [--fresh] [--verbose] \
         [--sets xlsx,docx,docx-word,text,mixed] [--stages a,a',b,c,cj,d,e] [--cache DIR] [--jixiao BIN]\n       \
         bench_stages --stage STAGE --list FILE [--threads T] [--passes P]";
 
@@ -240,6 +242,8 @@ mod bench {
         wait_quiet: f64,
         instructions: bool,
         paired: bool,
+        /// Files per unit of `--paired` (1: file by file).
+        pair_block: usize,
         quick: bool,
         scaling: bool,
         sets: Vec<Set>,
@@ -264,6 +268,7 @@ mod bench {
             wait_quiet: 5.0,
             instructions: false,
             paired: false,
+            pair_block: 1,
             quick: false,
             scaling: false,
             sets: Set::ALL.to_vec(),
@@ -302,6 +307,10 @@ mod bench {
                 }
                 "--instructions" => args.instructions = true,
                 "--paired" => args.paired = true,
+                "--pair-block" => {
+                    args.pair_block = value("--pair-block")?.parse().context("--pair-block K")?;
+                    ensure!(args.pair_block > 0, "--pair-block K needs K of 1 or more");
+                }
                 "--quick" => args.quick = true,
                 "--scaling" => args.scaling = true,
                 "--sets" => args.sets = parse_list(&value("--sets")?, Set::parse)?,
@@ -581,7 +590,8 @@ mod bench {
     /// one right after the other (which goes first alternates), and each one's time is
     /// summed. On a shared host whose speed drifts by a third from one second to the
     /// next, two runs minutes apart compare the host as much as the code; paired a few
-    /// hundred microseconds apart, the floor and the stage see the same host.
+    /// hundred microseconds apart, the floor and the stage see the same host. With
+    /// `--pair-block K` the unit is K consecutive files rather than one.
     fn paired_table(args: &Args, corpus: &Corpus) -> Result<()> {
         let stages: Vec<Stage> = args
             .stages
@@ -608,11 +618,13 @@ mod bench {
                 }
                 let (mut floor, mut measured) = (Duration::ZERO, Duration::ZERO);
                 for pass in 0..passes {
-                    for (i, path) in files.iter().enumerate() {
+                    for (i, block) in files.chunks(args.pair_block).enumerate() {
                         let floor_first = (i + pass) % 2 == 0;
                         for floor_now in [floor_first, !floor_first] {
                             let started = Instant::now();
-                            one_file(if floor_now { Stage::Floor } else { stage }, path)?;
+                            for path in block {
+                                one_file(if floor_now { Stage::Floor } else { stage }, path)?;
+                            }
                             let took = started.elapsed();
                             *if floor_now { &mut floor } else { &mut measured } += took;
                         }
