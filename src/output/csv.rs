@@ -306,8 +306,8 @@ impl Sink for CsvSink {
 
     fn finish(self: Box<Self>, summary: &Summary) -> io::Result<()> {
         let mut this = *self;
-        for row in summary.rows() {
-            this.summary.write_record(row)?;
+        for row in summary.rows()? {
+            this.summary.write_record(row?)?;
         }
         this.files.flush()?;
         this.summary.flush()?;

@@ -18,6 +18,7 @@ mod jsonl;
 mod splice;
 mod sqlite;
 pub mod staging;
+mod summary;
 pub mod tables;
 mod threaded;
 mod xlsx;
@@ -35,7 +36,8 @@ pub use encoding::CsvEncoding;
 pub use files::RunCounts;
 use files::{file_row, FileEntry, FileSpool, FindingTally, Outcome};
 use staging::Staging;
-use tables::{FileRow, FormAt, Summary, SummaryEntry};
+use summary::{FormAt, Summary, SummaryEntry};
+use tables::FileRow;
 
 /// An output format of `jixiao extract --format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -187,6 +189,8 @@ pub struct OutputDir {
 const FORMS_SPOOL: &str = "forms.spool.jsonl";
 /// Name of the file records' spool.
 const FILES_SPOOL: &str = "files.spool.jsonl";
+/// Name of the summary's spool (written only when its entries outgrow memory).
+const SUMMARY_SPOOL: &str = "summary.spool";
 
 impl OutputDir {
     /// Creates `dir` (and parents) and opens the outputs written as forms come.
@@ -207,6 +211,7 @@ impl OutputDir {
         };
         let renderer = Renderer { csv: csv.is_some() };
         let files = FileSpool::create(&staging.scratch(FILES_SPOOL))?;
+        let summary = Summary::spilling_to(staging.scratch(SUMMARY_SPOOL), summary::SPILL_AT);
         Ok(OutputDir {
             staging,
             options,
@@ -216,7 +221,7 @@ impl OutputDir {
             csv,
             files,
             forms_added: 0,
-            summary: Summary::default(),
+            summary,
         })
     }
 
@@ -266,7 +271,7 @@ impl OutputDir {
                         file,
                     };
                     self.summary
-                        .add(&form.department, form.year, &form.totals, at);
+                        .add(&form.department, form.year, &form.totals, at)?;
                     self.forms_added += 1;
                     tally.merge(&form.tally);
                     ids.push(form.form_id.as_str());
@@ -318,7 +323,8 @@ impl OutputDir {
     /// and year, by the form's position in the output, in order.
     fn cross_file_findings(&mut self) -> io::Result<BTreeMap<usize, Amendment>> {
         let mut findings = BTreeMap::new();
-        for (department, year, claimants) in self.summary.claims() {
+        for claim in self.summary.claims()? {
+            let (department, year, claimants) = claim?;
             let mut files: Vec<usize> = claimants.iter().map(|form| form.file).collect();
             files.dedup();
             if files.len() < 2 {

@@ -482,14 +482,14 @@ impl Sink for XlsxSink {
     }
 
     fn finish(mut self: Box<Self>, summary: &Summary) -> io::Result<()> {
-        let last = summary.row_count() - 1;
-        for (i, row) in summary.rows().enumerate() {
-            let style = if i == last {
-                Style::Total
-            } else {
-                Style::Plain
+        let mut rows = summary.rows()?.peekable();
+        while let Some(row) = rows.next() {
+            // The last row is the TOTAL.
+            let style = match rows.peek() {
+                None => Style::Total,
+                Some(_) => Style::Plain,
             };
-            self.texts(SUMMARY, row, style)?;
+            self.texts(SUMMARY, row?, style)?;
         }
         self.save().map_err(xlsx_error)
     }
