@@ -35,6 +35,7 @@ pub mod model;
 pub mod normalize;
 pub mod output;
 mod pipeline;
+mod spool;
 pub mod validate;
 
 pub use document::{

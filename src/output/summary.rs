@@ -5,21 +5,16 @@
 //! sorted by key, and the end of the run merges the runs and what is still in memory.
 //! Memory stays bounded whatever the number of forms.
 
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
-use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Write};
 use std::path::PathBuf;
 
 use super::tables::BUDGET_KEYS;
 use crate::document::Form;
+use crate::spool::{Merged, Record, SortedRuns};
 
 /// Entries held in memory before they are written out as a sorted run: about 3 MB.
 pub(crate) const SPILL_AT: usize = 10_000;
-
-/// Runs in the spool before they are merged into one, which bounds the files open (and
-/// their buffers) when the runs are read.
-const MAX_RUNS: usize = 32;
 
 /// A department and year: the key of the roll-up, in `summary.csv`'s order.
 type Key = (String, Option<i32>);
@@ -170,10 +165,8 @@ impl Summary {
     pub(crate) fn spilling_to(path: PathBuf, spill_at: usize) -> Self {
         Summary {
             spill: Some(Spill {
-                path,
+                runs: SortedRuns::new(path, false),
                 spill_at: spill_at.max(1),
-                out: None,
-                runs: Vec::new(),
             }),
             ..Default::default()
         }
@@ -210,11 +203,7 @@ impl Summary {
         match &mut self.spill {
             Some(spill) if self.entries.len() >= spill.spill_at => {
                 let entries = std::mem::take(&mut self.entries);
-                spill.write_run(entries.into_iter().map(Ok))?;
-                if spill.runs.len() >= MAX_RUNS {
-                    spill.compact()?;
-                }
-                Ok(())
+                spill.runs.push_run(entries.into_iter().map(Ok))
             }
             _ => Ok(()),
         }
@@ -268,178 +257,38 @@ impl Summary {
 
     /// Every entry in key order: the spooled runs and what is in memory merged, the
     /// findings counted late added.
-    fn merged(&self) -> io::Result<Merged<'_>> {
-        let mut sources = match &self.spill {
-            Some(spill) => spill.sources()?,
-            None => Vec::new(),
-        };
-        sources.push(Source::Memory(self.entries.iter()));
-        Merged::new(sources, Some(&self.late_findings))
+    fn merged(&self) -> io::Result<impl Iterator<Item = io::Result<(Key, DepartmentYear)>> + '_> {
+        let held = self.entries.iter().map(|(k, v)| Ok((k.clone(), v.clone())));
+        let merged = match &self.spill {
+            Some(spill) => spill.runs.merged()?,
+            None => Merged::new(Vec::new())?,
+        }
+        .with(Box::new(held))?;
+        Ok(merged.map(|entry| {
+            let (key, mut entry) = entry?;
+            if let Some(late) = self.late_findings.get(&key) {
+                entry.totals.findings += late;
+            }
+            Ok((key, entry))
+        }))
     }
 }
 
-/// The spool of a [`Summary`] that outgrew memory: sorted runs, one after another.
+/// Where a [`Summary`] that outgrew memory writes its entries.
 #[derive(Debug)]
 struct Spill {
-    path: PathBuf,
+    runs: SortedRuns<(Key, DepartmentYear)>,
+    /// Entries held before they are written out.
     spill_at: usize,
-    /// Open once the first run is written.
-    out: Option<BufWriter<File>>,
-    runs: Vec<RunAt>,
 }
 
-/// Where one sorted run lies in the spool.
-#[derive(Clone, Copy, Debug)]
-struct RunAt {
-    offset: u64,
-    entries: usize,
-}
+/// Reads the pieces [`Record::write_to`] wrote.
+struct Decoder<'r, R>(&'r mut R);
 
-impl Spill {
-    /// Writes `entries` (sorted by key) as the next run at the end of the spool,
-    /// flushed, so that readers can open it at once.
-    fn write_run(
-        &mut self,
-        entries: impl Iterator<Item = io::Result<(Key, DepartmentYear)>>,
-    ) -> io::Result<()> {
-        let out = match &mut self.out {
-            Some(out) => out,
-            None => self.out.insert(BufWriter::with_capacity(
-                64 << 10,
-                File::create(&self.path)?,
-            )),
-        };
-        let offset = out.stream_position()?;
-        let mut count = 0;
-        for entry in entries {
-            let ((department, year), entry) = entry?;
-            encode(out, &department, year, &entry)?;
-            count += 1;
-        }
-        out.flush()?;
-        self.runs.push(RunAt {
-            offset,
-            entries: count,
-        });
-        Ok(())
-    }
-
-    /// Merges every run into one, written after them (the spool's space is not reused:
-    /// each entry is written about twice, once per [`MAX_RUNS`] compactions).
-    fn compact(&mut self) -> io::Result<()> {
-        let merged = Merged::new(self.sources()?, None)?;
-        let runs = std::mem::take(&mut self.runs);
-        self.write_run(merged).inspect_err(|_| self.runs = runs)
-    }
-
-    /// A reader of each run, in the order they were written.
-    fn sources(&self) -> io::Result<Vec<Source<'static>>> {
-        self.runs
-            .iter()
-            .map(|run| self.open(run).map(Source::Run))
-            .collect()
-    }
-
-    /// A reader of one run.
-    fn open(&self, run: &RunAt) -> io::Result<RunReader> {
-        let mut file = File::open(&self.path)?;
-        file.seek(SeekFrom::Start(run.offset))?;
-        Ok(RunReader {
-            input: BufReader::with_capacity(16 << 10, file),
-            left: run.entries,
-        })
-    }
-}
-
-/// Writes one entry: the department's length and bytes, the year, the totals, the
-/// claimants; integers and floats little-endian (floats bit for bit, so sums read back
-/// exactly as they were).
-fn encode(
-    out: &mut impl Write,
-    department: &str,
-    year: Option<i32>,
-    entry: &DepartmentYear,
-) -> io::Result<()> {
-    out.write_all(&(department.len() as u64).to_le_bytes())?;
-    out.write_all(department.as_bytes())?;
-    out.write_all(&[u8::from(year.is_some())])?;
-    out.write_all(&year.unwrap_or(0).to_le_bytes())?;
-    let totals = &entry.totals;
-    for n in [totals.forms, totals.indicators, totals.findings] {
-        out.write_all(&n.to_le_bytes())?;
-    }
-    out.write_all(&totals.given.to_le_bytes())?;
-    for amount in totals.amounts {
-        out.write_all(&amount.to_bits().to_le_bytes())?;
-    }
-    out.write_all(&(entry.claimants.more.len() as u64 + 1).to_le_bytes())?;
-    for at in entry.claimants.iter() {
-        out.write_all(&(at.ordinal as u64).to_le_bytes())?;
-        out.write_all(&(at.file as u64).to_le_bytes())?;
-    }
-    Ok(())
-}
-
-/// Reads back the entries of one run, in the order [`encode`] wrote them.
-struct RunReader {
-    input: BufReader<File>,
-    left: usize,
-}
-
-impl RunReader {
-    fn next(&mut self) -> io::Result<Option<(Key, DepartmentYear)>> {
-        if self.left == 0 {
-            return Ok(None);
-        }
-        self.left -= 1;
-        let len = self.u64()? as usize;
-        let department = String::from_utf8(self.bytes(len)?)
-            .map_err(|_| io::Error::other("the summary spool is damaged (a name not UTF-8)"))?;
-        let has_year = self.array::<1>()?[0] != 0;
-        let year = i32::from_le_bytes(self.array()?);
-        let mut totals = SummaryEntry {
-            forms: self.u32()?,
-            indicators: self.u32()?,
-            findings: self.u32()?,
-            given: u16::from_le_bytes(self.array()?),
-            amounts: [0.0; AMOUNTS],
-        };
-        for amount in &mut totals.amounts {
-            *amount = f64::from_bits(self.u64()?);
-        }
-        let claimants = self.u64()? as usize;
-        let mut forms = Vec::with_capacity(claimants.min(1 << 16));
-        for _ in 0..claimants {
-            let ordinal = self.u64()? as usize;
-            let file = self.u64()? as usize;
-            forms.push(FormAt { ordinal, file });
-        }
-        let mut forms = forms.into_iter();
-        let first = forms.next().ok_or_else(|| {
-            io::Error::other("the summary spool is damaged (an entry without forms)")
-        })?;
-        let entry = DepartmentYear {
-            totals,
-            claimants: Claimants {
-                first,
-                more: forms.collect(),
-            },
-        };
-        Ok(Some(((department, has_year.then_some(year)), entry)))
-    }
-
+impl<R: Read> Decoder<'_, R> {
     fn array<const N: usize>(&mut self) -> io::Result<[u8; N]> {
         let mut bytes = [0; N];
-        self.input.read_exact(&mut bytes)?;
-        Ok(bytes)
-    }
-
-    fn bytes(&mut self, len: usize) -> io::Result<Vec<u8>> {
-        let mut bytes = Vec::new();
-        (&mut self.input).take(len as u64).read_to_end(&mut bytes)?;
-        if bytes.len() != len {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
+        self.0.read_exact(&mut bytes)?;
         Ok(bytes)
     }
 
@@ -450,91 +299,92 @@ impl RunReader {
     fn u64(&mut self) -> io::Result<u64> {
         Ok(u64::from_le_bytes(self.array()?))
     }
-}
 
-/// One sorted source of entries: a spooled run, or the map still in memory.
-enum Source<'s> {
-    Run(RunReader),
-    Memory(std::collections::btree_map::Iter<'s, Key, DepartmentYear>),
-}
-
-impl Source<'_> {
-    fn next(&mut self) -> io::Result<Option<(Key, DepartmentYear)>> {
-        match self {
-            Source::Run(run) => run.next(),
-            Source::Memory(entries) => Ok(entries.next().map(|(k, v)| (k.clone(), v.clone()))),
+    /// A length, then that many bytes of UTF-8.
+    fn text(&mut self) -> io::Result<String> {
+        let len = self.u64()?;
+        let mut bytes = Vec::new();
+        (&mut *self.0).take(len).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 != len {
+            return Err(io::ErrorKind::UnexpectedEof.into());
         }
+        String::from_utf8(bytes).map_err(|_| damaged("a name not UTF-8"))
     }
 }
 
-/// The sources merged by key; entries of one key from several sources are added up in
-/// source order, which is the order their forms were added (earlier runs first, memory
-/// last).
-struct Merged<'s> {
-    sources: Vec<Source<'s>>,
-    /// Each source's next entry.
-    heads: Vec<Option<(Key, DepartmentYear)>>,
-    /// Findings to add as entries come out (none while runs are compacted).
-    late_findings: Option<&'s HashMap<Key, u32>>,
-    /// A read failed: the error was given, nothing more is.
-    failed: bool,
+fn damaged(what: &str) -> io::Error {
+    io::Error::other(format!("the summary spool is damaged ({what})"))
 }
 
-impl<'s> Merged<'s> {
-    fn new(
-        mut sources: Vec<Source<'s>>,
-        late_findings: Option<&'s HashMap<Key, u32>>,
-    ) -> io::Result<Self> {
-        let heads = sources
-            .iter_mut()
-            .map(Source::next)
-            .collect::<io::Result<Vec<_>>>()?;
-        Ok(Merged {
-            sources,
-            heads,
-            late_findings,
-            failed: false,
-        })
+/// A department-year as it goes to the spool: entries of one key from several runs
+/// add up.
+impl Record for (Key, DepartmentYear) {
+    type Key = Key;
+
+    fn key(&self) -> &Key {
+        &self.0
     }
-}
 
-impl Iterator for Merged<'_> {
-    type Item = io::Result<(Key, DepartmentYear)>;
+    fn absorb(&mut self, later: Self) {
+        self.1.merge(later.1);
+    }
 
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.failed {
-            return None;
+    /// The department's length and bytes, the year, the totals, the claimants;
+    /// integers and floats little-endian (floats bit for bit, so sums read back exactly).
+    fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
+        let ((department, year), entry) = self;
+        out.write_all(&(department.len() as u64).to_le_bytes())?;
+        out.write_all(department.as_bytes())?;
+        out.write_all(&[u8::from(year.is_some())])?;
+        out.write_all(&year.unwrap_or(0).to_le_bytes())?;
+        let totals = &entry.totals;
+        for n in [totals.forms, totals.indicators, totals.findings] {
+            out.write_all(&n.to_le_bytes())?;
         }
-        let least = self
-            .heads
-            .iter()
-            .flatten()
-            .map(|(key, _)| key)
-            .min()?
-            .clone();
-        let mut merged: Option<(Key, DepartmentYear)> = None;
-        for (head, source) in self.heads.iter_mut().zip(&mut self.sources) {
-            if head.as_ref().map(|(key, _)| key.cmp(&least)) != Some(Ordering::Equal) {
-                continue;
-            }
-            let Some(taken) = head.take() else { continue };
-            match &mut merged {
-                Some((_, entry)) => entry.merge(taken.1),
-                None => merged = Some(taken),
-            }
-            match source.next() {
-                Ok(next) => *head = next,
-                Err(e) => {
-                    self.failed = true;
-                    return Some(Err(e));
-                }
-            }
+        out.write_all(&totals.given.to_le_bytes())?;
+        for amount in totals.amounts {
+            out.write_all(&amount.to_bits().to_le_bytes())?;
         }
-        let (key, mut entry) = merged?;
-        if let Some(late) = self.late_findings.and_then(|late| late.get(&key)) {
-            entry.totals.findings += late;
+        out.write_all(&(entry.claimants.more.len() as u64 + 1).to_le_bytes())?;
+        for at in entry.claimants.iter() {
+            out.write_all(&(at.ordinal as u64).to_le_bytes())?;
+            out.write_all(&(at.file as u64).to_le_bytes())?;
         }
-        Some(Ok((key, entry)))
+        Ok(())
+    }
+
+    fn read_from(input: &mut impl Read) -> io::Result<Self> {
+        let mut input = Decoder(input);
+        let department = input.text()?;
+        let has_year = input.array::<1>()?[0] != 0;
+        let year = i32::from_le_bytes(input.array()?);
+        let mut totals = SummaryEntry {
+            forms: input.u32()?,
+            indicators: input.u32()?,
+            findings: input.u32()?,
+            given: u16::from_le_bytes(input.array()?),
+            amounts: [0.0; AMOUNTS],
+        };
+        for amount in &mut totals.amounts {
+            *amount = f64::from_bits(input.u64()?);
+        }
+        let claimants = input.u64()?;
+        let mut form = || -> io::Result<FormAt> {
+            Ok(FormAt {
+                ordinal: input.u64()? as usize,
+                file: input.u64()? as usize,
+            })
+        };
+        let first = match claimants {
+            0 => return Err(damaged("an entry without forms")),
+            _ => form()?,
+        };
+        let more = (1..claimants).map(|_| form()).collect::<io::Result<_>>()?;
+        let entry = DepartmentYear {
+            totals,
+            claimants: Claimants { first, more },
+        };
+        Ok(((department, has_year.then_some(year)), entry))
     }
 }
 
@@ -609,11 +459,8 @@ mod tests {
         let mut held = Summary::default();
         let mut spilled = Summary::spilling_to(dir.join("summary.spool"), 3);
         fill(&mut [&mut held, &mut spilled]);
-        // Some 200 runs were written: compacted (the first run now lies after the runs
-        // it merged), and never more than MAX_RUNS of them.
-        let runs = &spilled.spill.as_ref().unwrap().runs;
-        assert!(runs.len() > 1 && runs.len() < MAX_RUNS, "{runs:?}");
-        assert!(runs[0].offset > 0, "{runs:?}");
+        // Some 200 runs were written (and merged as they grew many: see `spool`).
+        assert!(dir.join("summary.spool").exists());
         assert!(spilled.entries.len() < 3);
 
         assert_eq!(rows(&spilled), rows(&held));

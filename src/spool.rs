@@ -1,0 +1,307 @@
+//! Sorted runs on disk, for what a run must keep of every file or form without its
+//! memory growing with their number (the input list, the summary's department-years):
+//! records are gathered in memory up to a bound, written out as a run sorted by key,
+//! and the runs are merged by key when read back. Records with the same key in several
+//! runs are combined in run order ([`Record::absorb`]), which is the order they came in.
+
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::marker::PhantomData;
+use std::path::PathBuf;
+
+/// Runs kept before they are merged into one, which bounds the files open (and their
+/// buffers) when they are read.
+const MAX_RUNS: usize = 32;
+
+/// What a spool holds: written and read back in a binary form of its own, ordered by a
+/// key, and combined with a later record of the same key.
+pub(crate) trait Record: Sized {
+    type Key: Ord + ?Sized;
+    fn key(&self) -> &Self::Key;
+    /// Takes in a later record with the same key.
+    fn absorb(&mut self, later: Self);
+    fn write_to(&self, out: &mut impl Write) -> io::Result<()>;
+    fn read_from(input: &mut impl Read) -> io::Result<Self>;
+}
+
+/// Sorted runs, one after another in one file (created when the first is written).
+#[derive(Debug)]
+pub(crate) struct SortedRuns<T> {
+    path: PathBuf,
+    out: Option<BufWriter<File>>,
+    runs: Vec<RunAt>,
+    /// Remove the file when dropped (for a spool no one else cleans up).
+    remove: bool,
+    records: PhantomData<T>,
+}
+
+/// Where one run lies in the file.
+#[derive(Clone, Copy, Debug)]
+struct RunAt {
+    offset: u64,
+    records: usize,
+}
+
+impl<T: Record + 'static> SortedRuns<T> {
+    /// Runs to be written at `path`; `remove`: delete the file when dropped.
+    pub fn new(path: PathBuf, remove: bool) -> Self {
+        SortedRuns {
+            path,
+            out: None,
+            runs: Vec::new(),
+            remove,
+            records: PhantomData,
+        }
+    }
+
+    /// Writes `records`, sorted by key, as the next run (flushed, so that it can be read
+    /// at once); past [`MAX_RUNS`], merges all runs into one.
+    pub fn push_run(&mut self, records: impl Iterator<Item = io::Result<T>>) -> io::Result<()> {
+        self.write_run(records)?;
+        if self.runs.len() >= MAX_RUNS {
+            self.merge_into_one()?;
+        }
+        Ok(())
+    }
+
+    /// Every run's records, merged by key.
+    pub fn merged(&self) -> io::Result<Merged<'static, T>> {
+        let sources = self
+            .runs
+            .iter()
+            .map(|run| self.open(run).map(|r| Box::new(r) as Source<'static, T>))
+            .collect::<io::Result<Vec<_>>>()?;
+        Merged::new(sources)
+    }
+
+    /// Merges all runs into one, written after them (the space of the old runs is not
+    /// reused: a record is written about twice, once per [`MAX_RUNS`] merges). Returns
+    /// how many records it holds: one per key.
+    pub fn merge_into_one(&mut self) -> io::Result<usize> {
+        let merged = self.merged()?;
+        let runs = std::mem::take(&mut self.runs);
+        self.write_run(merged).inspect_err(|_| self.runs = runs)?;
+        Ok(self.runs[0].records)
+    }
+
+    fn write_run(&mut self, records: impl Iterator<Item = io::Result<T>>) -> io::Result<()> {
+        let out = match &mut self.out {
+            Some(out) => out,
+            None => self.out.insert(BufWriter::with_capacity(
+                64 << 10,
+                File::create(&self.path)?,
+            )),
+        };
+        let offset = out.stream_position()?;
+        let mut count = 0;
+        for record in records {
+            record?.write_to(out)?;
+            count += 1;
+        }
+        out.flush()?;
+        self.runs.push(RunAt {
+            offset,
+            records: count,
+        });
+        Ok(())
+    }
+
+    fn open(&self, run: &RunAt) -> io::Result<RunReader<T>> {
+        let mut file = File::open(&self.path)?;
+        file.seek(SeekFrom::Start(run.offset))?;
+        Ok(RunReader {
+            input: BufReader::with_capacity(16 << 10, file),
+            left: run.records,
+            records: PhantomData,
+        })
+    }
+}
+
+impl<T> Drop for SortedRuns<T> {
+    fn drop(&mut self) {
+        if self.remove && self.out.is_some() {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// The records of one run, read back in order.
+struct RunReader<T> {
+    input: BufReader<File>,
+    left: usize,
+    records: PhantomData<T>,
+}
+
+impl<T: Record> Iterator for RunReader<T> {
+    type Item = io::Result<T>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        Some(T::read_from(&mut self.input))
+    }
+}
+
+/// A sorted source of records for [`Merged`].
+pub(crate) type Source<'s, T> = Box<dyn Iterator<Item = io::Result<T>> + 's>;
+
+/// Sorted sources merged by key; records of one key are combined in source order.
+pub(crate) struct Merged<'s, T> {
+    sources: Vec<Source<'s, T>>,
+    /// Each source's next record.
+    heads: Vec<Option<T>>,
+    /// A read failed: the error was given, nothing more is.
+    failed: bool,
+}
+
+impl<'s, T: Record> Merged<'s, T> {
+    /// `sources`, each sorted by key, in the order their records came.
+    pub fn new(mut sources: Vec<Source<'s, T>>) -> io::Result<Self> {
+        let heads = sources
+            .iter_mut()
+            .map(|source| source.next().transpose())
+            .collect::<io::Result<Vec<_>>>()?;
+        Ok(Merged {
+            sources,
+            heads,
+            failed: false,
+        })
+    }
+
+    /// Adds a source after the others (its records come last among equals).
+    pub fn with(mut self, mut source: Source<'s, T>) -> io::Result<Self> {
+        self.heads.push(source.next().transpose()?);
+        self.sources.push(source);
+        Ok(self)
+    }
+}
+
+impl<T: Record> Iterator for Merged<'_, T> {
+    type Item = io::Result<T>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        // The first source holding the least key: its record comes first.
+        let first = (0..self.heads.len())
+            .filter(|&i| self.heads[i].is_some())
+            .min_by(|&a, &b| {
+                let key = |i: usize| self.heads[i].as_ref().map(Record::key);
+                key(a).cmp(&key(b))
+            })?;
+        let mut merged = self.heads[first].take()?;
+        for i in first..self.heads.len() {
+            if i > first {
+                match &self.heads[i] {
+                    Some(head) if head.key() == merged.key() => {}
+                    _ => continue,
+                }
+                if let Some(head) = self.heads[i].take() {
+                    merged.absorb(head);
+                }
+            }
+            match self.sources[i].next().transpose() {
+                Ok(next) => self.heads[i] = next,
+                Err(e) => {
+                    self.failed = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+        Some(Ok(merged))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A key and the order numbers of the records combined under it.
+    #[derive(Debug, PartialEq)]
+    struct Tally(u32, Vec<u32>);
+
+    impl Record for Tally {
+        type Key = u32;
+        fn key(&self) -> &u32 {
+            &self.0
+        }
+        fn absorb(&mut self, later: Self) {
+            self.1.extend(later.1);
+        }
+        fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
+            out.write_all(&self.0.to_le_bytes())?;
+            out.write_all(&(self.1.len() as u32).to_le_bytes())?;
+            self.1
+                .iter()
+                .try_for_each(|n| out.write_all(&n.to_le_bytes()))
+        }
+        fn read_from(input: &mut impl Read) -> io::Result<Self> {
+            let mut word = || -> io::Result<u32> {
+                let mut bytes = [0; 4];
+                input.read_exact(&mut bytes)?;
+                Ok(u32::from_le_bytes(bytes))
+            };
+            let key = word()?;
+            let count = word()?;
+            let order = (0..count).map(|_| word()).collect::<io::Result<_>>()?;
+            Ok(Tally(key, order))
+        }
+    }
+
+    #[test]
+    fn runs_merge_by_key_in_the_order_records_came_also_past_the_run_limit() {
+        let path = std::env::temp_dir().join(format!("jixiao-spool-{}", std::process::id()));
+        let mut runs = SortedRuns::new(path.clone(), true);
+        // 100 runs of 5 records each, keys 0..37 in no order; record n has order n.
+        let mut n = 0;
+        for _ in 0..100 {
+            let mut run: Vec<Tally> = (0..5)
+                .map(|_| {
+                    n += 1;
+                    Tally(n * 17 % 37, vec![n])
+                })
+                .collect();
+            run.sort_by_key(|t| t.0);
+            // Equal keys within a run are combined before it is written, as users do.
+            run.dedup_by(|later, first| {
+                let same = later.0 == first.0;
+                if same {
+                    first.1.append(&mut later.1);
+                }
+                same
+            });
+            runs.push_run(run.into_iter().map(Ok)).unwrap();
+        }
+        assert!(runs.runs.len() < MAX_RUNS && runs.runs[0].offset > 0);
+        let merged: Vec<Tally> = runs.merged().unwrap().map(Result::unwrap).collect();
+        assert_eq!(merged.len(), 37);
+        assert!(merged.windows(2).all(|w| w[0].0 < w[1].0));
+        for Tally(key, order) in &merged {
+            let expected: Vec<u32> = (1..=500).filter(|n| n * 17 % 37 == *key).collect();
+            assert_eq!(order, &expected, "key {key}");
+        }
+        assert!(path.exists());
+        drop(runs);
+        assert!(
+            !path.exists(),
+            "a spool that removes itself is gone when dropped"
+        );
+    }
+
+    #[test]
+    fn a_truncated_run_is_an_error_then_the_end() {
+        let path = std::env::temp_dir().join(format!("jixiao-spool-cut-{}", std::process::id()));
+        let mut runs = SortedRuns::new(path.clone(), true);
+        runs.push_run((0..100).map(|k| Ok(Tally(k, vec![k]))))
+            .unwrap();
+        let len = std::fs::metadata(&path).unwrap().len();
+        let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        file.set_len(len / 2).unwrap();
+        let read: Vec<io::Result<Tally>> = runs.merged().unwrap().collect();
+        assert!(read.last().unwrap().is_err());
+        assert!(read.len() < 100);
+    }
+}
