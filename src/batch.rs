@@ -99,12 +99,13 @@ type Claims = Mutex<HashMap<[u8; 32], usize>>;
 
 /// Reads `files` (already sorted) into `out` on the threads of `pool`, calling
 /// `progress` after each file with the error that stopped it from being read, if any.
+/// An error in `files` itself (the list read back from its spool) ends the run.
 ///
 /// Call it from outside `pool`: this thread only hands files out, a window ahead of the
 /// writing; the pool's threads read them and write the results in order themselves
 /// ([`Writer`]), so `--threads N` is N threads of work, writing included.
 pub fn run(
-    files: &[Input],
+    files: impl Iterator<Item = io::Result<Input>>,
     options: &ExtractOptions,
     out: &mut OutputDir,
     pool: &rayon::ThreadPool,
@@ -128,22 +129,31 @@ pub fn run(
         claims: &claims,
         progress,
     };
-    pool.in_place_scope(|scope| {
-        for (index, input) in files.iter().enumerate() {
+    let listed = pool.in_place_scope(|scope| -> io::Result<()> {
+        for (index, input) in files.enumerate() {
+            let input = input?;
             if !writer.wait_for_room(index, window) {
                 break;
             }
             let (writer, claims) = (&writer, &claims);
             scope.spawn(move |_| {
-                let done = process(input, index, options, renderer, claims);
+                let done = process(&input, index, options, renderer, claims);
                 writer.deliver(index, done);
             });
         }
+        Ok(())
     });
-    match writer.state.into_inner() {
+    let written = match writer.state.into_inner() {
         Ok(state) => state.error.map_or(Ok(()), Err),
         Err(poison) => poison.into_inner().error.map_or(Ok(()), Err),
-    }
+    };
+    written?;
+    listed.map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!("reading back the list of input files: {e}"),
+        )
+    })
 }
 
 /// Writes the workers' results in path order. Whichever worker finds the writing free
@@ -390,7 +400,8 @@ mod tests {
             .num_threads(2)
             .build()
             .unwrap();
-        run(&files, &ExtractOptions::new(), &mut out, &pool, &|e| {
+        let files = files.into_iter().map(Ok);
+        run(files, &ExtractOptions::new(), &mut out, &pool, &|e| {
             if let Some(e) = e {
                 errors.lock().unwrap().push(e.to_string());
             }
@@ -432,13 +443,15 @@ mod tests {
             .build()
             .unwrap();
         let handled = std::sync::atomic::AtomicUsize::new(0);
-        let result = run(&files, &ExtractOptions::new(), &mut out, &pool, &|_| {
+        let count = files.len();
+        let files = files.into_iter().map(Ok);
+        let result = run(files, &ExtractOptions::new(), &mut out, &pool, &|_| {
             handled.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         });
         let err = result.expect_err("the JSON lines cannot be written");
         assert_eq!(err.kind(), io::ErrorKind::StorageFull, "{err}");
         assert!(
-            handled.into_inner() < files.len(),
+            handled.into_inner() < count,
             "files written after the failure are not reported as done"
         );
         std::fs::remove_dir_all(&dir).unwrap();

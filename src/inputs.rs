@@ -5,10 +5,21 @@
 //! Office lock files (`~$x.xlsx`) are passed over, counted, and listed as `skipped` with
 //! the reason, like any other file that is not a form, so every file under the tree is
 //! accounted for.
+//!
+//! The list is sorted by path. Up to [`HELD_INPUTS`] files it is sorted in memory; past
+//! that, sorted runs go to a spool in the temporary folder and are merged, so that
+//! listing a million files does not take a million paths' worth of memory.
 
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use walkdir::WalkDir;
+
+use crate::spool::{Record, SortedRuns};
+
+/// Inputs held in memory before they are sorted and written out as a run (some 4 MB).
+const HELD_INPUTS: usize = 20_000;
 
 /// Extensions read when found inside a folder.
 pub const FORM_EXTENSIONS: &[&str] = &[
@@ -34,31 +45,192 @@ impl Input {
 }
 
 /// The inputs of a run, sorted by path, and how many hidden/lock files were passed over.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct Inputs {
-    /// Files to read or list as skipped, sorted by path.
-    pub files: Vec<Input>,
+    /// The files when they fit in memory, sorted; else the last of them, to be written.
+    held: Vec<Input>,
+    /// The files, once they outgrew memory: one sorted run after [`Inputs::finish`].
+    spool: Option<SortedRuns<Input>>,
+    /// Files listed (after removing repeats).
+    len: usize,
+    /// Inputs held before a run is written ([`HELD_INPUTS`]).
+    hold: usize,
     /// Of the skipped: hidden files and folders and Office lock files passed over.
     pub hidden: usize,
 }
 
-/// Expands `paths` into the files of a run. A path that does not exist is listed as an
-/// input to read, so that its error reaches `files.csv` like any other.
-pub fn collect(paths: &[PathBuf]) -> Inputs {
-    let mut inputs = Inputs::default();
+impl Inputs {
+    /// How many files the run has, read or skipped.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The files in path order, each path once; from the spool when they outgrew memory
+    /// (whence the errors).
+    pub fn iter(&self) -> io::Result<Box<dyn Iterator<Item = io::Result<Input>> + '_>> {
+        Ok(match &self.spool {
+            Some(spool) => Box::new(spool.merged()?),
+            None => Box::new(self.held.iter().cloned().map(Ok)),
+        })
+    }
+
+    /// Adds one input, unless `keep` says no.
+    fn push(&mut self, input: Input, keep: &impl Fn(&Path) -> bool) -> io::Result<()> {
+        if !keep(input.path()) {
+            return Ok(());
+        }
+        self.held.push(input);
+        if self.held.len() >= self.hold {
+            let spool = self
+                .spool
+                .get_or_insert_with(|| SortedRuns::new(spool_path(), true));
+            let run = sorted_once(std::mem::take(&mut self.held));
+            spool.push_run(run.into_iter().map(Ok))?;
+        }
+        Ok(())
+    }
+
+    /// Sorts what was gathered: in memory, or by merging the spool's runs into one.
+    fn finish(mut self) -> io::Result<Self> {
+        self.held = sorted_once(std::mem::take(&mut self.held));
+        match &mut self.spool {
+            None => self.len = self.held.len(),
+            Some(spool) => {
+                let run = std::mem::take(&mut self.held);
+                spool.push_run(run.into_iter().map(Ok))?;
+                self.len = spool.merge_into_one()?;
+            }
+        }
+        Ok(self)
+    }
+}
+
+/// `inputs` sorted by path, each path once (the first added of those that share one:
+/// a file named on the command line before the same file found in a folder).
+fn sorted_once(mut inputs: Vec<Input>) -> Vec<Input> {
+    inputs.sort_by(|a, b| a.path().cmp(b.path()));
+    inputs.dedup_by(|later, first| later.path() == first.path());
+    inputs
+}
+
+/// A new spool file in the temporary folder.
+fn spool_path() -> PathBuf {
+    static SPOOLS: AtomicUsize = AtomicUsize::new(0);
+    let n = SPOOLS.fetch_add(1, Ordering::Relaxed);
+    std::env::temp_dir().join(format!("jixiao-inputs-{}-{n}.spool", std::process::id()))
+}
+
+/// An input as it goes to the spool: its kind, its path's bytes, the reason it is
+/// skipped. Of two inputs with one path, the first is kept.
+impl Record for Input {
+    type Key = Path;
+
+    fn key(&self) -> &Path {
+        self.path()
+    }
+
+    fn absorb(&mut self, _later: Self) {}
+
+    fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
+        let (kind, reason) = match self {
+            Input::Read(_) => (0u8, ""),
+            Input::Skipped(_, reason) => (1, reason.as_str()),
+        };
+        out.write_all(&[kind])?;
+        for bytes in [path_bytes(self.path()).as_ref(), reason.as_bytes()] {
+            out.write_all(&(bytes.len() as u64).to_le_bytes())?;
+            out.write_all(bytes)?;
+        }
+        Ok(())
+    }
+
+    fn read_from(input: &mut impl Read) -> io::Result<Self> {
+        let mut kind = [0u8];
+        input.read_exact(&mut kind)?;
+        let mut field = || -> io::Result<Vec<u8>> {
+            let mut len = [0u8; 8];
+            input.read_exact(&mut len)?;
+            let len = u64::from_le_bytes(len);
+            let mut bytes = Vec::new();
+            input.take(len).read_to_end(&mut bytes)?;
+            match bytes.len() as u64 == len {
+                true => Ok(bytes),
+                false => Err(io::ErrorKind::UnexpectedEof.into()),
+            }
+        };
+        let path = path_from_bytes(field()?)?;
+        let reason = String::from_utf8(field()?)
+            .map_err(|_| io::Error::other("the input list's spool is damaged"))?;
+        Ok(match kind[0] {
+            0 => Input::Read(path),
+            _ => Input::Skipped(path, reason),
+        })
+    }
+}
+
+/// A path's bytes as the platform has them (any bytes on Unix).
+#[cfg(unix)]
+fn path_bytes(path: &Path) -> std::borrow::Cow<'_, [u8]> {
+    use std::os::unix::ffi::OsStrExt;
+    path.as_os_str().as_bytes().into()
+}
+
+#[cfg(unix)]
+fn path_from_bytes(bytes: Vec<u8>) -> io::Result<PathBuf> {
+    use std::os::unix::ffi::OsStringExt;
+    Ok(std::ffi::OsString::from_vec(bytes).into())
+}
+
+/// Elsewhere paths go through UTF-8: a path that is not Unicode reads back changed.
+#[cfg(not(unix))]
+fn path_bytes(path: &Path) -> std::borrow::Cow<'_, [u8]> {
+    match path.to_string_lossy() {
+        std::borrow::Cow::Borrowed(s) => s.as_bytes().into(),
+        std::borrow::Cow::Owned(s) => s.into_bytes().into(),
+    }
+}
+
+#[cfg(not(unix))]
+fn path_from_bytes(bytes: Vec<u8>) -> io::Result<PathBuf> {
+    String::from_utf8(bytes)
+        .map(PathBuf::from)
+        .map_err(|_| io::Error::other("the input list's spool is damaged"))
+}
+
+/// Expands `paths` into the files of a run, those that `keep` accepts (a shard). A path
+/// that does not exist is listed as an input to read, so that its error reaches
+/// `files.csv` like any other. Fails only if the spool of a long list cannot be written.
+pub fn collect(paths: &[PathBuf], keep: impl Fn(&Path) -> bool) -> io::Result<Inputs> {
+    collect_holding(paths, keep, HELD_INPUTS)
+}
+
+/// [`collect`], holding `hold` inputs in memory before a run goes to the spool.
+fn collect_holding(
+    paths: &[PathBuf],
+    keep: impl Fn(&Path) -> bool,
+    hold: usize,
+) -> io::Result<Inputs> {
+    let mut inputs = Inputs {
+        hold: hold.max(1),
+        ..Inputs::default()
+    };
     for path in paths {
         if !path.is_dir() {
-            inputs.files.push(Input::Read(path.clone()));
+            inputs.push(Input::Read(path.clone()), &keep)?;
             continue;
         }
         // follow_links with walkdir's loop detection: a symlink loop is an error entry, not a hang.
         // Hidden entries are not descended into, but each is listed (a hidden folder as
         // one row), so that every file under the tree is accounted for.
         let hidden = std::cell::RefCell::new(Vec::new());
-        let walker = WalkDir::new(path)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter();
+        // Not sorted here: the whole list is, and walkdir would hold each folder's
+        // listing to sort it.
+        let walker = WalkDir::new(path).follow_links(true).into_iter();
         let walker = walker.filter_entry(|e| {
             let keep = e.depth() == 0 || !is_hidden(e.file_name().to_string_lossy().as_ref());
             if !keep {
@@ -74,6 +246,12 @@ pub fn collect(paths: &[PathBuf]) -> Inputs {
             keep
         });
         for entry in walker {
+            // Hidden entries the filter met are listed as they come, not held to the end.
+            let met: Vec<Input> = hidden.borrow_mut().drain(..).collect();
+            inputs.hidden += met.len();
+            for input in met {
+                inputs.push(input, &keep)?;
+            }
             match entry {
                 Ok(entry) if entry.file_type().is_file() => {
                     let name = entry.file_name().to_string_lossy();
@@ -81,8 +259,7 @@ pub fn collect(paths: &[PathBuf]) -> Inputs {
                         inputs.hidden += 1;
                         let reason = "Office lock file (~$…), kept by Excel or Word while a document is open";
                         inputs
-                            .files
-                            .push(Input::Skipped(entry.into_path(), reason.to_string()));
+                            .push(Input::Skipped(entry.into_path(), reason.to_string()), &keep)?;
                         continue;
                     }
                     let ext = entry
@@ -91,14 +268,14 @@ pub fn collect(paths: &[PathBuf]) -> Inputs {
                         .map(|e| e.to_string_lossy().to_ascii_lowercase())
                         .unwrap_or_default();
                     if FORM_EXTENSIONS.contains(&ext.as_str()) {
-                        inputs.files.push(Input::Read(entry.into_path()));
+                        inputs.push(Input::Read(entry.into_path()), &keep)?;
                     } else {
                         let reason = if ext.is_empty() {
                             "no file extension: not taken for a form (name the file on the command line to read it)".to_string()
                         } else {
                             format!(".{ext} is not a form format jixiao reads")
                         };
-                        inputs.files.push(Input::Skipped(entry.into_path(), reason));
+                        inputs.push(Input::Skipped(entry.into_path(), reason), &keep)?;
                     }
                 }
                 Ok(_) => {}
@@ -112,19 +289,83 @@ pub fn collect(paths: &[PathBuf]) -> Inputs {
                     } else {
                         e.to_string()
                     };
-                    inputs.files.push(Input::Skipped(path, reason));
+                    inputs.push(Input::Skipped(path, reason), &keep)?;
                 }
             }
         }
-        let hidden = hidden.into_inner();
-        inputs.hidden += hidden.len();
-        inputs.files.extend(hidden);
+        let met = hidden.into_inner();
+        inputs.hidden += met.len();
+        for input in met {
+            inputs.push(input, &keep)?;
+        }
     }
-    inputs.files.sort_by(|a, b| a.path().cmp(b.path()));
-    inputs.files.dedup_by(|a, b| a.path() == b.path());
-    inputs
+    inputs.finish()
 }
 
 fn is_hidden(name: &str) -> bool {
     name.starts_with('.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listed(inputs: &Inputs) -> Vec<Input> {
+        inputs.iter().unwrap().map(Result::unwrap).collect()
+    }
+
+    #[test]
+    fn a_list_spooled_in_runs_is_the_list_sorted_in_memory() {
+        let dir = std::env::temp_dir().join(format!("jixiao-inputs-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for i in (0..40).rev() {
+            let sub = dir.join(format!("d{}", i % 4));
+            std::fs::create_dir_all(&sub).unwrap();
+            std::fs::write(sub.join(format!("{i:02}.xlsx")), "x").unwrap();
+        }
+        std::fs::write(dir.join("d1/notes.pdf"), "x").unwrap();
+        std::fs::write(dir.join("d2/~$03.xlsx"), "x").unwrap();
+        std::fs::create_dir_all(dir.join(".git")).unwrap();
+        std::fs::write(dir.join(".git/x.txt"), "x").unwrap();
+        // One file named twice: alone first, then in its folder's walk.
+        let paths = [dir.join("d3/07.xlsx"), dir.join("d3"), dir.clone()];
+        let everything = |_: &Path| true;
+
+        let in_memory = collect_holding(&paths, everything, usize::MAX).unwrap();
+        let spooled = collect_holding(&paths, everything, 3).unwrap();
+        assert!(spooled.spool.is_some() && in_memory.spool.is_none());
+        assert_eq!(listed(&spooled), listed(&in_memory));
+        assert_eq!(
+            (spooled.len(), spooled.hidden),
+            (in_memory.len(), in_memory.hidden)
+        );
+        // 40 forms, the PDF, the lock file, the hidden folder; each path once, sorted.
+        assert_eq!(spooled.len(), 43);
+        let list = listed(&spooled);
+        assert!(list.windows(2).all(|w| w[0].path() < w[1].path()));
+        assert_eq!(spooled.hidden, 2);
+        assert!(list.contains(&Input::Read(dir.join("d3/07.xlsx"))));
+
+        // A shard keeps its part, spooled or not.
+        let odd = |path: &Path| path.to_string_lossy().ends_with("1.xlsx");
+        let part = collect_holding(&paths, odd, 2).unwrap();
+        assert_eq!(part.len(), 4);
+        assert!(listed(&part).iter().all(|input| odd(input.path())));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn paths_that_are_not_unicode_survive_the_spool() {
+        use std::os::unix::ffi::OsStrExt;
+        let path = PathBuf::from(std::ffi::OsStr::from_bytes(b"forms/\xB2\xBF\xC3\xC5.xlsx"));
+        for input in [
+            Input::Read(path.clone()),
+            Input::Skipped(path, "why".into()),
+        ] {
+            let mut bytes = Vec::new();
+            input.write_to(&mut bytes).unwrap();
+            assert_eq!(Input::read_from(&mut bytes.as_slice()).unwrap(), input);
+        }
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use jixiao::inputs::{self, Input};
 use jixiao::Severity;
 
@@ -28,8 +28,11 @@ pub fn run(args: Args) -> Result<Exit> {
     let options = args.limits.options();
     let (mut errors, mut unreadable, mut forms_seen) = (0usize, 0usize, 0usize);
     let mut out = String::new();
-    for input in inputs::collect(&args.paths).files {
-        let Input::Read(path) = input else { continue };
+    let inputs = inputs::collect(&args.paths, |_| true).context("cannot list the input files")?;
+    for input in inputs.iter().context("cannot list the input files")? {
+        let Input::Read(path) = input.context("cannot list the input files")? else {
+            continue;
+        };
         let report = jixiao::extract_path(&path, &options);
         match &report.result {
             Err(e) => {

@@ -58,10 +58,8 @@ pub fn run(args: Args) -> Result<Exit> {
     if args.output.as_os_str() == "-" {
         return print_one(&args, &options);
     }
-    let mut inputs = inputs::collect(&args.paths);
-    if let Some(shard) = args.shard {
-        inputs.files.retain(|input| shard.contains(input.path()));
-    }
+    let in_shard = |path: &std::path::Path| args.shard.is_none_or(|shard| shard.contains(path));
+    let inputs = inputs::collect(&args.paths, in_shard).context("cannot list the input files")?;
     let output_options = OutputOptions {
         formats: args.format.clone(),
         csv_encoding: args.csv_encoding,
@@ -69,7 +67,7 @@ pub fn run(args: Args) -> Result<Exit> {
     let mut out = OutputDir::create(&args.output, output_options)
         .with_context(|| format!("cannot create the output folder {}", args.output.display()))?;
 
-    let bar = progress_bar(inputs.files.len() as u64, args.quiet);
+    let bar = progress_bar(inputs.len() as u64, args.quiet);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
         .build()
@@ -85,7 +83,8 @@ pub fn run(args: Args) -> Result<Exit> {
         }
         bar.inc(1);
     };
-    batch::run(&inputs.files, &options, &mut out, &pool, &tick)
+    let files = inputs.iter().context("cannot list the input files")?;
+    batch::run(files, &options, &mut out, &pool, &tick)
         .with_context(|| format!("cannot write the tables in {}", args.output.display()))?;
     bar.finish_and_clear();
     // In the pool too: the end phase parses documents back from their JSON lines (for
@@ -97,7 +96,7 @@ pub fn run(args: Args) -> Result<Exit> {
         eprintln!(
             "jixiao: {} files: {} ok, {} warning, {} error ({} unreadable), {} skipped, {} duplicate; \
              {} hidden/lock files passed over; {} forms → {}",
-            inputs.files.len(),
+            inputs.len(),
             counts.ok,
             counts.warning,
             counts.error,
