@@ -62,10 +62,11 @@ impl Shard {
 /// idle, few enough that the documents waiting to be written stay a few megabytes.
 const IN_FLIGHT_PER_THREAD: usize = 32;
 
-/// A sha256 (given in hex) as the 32 bytes it stands for: the key that tells copies
-/// apart, at a third of the hex text's size.
-fn digest(hex: &str) -> Option<[u8; 32]> {
-    let mut bytes = [0u8; 32];
+/// The key that tells copies apart: the first 128 bits of a sha256 (given in hex), as
+/// bytes. A run keeps one per file, so it is kept small; two different files share one
+/// with a chance of about 10^-25 among ten million files.
+fn digest(hex: &str) -> Option<[u8; 16]> {
+    let mut bytes = [0u8; 16];
     if hex.len() != 64 {
         return None;
     }
@@ -95,7 +96,7 @@ struct Prepared {
 
 /// Which file (by position in the run) first has each content, among those the workers
 /// have hashed so far: a worker extracts a file only if no earlier file has its bytes.
-type Claims = Mutex<HashMap<[u8; 32], usize>>;
+type Claims = Mutex<HashMap<[u8; 16], usize>>;
 
 /// Reads `files` (already sorted) into `out` on the threads of `pool`, calling
 /// `progress` after each file with the error that stopped it from being read, if any.
@@ -267,7 +268,7 @@ impl Writer<'_, '_> {
         let base = self.base;
         // Files are written in order, so every earlier file with the same bytes has
         // been claimed by now: the claim is the first of them.
-        let first_with = |key: &[u8; 32]| {
+        let first_with = |key: &[u8; 16]| {
             let claims = self
                 .claims
                 .lock()
