@@ -2,9 +2,10 @@
 //!
 //! Each form is rendered on the worker thread that read it ([`Renderer`]: its JSON line
 //! and its CSV rows), and [`OutputDir::add_prepared`] appends those bytes to the output
-//! files, in path order, as they come, keeping one small entry per file and the running
-//! summary: memory does not grow with the number of forms and the writing thread only
-//! copies bytes. [`OutputDir::finish`] then adds the findings that need every file
+//! files, in path order, as they come, keeping a few bytes per file (where its record
+//! lies in the file spool) and the running summary, which goes to a spool of its own
+//! past 10,000 department-years: memory does not grow with the number of forms beyond
+//! that, and the writing thread only copies bytes. [`OutputDir::finish`] then adds the findings that need every file
 //! (`form.duplicate_department`), splicing just the forms that get one into the JSON
 //! lines, `forms.csv` and `findings.csv`; gives the documents to the writers that need
 //! them (XLSX, SQLite); writes `files.csv` and `summary.csv`; and moves all outputs into
