@@ -11,15 +11,17 @@
 //! the first. A panic inside one file's work is caught at the file's boundary and
 //! becomes that file's error.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Condvar, Mutex};
 
+use crate::copies::{ContentKey, FirstCopies};
 use crate::formats::Format;
 use crate::inputs::Input;
 use crate::output::{self, OutputDir, Renderer};
 use crate::pipeline::{extract_hashed, read_file};
+use crate::spool::temp_path;
 use crate::{sha256_hex, Error, ErrorKind, ExtractOptions, FileReport};
 
 /// Which slice of a tree this machine takes (`--shard K/N`, 1 ≤ K ≤ N): the files whose
@@ -62,11 +64,9 @@ impl Shard {
 /// idle, few enough that the documents waiting to be written stay a few megabytes.
 const IN_FLIGHT_PER_THREAD: usize = 32;
 
-/// The key that tells copies apart: the first 128 bits of a sha256 (given in hex), as
-/// bytes. A run keeps one per file, so it is kept small; two different files share one
-/// with a chance of about 10^-25 among ten million files.
-fn digest(hex: &str) -> Option<[u8; 16]> {
-    let mut bytes = [0u8; 16];
+/// The key that tells copies apart ([`ContentKey`]) from a sha256 given in hex.
+fn digest(hex: &str) -> Option<ContentKey> {
+    let mut bytes = ContentKey::default();
     if hex.len() != 64 {
         return None;
     }
@@ -83,6 +83,8 @@ enum Done {
     Duplicate(String, usize),
     /// Read (or failed to be), its forms prepared for the writer.
     Read(Prepared),
+    /// The table of contents that finds copies failed (a full disk): ends the run.
+    Failed(io::Error),
 }
 
 /// A file read on a worker: its forms made ready for the writer, the documents
@@ -96,7 +98,7 @@ struct Prepared {
 
 /// Which file (by position in the run) first has each content, among those the workers
 /// have hashed so far: a worker extracts a file only if no earlier file has its bytes.
-type Claims = Mutex<HashMap<[u8; 16], usize>>;
+type Claims = Mutex<FirstCopies>;
 
 /// Reads `files` (already sorted) into `out` on the threads of `pool`, calling
 /// `progress` after each file with the error that stopped it from being read, if any.
@@ -113,7 +115,7 @@ pub fn run(
     progress: &(dyn Fn(Option<&Error>) + Sync),
 ) -> io::Result<()> {
     let renderer = out.renderer();
-    let claims = Claims::default();
+    let claims = Mutex::new(FirstCopies::create(&temp_path("copies"))?);
     let window = IN_FLIGHT_PER_THREAD * pool.current_num_threads().max(1);
     // Each input becomes one entry of `out`, in order: file `i` is entry `base + i`.
     let base = out.files_added();
@@ -268,19 +270,21 @@ impl Writer<'_, '_> {
         let base = self.base;
         // Files are written in order, so every earlier file with the same bytes has
         // been claimed by now: the claim is the first of them.
-        let first_with = |key: &[u8; 16]| {
+        let first_with = |key: &ContentKey| {
             let claims = self
                 .claims
                 .lock()
                 .unwrap_or_else(|poison| poison.into_inner());
-            claims.get(key).copied().filter(|&first| first < next)
+            claims.first_before(key, next)
         };
         match done {
             Done::Skipped(path, reason) => out.add_skipped(&path, reason)?,
             Done::Duplicate(path, first) => out.add_copy(&path, base + first)?,
-            Done::Read(file) => match digest(&file.sha256).and_then(|key| first_with(&key)) {
-                Some(first) => out.add_copy(&file.path, base + first)?,
-                None => match file.forms {
+            Done::Failed(e) => return Err(e),
+            Done::Read(file) => match digest(&file.sha256).map(|key| first_with(&key)) {
+                Some(Ok(Some(first))) => out.add_copy(&file.path, base + first)?,
+                Some(Err(e)) => return Err(copies_error(e)),
+                Some(Ok(None)) | None => match file.forms {
                     Ok(forms) => out.add_prepared(&file.path, file.format, Ok(forms))?,
                     Err(error) => {
                         out.add_prepared(&file.path, file.format, Err(&error))?;
@@ -320,11 +324,11 @@ fn process(
         bytes_read = bytes.len() as u64;
         if let Some(key) = digest(&sha) {
             let mut claims = claims.lock().unwrap_or_else(|poison| poison.into_inner());
-            let first = claims.entry(key).or_insert(index);
-            if *first < index {
-                return Err(Done::Duplicate(shown.clone(), *first));
+            match claims.claim(&key, index) {
+                Ok(Some(first)) => return Err(Done::Duplicate(shown.clone(), first)),
+                Ok(None) => {}
+                Err(e) => return Err(Done::Failed(copies_error(e))),
             }
-            *first = index;
         }
         #[cfg(test)]
         if shown.ends_with("panic-in-extraction.txt") {
@@ -346,6 +350,14 @@ fn process(
         }
     };
     render(report, renderer)
+}
+
+/// An error of the table that finds copies, saying what it is.
+fn copies_error(e: io::Error) -> io::Error {
+    io::Error::new(
+        e.kind(),
+        format!("the table of file contents that finds copies: {e}"),
+    )
 }
 
 /// A report for a file that could not be read.

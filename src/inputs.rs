@@ -12,14 +12,13 @@
 
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use walkdir::WalkDir;
 
-use crate::spool::{Record, SortedRuns};
+use crate::spool::{temp_path, Record, SortedRuns};
 
-/// Inputs held in memory before they are sorted and written out as a run (some 4 MB).
-const HELD_INPUTS: usize = 20_000;
+/// Inputs held in memory before they are sorted and written out as a run (under 1 MB).
+const HELD_INPUTS: usize = 4_096;
 
 /// Extensions read when found inside a folder.
 pub const FORM_EXTENSIONS: &[&str] = &[
@@ -88,7 +87,7 @@ impl Inputs {
         if self.held.len() >= self.hold {
             let spool = self
                 .spool
-                .get_or_insert_with(|| SortedRuns::new(spool_path(), true));
+                .get_or_insert_with(|| SortedRuns::new(temp_path("inputs"), true));
             let run = sorted_once(std::mem::take(&mut self.held));
             spool.push_run(run.into_iter().map(Ok))?;
         }
@@ -116,13 +115,6 @@ fn sorted_once(mut inputs: Vec<Input>) -> Vec<Input> {
     inputs.sort_by(|a, b| a.path().cmp(b.path()));
     inputs.dedup_by(|later, first| later.path() == first.path());
     inputs
-}
-
-/// A new spool file in the temporary folder.
-fn spool_path() -> PathBuf {
-    static SPOOLS: AtomicUsize = AtomicUsize::new(0);
-    let n = SPOOLS.fetch_add(1, Ordering::Relaxed);
-    std::env::temp_dir().join(format!("jixiao-inputs-{}-{n}.spool", std::process::id()))
 }
 
 /// An input as it goes to the spool: its kind, its path's bytes, the reason it is

@@ -25,6 +25,7 @@
 
 #![deny(missing_docs)]
 
+mod copies;
 pub mod document;
 mod error;
 pub mod extract;

@@ -8,10 +8,19 @@ use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::marker::PhantomData;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Runs kept before they are merged into one, which bounds the files open (and their
 /// buffers) when they are read.
 const MAX_RUNS: usize = 32;
+
+/// A new path in the temporary folder for a spool of `what`, unique in the process.
+pub(crate) fn temp_path(what: &str) -> PathBuf {
+    static MADE: AtomicUsize = AtomicUsize::new(0);
+    let n = MADE.fetch_add(1, Ordering::Relaxed);
+    let name = format!("jixiao-{what}-{}-{n}.spool", std::process::id());
+    std::env::temp_dir().join(name)
+}
 
 /// What a spool holds: written and read back in a binary form of its own, ordered by a
 /// key, and combined with a later record of the same key.

@@ -685,7 +685,10 @@ fn without_isolation_the_same_abort_ends_the_run() {
             "--threads",
             "1",
         ])
-        .env("RUST_BACKTRACE", "0");
+        .env("RUST_BACKTRACE", "0")
+        // An aborted run cannot remove its spools: keep them in the test's folder.
+        .env("TMPDIR", dir.join("tmp"));
+    std::fs::create_dir_all(dir.join("tmp")).unwrap();
     // SAFETY: setrlimit is async-signal-safe and touches no memory of ours.
     unsafe {
         command.pre_exec(|| {

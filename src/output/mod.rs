@@ -4,7 +4,7 @@
 //! and its CSV rows), and [`OutputDir::add_prepared`] appends those bytes to the output
 //! files, in path order, as they come, keeping a few bytes per file (where its record
 //! lies in the file spool) and the running summary, which goes to a spool of its own
-//! past 10,000 department-years: memory does not grow with the number of forms beyond
+//! past 4,096 department-years: memory does not grow with the number of forms beyond
 //! that, and the writing thread only copies bytes. [`OutputDir::finish`] then adds the findings that need every file
 //! (`form.duplicate_department`), splicing just the forms that get one into the JSON
 //! lines, `forms.csv` and `findings.csv`; gives the documents to the writers that need

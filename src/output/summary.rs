@@ -13,8 +13,8 @@ use super::tables::BUDGET_KEYS;
 use crate::document::Form;
 use crate::spool::{Merged, Record, SortedRuns};
 
-/// Entries held in memory before they are written out as a sorted run: about 3 MB.
-pub(crate) const SPILL_AT: usize = 10_000;
+/// Entries held in memory before they are written out as a sorted run: about 1 MB.
+pub(crate) const SPILL_AT: usize = 4_096;
 
 /// A department and year: the key of the roll-up, in `summary.csv`'s order.
 type Key = (String, Option<i32>);
