@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use crate::spool::{temp_path, Record, SortedRuns};
+use crate::spool::{Record, Sorted};
 
 /// Inputs held in memory before they are sorted and written out as a run (under 1 MB).
 const HELD_INPUTS: usize = 4_096;
@@ -44,16 +44,11 @@ impl Input {
 }
 
 /// The inputs of a run, sorted by path, and how many hidden/lock files were passed over.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Inputs {
-    /// The files when they fit in memory, sorted; else the last of them, to be written.
-    held: Vec<Input>,
-    /// The files, once they outgrew memory: one sorted run after [`Inputs::finish`].
-    spool: Option<SortedRuns<Input>>,
-    /// Files listed (after removing repeats).
-    len: usize,
-    /// Inputs held before a run is written ([`HELD_INPUTS`]).
-    hold: usize,
+    /// The files, each path once (the first given: a file named on the command line
+    /// before the same file found in a folder).
+    files: Sorted<Input>,
     /// Of the skipped: hidden files and folders and Office lock files passed over.
     pub hidden: usize,
 }
@@ -61,60 +56,27 @@ pub struct Inputs {
 impl Inputs {
     /// How many files the run has, read or skipped.
     pub fn len(&self) -> usize {
-        self.len
+        self.files.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len() == 0
     }
 
     /// The files in path order, each path once; from the spool when they outgrew memory
     /// (whence the errors).
     pub fn iter(&self) -> io::Result<Box<dyn Iterator<Item = io::Result<Input>> + '_>> {
-        Ok(match &self.spool {
-            Some(spool) => Box::new(spool.merged()?),
-            None => Box::new(self.held.iter().cloned().map(Ok)),
-        })
+        self.files.iter()
     }
 
     /// Adds one input, unless `keep` says no.
     fn push(&mut self, input: Input, keep: &impl Fn(&Path) -> bool) -> io::Result<()> {
-        if !keep(input.path()) {
-            return Ok(());
+        match keep(input.path()) {
+            true => self.files.push(input),
+            false => Ok(()),
         }
-        self.held.push(input);
-        if self.held.len() >= self.hold {
-            let spool = self
-                .spool
-                .get_or_insert_with(|| SortedRuns::new(temp_path("inputs"), true));
-            let run = sorted_once(std::mem::take(&mut self.held));
-            spool.push_run(run.into_iter().map(Ok))?;
-        }
-        Ok(())
     }
-
-    /// Sorts what was gathered: in memory, or by merging the spool's runs into one.
-    fn finish(mut self) -> io::Result<Self> {
-        self.held = sorted_once(std::mem::take(&mut self.held));
-        match &mut self.spool {
-            None => self.len = self.held.len(),
-            Some(spool) => {
-                let run = std::mem::take(&mut self.held);
-                spool.push_run(run.into_iter().map(Ok))?;
-                self.len = spool.merge_into_one()?;
-            }
-        }
-        Ok(self)
-    }
-}
-
-/// `inputs` sorted by path, each path once (the first added of those that share one:
-/// a file named on the command line before the same file found in a folder).
-fn sorted_once(mut inputs: Vec<Input>) -> Vec<Input> {
-    inputs.sort_by(|a, b| a.path().cmp(b.path()));
-    inputs.dedup_by(|later, first| later.path() == first.path());
-    inputs
 }
 
 /// An input as it goes to the spool: its kind, its path's bytes, the reason it is
@@ -208,8 +170,8 @@ fn collect_holding(
     hold: usize,
 ) -> io::Result<Inputs> {
     let mut inputs = Inputs {
-        hold: hold.max(1),
-        ..Inputs::default()
+        files: Sorted::new("inputs", hold),
+        hidden: 0,
     };
     for path in paths {
         if !path.is_dir() {
@@ -291,7 +253,8 @@ fn collect_holding(
             inputs.push(input, &keep)?;
         }
     }
-    inputs.finish()
+    inputs.files.finish()?;
+    Ok(inputs)
 }
 
 fn is_hidden(name: &str) -> bool {
@@ -325,7 +288,7 @@ mod tests {
 
         let in_memory = collect_holding(&paths, everything, usize::MAX).unwrap();
         let spooled = collect_holding(&paths, everything, 3).unwrap();
-        assert!(spooled.spool.is_some() && in_memory.spool.is_none());
+        assert!(spooled.files.spilled() && !in_memory.files.spilled());
         assert_eq!(listed(&spooled), listed(&in_memory));
         assert_eq!(
             (spooled.len(), spooled.hidden),

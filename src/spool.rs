@@ -134,6 +134,94 @@ impl<T> Drop for SortedRuns<T> {
     }
 }
 
+/// Records sorted by key, each key once (records of one key combined in the order they
+/// were pushed): held in memory up to `hold`, past that sorted in runs on disk (in the
+/// temporary folder, removed when dropped) and merged into one by [`Sorted::finish`].
+#[derive(Debug)]
+pub(crate) struct Sorted<T> {
+    held: Vec<T>,
+    runs: Option<SortedRuns<T>>,
+    /// Records held before a run is written.
+    hold: usize,
+    /// What the spool holds, for its file's name.
+    what: &'static str,
+    /// Records after [`Sorted::finish`], one per key.
+    len: usize,
+}
+
+impl<T: Record + Clone + 'static> Sorted<T> {
+    /// An empty sort of `what`, holding `hold` records in memory.
+    pub fn new(what: &'static str, hold: usize) -> Self {
+        Sorted {
+            held: Vec::new(),
+            runs: None,
+            hold: hold.max(1),
+            what,
+            len: 0,
+        }
+    }
+
+    pub fn push(&mut self, record: T) -> io::Result<()> {
+        self.held.push(record);
+        if self.held.len() >= self.hold {
+            let what = self.what;
+            let runs = self
+                .runs
+                .get_or_insert_with(|| SortedRuns::new(temp_path(what), true));
+            let run = sorted_combined(std::mem::take(&mut self.held));
+            runs.push_run(run.into_iter().map(Ok))?;
+        }
+        Ok(())
+    }
+
+    /// Sorts what was pushed: in memory, or by merging the runs into one.
+    pub fn finish(&mut self) -> io::Result<()> {
+        self.held = sorted_combined(std::mem::take(&mut self.held));
+        match &mut self.runs {
+            None => self.len = self.held.len(),
+            Some(runs) => {
+                let run = std::mem::take(&mut self.held);
+                runs.push_run(run.into_iter().map(Ok))?;
+                self.len = runs.merge_into_one()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// How many records, one per key (after [`Sorted::finish`]).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the records went to disk.
+    #[cfg(test)]
+    pub fn spilled(&self) -> bool {
+        self.runs.is_some()
+    }
+
+    /// The records in key order (after [`Sorted::finish`]); read from disk when they
+    /// went there (whence the errors).
+    pub fn iter(&self) -> io::Result<Box<dyn Iterator<Item = io::Result<T>> + '_>> {
+        Ok(match &self.runs {
+            Some(runs) => Box::new(runs.merged()?),
+            None => Box::new(self.held.iter().cloned().map(Ok)),
+        })
+    }
+}
+
+/// `records` sorted by key (stably), those of one key combined in order.
+fn sorted_combined<T: Record>(mut records: Vec<T>) -> Vec<T> {
+    records.sort_by(|a, b| a.key().cmp(b.key()));
+    let mut combined: Vec<T> = Vec::with_capacity(records.len());
+    for record in records {
+        match combined.last_mut() {
+            Some(last) if last.key() == record.key() => last.absorb(record),
+            _ => combined.push(record),
+        }
+    }
+    combined
+}
+
 /// The records of one run, read back in order.
 struct RunReader<T> {
     input: BufReader<File>,
