@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use crate::spool::{Record, Sorted};
+use crate::spool::{write_bytes, Decoder, Record, Sorted};
 
 /// Inputs held in memory before they are sorted and written out as a run (under 1 MB).
 const HELD_INPUTS: usize = 4_096;
@@ -96,31 +96,17 @@ impl Record for Input {
             Input::Skipped(_, reason) => (1, reason.as_str()),
         };
         out.write_all(&[kind])?;
-        for bytes in [path_bytes(self.path()).as_ref(), reason.as_bytes()] {
-            out.write_all(&(bytes.len() as u64).to_le_bytes())?;
-            out.write_all(bytes)?;
-        }
-        Ok(())
+        write_bytes(out, &path_bytes(self.path()))?;
+        write_bytes(out, reason.as_bytes())
     }
 
     fn read_from(input: &mut impl Read) -> io::Result<Self> {
-        let mut kind = [0u8];
-        input.read_exact(&mut kind)?;
-        let mut field = || -> io::Result<Vec<u8>> {
-            let mut len = [0u8; 8];
-            input.read_exact(&mut len)?;
-            let len = u64::from_le_bytes(len);
-            let mut bytes = Vec::new();
-            input.take(len).read_to_end(&mut bytes)?;
-            match bytes.len() as u64 == len {
-                true => Ok(bytes),
-                false => Err(io::ErrorKind::UnexpectedEof.into()),
-            }
-        };
-        let path = path_from_bytes(field()?)?;
-        let reason = String::from_utf8(field()?)
+        let mut input = Decoder(input);
+        let [kind] = input.array()?;
+        let path = path_from_bytes(input.bytes()?)?;
+        let reason = String::from_utf8(input.bytes()?)
             .map_err(|_| io::Error::other("the input list's spool is damaged"))?;
-        Ok(match kind[0] {
+        Ok(match kind {
             0 => Input::Read(path),
             _ => Input::Skipped(path, reason),
         })

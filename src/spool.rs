@@ -222,6 +222,43 @@ fn sorted_combined<T: Record>(mut records: Vec<T>) -> Vec<T> {
     combined
 }
 
+/// Writes `bytes` after their length, for [`Decoder::bytes`].
+pub(crate) fn write_bytes(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
+    out.write_all(&(bytes.len() as u64).to_le_bytes())?;
+    out.write_all(bytes)
+}
+
+/// Reads back what a [`Record::write_to`] wrote: little-endian numbers, byte strings
+/// after their length.
+pub(crate) struct Decoder<'r, R>(pub &'r mut R);
+
+impl<R: Read> Decoder<'_, R> {
+    pub fn array<const N: usize>(&mut self) -> io::Result<[u8; N]> {
+        let mut bytes = [0; N];
+        self.0.read_exact(&mut bytes)?;
+        Ok(bytes)
+    }
+
+    pub fn u32(&mut self) -> io::Result<u32> {
+        Ok(u32::from_le_bytes(self.array()?))
+    }
+
+    pub fn u64(&mut self) -> io::Result<u64> {
+        Ok(u64::from_le_bytes(self.array()?))
+    }
+
+    /// What [`write_bytes`] wrote.
+    pub fn bytes(&mut self) -> io::Result<Vec<u8>> {
+        let len = self.u64()?;
+        let mut bytes = Vec::new();
+        (&mut *self.0).take(len).read_to_end(&mut bytes)?;
+        match bytes.len() as u64 == len {
+            true => Ok(bytes),
+            false => Err(io::ErrorKind::UnexpectedEof.into()),
+        }
+    }
+}
+
 /// The records of one run, read back in order.
 struct RunReader<T> {
     input: BufReader<File>,

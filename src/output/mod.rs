@@ -24,14 +24,14 @@ pub mod tables;
 mod threaded;
 mod xlsx;
 
-use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::document::{Finding, Form, Severity};
 use crate::formats::Format;
+use crate::spool::{write_bytes, Decoder, Record, Sorted};
 use crate::Error;
 pub use encoding::CsvEncoding;
 pub use files::RunCounts;
@@ -162,11 +162,47 @@ pub trait Sink {
 /// How many other files a `form.duplicate_department` message names.
 const MAX_NAMED_CLAIMS: usize = 3;
 
+/// Findings across files held in memory before they are sorted to disk.
+const HELD_AMENDMENTS: usize = 4_096;
+
 /// A finding across files that one form gains at the end of the run.
+#[derive(Clone, Debug)]
 struct Amendment {
-    finding: Arc<Finding>,
+    /// The form, by its position in the output.
+    ordinal: usize,
     /// The form's file, whose status the finding may change.
     file: usize,
+    finding: Finding,
+}
+
+/// Amendments are sorted by form (a form gains one at most: it claims one department and
+/// year); on disk, the finding as JSON.
+impl Record for Amendment {
+    type Key = usize;
+
+    fn key(&self) -> &usize {
+        &self.ordinal
+    }
+
+    fn absorb(&mut self, _later: Self) {}
+
+    fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
+        out.write_all(&(self.ordinal as u64).to_le_bytes())?;
+        out.write_all(&(self.file as u64).to_le_bytes())?;
+        write_bytes(out, &serde_json::to_vec(&self.finding)?)
+    }
+
+    fn read_from(input: &mut impl Read) -> io::Result<Self> {
+        let mut input = Decoder(input);
+        let ordinal = input.u64()? as usize;
+        let file = input.u64()? as usize;
+        let finding = serde_json::from_slice(&input.bytes()?)?;
+        Ok(Amendment {
+            ordinal,
+            file,
+            finding,
+        })
+    }
 }
 
 /// An output folder being filled.
@@ -321,13 +357,12 @@ impl OutputDir {
     }
 
     /// Findings that need every file: two different files claiming the same department
-    /// and year, by the form's position in the output, in order.
-    fn cross_file_findings(&mut self) -> io::Result<BTreeMap<usize, Amendment>> {
-        let mut findings = BTreeMap::new();
+    /// and year, sorted by the form's position in the output.
+    fn cross_file_findings(&mut self) -> io::Result<Sorted<Amendment>> {
+        let mut findings = Sorted::new("findings", HELD_AMENDMENTS);
         for claim in self.summary.claims()? {
             let (department, year, claimants) = claim?;
-            let mut files: Vec<usize> = claimants.iter().map(|form| form.file).collect();
-            files.dedup();
+            let files = claimants.files();
             if files.len() < 2 {
                 continue;
             }
@@ -345,7 +380,7 @@ impl OutputDir {
             let year = year
                 .map(|y| y.to_string())
                 .unwrap_or_else(|| "(no year)".into());
-            let finding = Arc::new(Finding {
+            let finding = Finding {
                 severity: Severity::Warning,
                 code: "form.duplicate_department".into(),
                 message: format!(
@@ -354,15 +389,16 @@ impl OutputDir {
                     named.join(", ")
                 ),
                 at: None,
-            });
+            };
             for form in claimants.iter() {
-                let amendment = Amendment {
-                    finding: Arc::clone(&finding),
+                findings.push(Amendment {
+                    ordinal: form.ordinal,
                     file: form.file,
-                };
-                findings.insert(form.ordinal, amendment);
+                    finding: finding.clone(),
+                })?;
             }
         }
+        findings.finish()?;
         Ok(findings)
     }
 
@@ -371,14 +407,11 @@ impl OutputDir {
     pub fn finish(mut self) -> io::Result<RunCounts> {
         self.json_lines.flush()?;
         let amendments = self.cross_file_findings()?;
-        let mut findings_by_file: HashMap<usize, Vec<&Finding>> = HashMap::new();
-        if !amendments.is_empty() {
+        if amendments.len() > 0 {
             self.amend(&amendments)?;
-            for amendment in amendments.values() {
-                let findings = findings_by_file.entry(amendment.file).or_default();
-                findings.push(&amendment.finding);
-            }
         }
+        // In the order of the forms, so in the order of their files too.
+        let mut amended = amendments.iter()?.peekable();
         let mut sinks: Vec<Box<dyn Sink + Send>> = Vec::new();
         if let Some(csv) = self.csv.take() {
             sinks.push(Box::new(csv));
@@ -415,10 +448,19 @@ impl OutputDir {
             let mut counts = RunCounts::default();
             for (file, entry) in records.enumerate() {
                 let mut entry = entry?;
-                if let (Some(findings), Outcome::Read { tally, .. }) =
-                    (findings_by_file.get(&file), &mut entry.outcome)
+                while let Some(amendment) =
+                    amended.next_if(|a| a.as_ref().is_ok_and(|a| a.file == file))
                 {
-                    findings.iter().for_each(|finding| tally.add(finding));
+                    if let (Ok(amendment), Outcome::Read { tally, .. }) =
+                        (amendment, &mut entry.outcome)
+                    {
+                        tally.add(&amendment.finding);
+                    }
+                }
+                if let Some(Err(_)) = amended.peek() {
+                    if let Some(Err(e)) = amended.next() {
+                        return Err(e);
+                    }
                 }
                 if let (Some(documents), Outcome::Read { forms, .. }) =
                     (&mut documents, &entry.outcome)
@@ -450,21 +492,22 @@ impl OutputDir {
     }
 
     /// Adds each finding across files to its form: in the JSON lines, `forms.csv` and
-    /// `findings.csv` (rewritten, the other forms' bytes copied) and the summary's
-    /// count. (The file's status takes it when the file records are read.)
-    fn amend(&mut self, amendments: &BTreeMap<usize, Amendment>) -> io::Result<()> {
+    /// `findings.csv` (rewritten, the other forms' bytes copied). (The file's status
+    /// takes it when the file records are read, the summary counts it itself.)
+    fn amend(&mut self, amendments: &Sorted<Amendment>) -> io::Result<()> {
         let mut json_lines = jsonl::Amender::open(&self.json_lines_path)?;
         let mut csv = self.csv.as_mut().map(|csv| csv.amender()).transpose()?;
-        for (&ordinal, amendment) in amendments {
+        for amendment in amendments.iter()? {
+            let Amendment {
+                ordinal, finding, ..
+            } = amendment?;
             let mut form = json_lines.take(ordinal)?;
-            form.findings.push(Finding::clone(&amendment.finding));
+            form.findings.push(finding);
             let rendered = self.renderer.render(&form)?;
             json_lines.put(&rendered.json)?;
             if let (Some(csv), Some(rows)) = (&mut csv, &rendered.csv) {
                 csv.replace(ordinal, rows)?;
             }
-            let department = form.department.as_deref().unwrap_or_default();
-            self.summary.add_finding(department, form.year);
         }
         json_lines.finish()?;
         if let Some(csv) = csv {

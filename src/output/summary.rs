@@ -5,13 +5,13 @@
 //! sorted by key, and the end of the run merges the runs and what is still in memory.
 //! Memory stays bounded whatever the number of forms.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
 
 use super::tables::BUDGET_KEYS;
 use crate::document::Form;
-use crate::spool::{Merged, Record, SortedRuns};
+use crate::spool::{write_bytes, Decoder, Merged, Record, SortedRuns};
 
 /// Entries held in memory before they are written out as a sorted run: about 1 MB.
 pub(crate) const SPILL_AT: usize = 4_096;
@@ -28,9 +28,6 @@ pub struct Summary {
     entries: BTreeMap<Key, DepartmentYear>,
     /// Where entries go when the map is full; without it they all stay in memory.
     spill: Option<Spill>,
-    /// Findings across files, counted after the forms were added (see
-    /// [`Summary::add_finding`]): applied as the entries are read.
-    late_findings: HashMap<Key, u32>,
 }
 
 /// What a run keeps of one department and year.
@@ -69,6 +66,13 @@ pub(crate) struct Claimants {
 impl Claimants {
     pub(crate) fn iter(&self) -> impl Iterator<Item = &FormAt> {
         std::iter::once(&self.first).chain(&self.more)
+    }
+
+    /// The files the forms are in, each once, in order.
+    pub(crate) fn files(&self) -> Vec<usize> {
+        let mut files: Vec<usize> = self.iter().map(|form| form.file).collect();
+        files.dedup(); // forms come in file order
+        files
     }
 }
 
@@ -209,15 +213,6 @@ impl Summary {
         }
     }
 
-    /// Counts one more finding for a department and year that a form was added to (one
-    /// found across files).
-    pub(crate) fn add_finding(&mut self, department: &str, year: Option<i32>) {
-        *self
-            .late_findings
-            .entry((department.to_string(), year))
-            .or_default() += 1;
-    }
-
     /// Each named department and year, with the forms that claim it, in key order.
     pub(crate) fn claims(
         &self,
@@ -255,8 +250,10 @@ impl Summary {
         }))
     }
 
-    /// Every entry in key order: the spooled runs and what is in memory merged, the
-    /// findings counted late added.
+    /// Every entry in key order: the spooled runs and what is in memory merged. A
+    /// department and year claimed by forms in two files or more counts the finding each
+    /// of its forms gains at the end of the run (`form.duplicate_department`, see
+    /// `OutputDir::cross_file_findings`).
     fn merged(&self) -> io::Result<impl Iterator<Item = io::Result<(Key, DepartmentYear)>> + '_> {
         let held = self.entries.iter().map(|(k, v)| Ok((k.clone(), v.clone())));
         let merged = match &self.spill {
@@ -266,8 +263,8 @@ impl Summary {
         .with(Box::new(held))?;
         Ok(merged.map(|entry| {
             let (key, mut entry) = entry?;
-            if let Some(late) = self.late_findings.get(&key) {
-                entry.totals.findings += late;
+            if !key.0.is_empty() && entry.claimants.files().len() > 1 {
+                entry.totals.findings += entry.claimants.iter().count() as u32;
             }
             Ok((key, entry))
         }))
@@ -280,36 +277,6 @@ struct Spill {
     runs: SortedRuns<(Key, DepartmentYear)>,
     /// Entries held before they are written out.
     spill_at: usize,
-}
-
-/// Reads the pieces [`Record::write_to`] wrote.
-struct Decoder<'r, R>(&'r mut R);
-
-impl<R: Read> Decoder<'_, R> {
-    fn array<const N: usize>(&mut self) -> io::Result<[u8; N]> {
-        let mut bytes = [0; N];
-        self.0.read_exact(&mut bytes)?;
-        Ok(bytes)
-    }
-
-    fn u32(&mut self) -> io::Result<u32> {
-        Ok(u32::from_le_bytes(self.array()?))
-    }
-
-    fn u64(&mut self) -> io::Result<u64> {
-        Ok(u64::from_le_bytes(self.array()?))
-    }
-
-    /// A length, then that many bytes of UTF-8.
-    fn text(&mut self) -> io::Result<String> {
-        let len = self.u64()?;
-        let mut bytes = Vec::new();
-        (&mut *self.0).take(len).read_to_end(&mut bytes)?;
-        if bytes.len() as u64 != len {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
-        String::from_utf8(bytes).map_err(|_| damaged("a name not UTF-8"))
-    }
 }
 
 fn damaged(what: &str) -> io::Error {
@@ -333,8 +300,7 @@ impl Record for (Key, DepartmentYear) {
     /// integers and floats little-endian (floats bit for bit, so sums read back exactly).
     fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
         let ((department, year), entry) = self;
-        out.write_all(&(department.len() as u64).to_le_bytes())?;
-        out.write_all(department.as_bytes())?;
+        write_bytes(out, department.as_bytes())?;
         out.write_all(&[u8::from(year.is_some())])?;
         out.write_all(&year.unwrap_or(0).to_le_bytes())?;
         let totals = &entry.totals;
@@ -355,7 +321,8 @@ impl Record for (Key, DepartmentYear) {
 
     fn read_from(input: &mut impl Read) -> io::Result<Self> {
         let mut input = Decoder(input);
-        let department = input.text()?;
+        let department =
+            String::from_utf8(input.bytes()?).map_err(|_| damaged("a name not UTF-8"))?;
         let has_year = input.array::<1>()?[0] != 0;
         let year = i32::from_le_bytes(input.array()?);
         let mut totals = SummaryEntry {
@@ -425,12 +392,6 @@ mod tests {
                     .unwrap();
             }
         }
-        for summary in summaries.iter_mut() {
-            summary.add_finding("部门3", Some(2023));
-            summary.add_finding("部门3", Some(2023));
-            summary.add_finding("部门9", None);
-            summary.add_finding("nobody", None); // no such entry: counts nowhere
-        }
     }
 
     /// A department-year and its claimants' (ordinal, file).
@@ -477,16 +438,19 @@ mod tests {
         for (_, _, forms) in claims(&spilled) {
             assert!(forms.windows(2).all(|w| w[0].0 < w[1].0), "{forms:?}");
         }
-        // The late findings reach their department-years (and none that has no entry).
-        let row = rows
-            .iter()
-            .find(|r| r[0] == "部门3" && r[1] == "2023")
-            .unwrap();
-        let own: usize = (0..500usize)
-            .filter(|ordinal| ordinal * 7919 % 61 == 3)
-            .map(|ordinal| ordinal % 3)
-            .sum();
-        assert_eq!(row.last().unwrap(), &(own + 2).to_string());
+        // A department-year claimed from several files counts a finding per form more
+        // (the one each gains at the end of the run); one without a department none.
+        let findings = |key: usize, department: &str, year: &str| {
+            let forms: Vec<usize> = (0..500).filter(|o| o * 7919 % 61 == key).collect();
+            let own: usize = forms.iter().map(|o| o % 3).sum();
+            let row = rows.iter().find(|r| r[0] == department && r[1] == year);
+            let counted = row.unwrap().last().unwrap().parse::<usize>().unwrap();
+            (counted, own, forms.len())
+        };
+        let (counted, own, forms) = findings(3, "部门3", "2023");
+        assert_eq!(counted, own + forms);
+        let (counted, own, _) = findings(13, "", "2021");
+        assert_eq!(counted, own);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
