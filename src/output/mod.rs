@@ -521,6 +521,29 @@ impl OutputDir {
 mod tests {
     use super::*;
 
+    #[test]
+    fn an_amendment_reads_back_from_its_spool_as_written() {
+        let amendment = Amendment {
+            ordinal: 1 << 40,
+            file: 7,
+            finding: Finding {
+                severity: Severity::Warning,
+                code: "form.duplicate_department".into(),
+                message: "甲局 2024 is claimed by 2 files: a.xlsx, b\n.docx".into(),
+                at: None,
+            },
+        };
+        let mut bytes = Vec::new();
+        amendment.write_to(&mut bytes).unwrap();
+        let read = Amendment::read_from(&mut bytes.as_slice()).unwrap();
+        assert_eq!(
+            (read.ordinal, read.file),
+            (amendment.ordinal, amendment.file)
+        );
+        assert_eq!(read.finding, amendment.finding);
+        assert!(Amendment::read_from(&mut &bytes[..bytes.len() - 1]).is_err());
+    }
+
     /// Forms of a department and year that several files claim gain a finding at the
     /// end, spliced into the outputs already written: each must read exactly as if it
     /// had been rendered with the finding, in every CSV encoding, and no other form's
