@@ -4,7 +4,7 @@
 //! and the runs are merged by key when read back. Records with the same key in several
 //! runs are combined in run order ([`Record::absorb`]), which is the order they came in.
 
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::marker::PhantomData;
 use std::path::PathBuf;
@@ -220,6 +220,62 @@ fn sorted_combined<T: Record>(mut records: Vec<T>) -> Vec<T> {
         }
     }
     combined
+}
+
+/// Numbers appended in order and read back by position: where each record of a spool
+/// starts, 8 bytes a record in a temporary file (removed when dropped) rather than in
+/// memory.
+pub(crate) struct OffsetLog {
+    out: BufWriter<File>,
+    path: PathBuf,
+    len: usize,
+}
+
+impl OffsetLog {
+    /// A new, empty log of `what` in the temporary folder.
+    pub fn create(what: &str) -> io::Result<Self> {
+        let path = temp_path(what);
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        Ok(OffsetLog {
+            out: BufWriter::with_capacity(16 << 10, file),
+            path,
+            len: 0,
+        })
+    }
+
+    pub fn push(&mut self, offset: u64) -> io::Result<()> {
+        self.out.write_all(&offset.to_le_bytes())?;
+        self.len += 1;
+        Ok(())
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Number `index`, if that many were pushed.
+    pub fn get(&mut self, index: usize) -> io::Result<Option<u64>> {
+        if index >= self.len {
+            return Ok(None);
+        }
+        self.out.flush()?;
+        let mut bytes = [0u8; 8];
+        let file = self.out.get_mut();
+        file.seek(SeekFrom::Start(index as u64 * 8))?;
+        file.read_exact(&mut bytes)?;
+        file.seek(SeekFrom::End(0))?;
+        Ok(Some(u64::from_le_bytes(bytes)))
+    }
+}
+
+impl Drop for OffsetLog {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
 }
 
 /// Writes `bytes` after their length, for [`Decoder::bytes`].

@@ -18,6 +18,7 @@ use super::tables::{
 };
 use super::Sink;
 use crate::document::Form;
+use crate::spool::OffsetLog;
 
 /// A writer that counts the bytes it passes on: where a form's rows end in its table.
 struct Counted<W> {
@@ -55,8 +56,9 @@ pub struct CsvSink {
     encoding: CsvEncoding,
     /// For each [`AMENDABLE`] table, its temporary path and where its header ends.
     amendable: [(PathBuf, u64); 2],
-    /// Where each form's rows end in the [`AMENDABLE`] tables, in output order.
-    form_ends: Vec<[u64; 2]>,
+    /// Where each form's rows end in the [`AMENDABLE`] tables, in output order: two
+    /// numbers a form, on disk.
+    form_ends: OffsetLog,
 }
 
 /// Column headers of the tables, in the contract's order (additions at the end).
@@ -157,7 +159,7 @@ impl CsvSink {
             summary: table(summary),
             encoding,
             amendable,
-            form_ends: Vec::new(),
+            form_ends: OffsetLog::create("csv-form-ends")?,
         })
     }
 
@@ -166,8 +168,9 @@ impl CsvSink {
         for (i, table) in self.per_form.iter_mut().enumerate() {
             table.write_all(rows.table(i))?;
         }
-        let ends = AMENDABLE.map(|i| self.per_form[i].get_ref().written);
-        self.form_ends.push(ends);
+        for i in AMENDABLE {
+            self.form_ends.push(self.per_form[i].get_ref().written)?;
+        }
         Ok(())
     }
 
@@ -185,7 +188,7 @@ impl CsvSink {
         }
         Ok(CsvAmender {
             tables,
-            form_ends: &self.form_ends,
+            form_ends: &mut self.form_ends,
             encoding: self.encoding,
             next: 0,
         })
@@ -196,7 +199,7 @@ impl CsvSink {
 /// bytes (already encoded) as they are.
 pub struct CsvAmender<'a> {
     tables: Vec<Splice>,
-    form_ends: &'a [[u64; 2]],
+    form_ends: &'a mut OffsetLog,
     encoding: CsvEncoding,
     /// The next form (by position in the output) not yet copied or replaced.
     next: usize,
@@ -206,16 +209,22 @@ impl CsvAmender<'_> {
     /// Replaces the rows of form number `form` (in output order; forms must come in
     /// increasing order) with `rows`, copying every form's rows before it unchanged.
     pub fn replace(&mut self, form: usize, rows: &FormRows) -> io::Result<()> {
-        if form < self.next || form >= self.form_ends.len() {
+        if form < self.next || form >= self.form_ends.len() / AMENDABLE.len() {
             return Err(io::Error::other(format!(
                 "internal error: form {form} amended out of order"
             )));
         }
+        let mut end = |form: usize, slot: usize| -> io::Result<u64> {
+            let at = form * AMENDABLE.len() + slot;
+            self.form_ends
+                .get(at)?
+                .ok_or_else(|| io::Error::other("internal error: no such form"))
+        };
         for (slot, (table, &i)) in self.tables.iter_mut().zip(&AMENDABLE).enumerate() {
             if form > 0 {
-                table.copy_to(self.form_ends[form - 1][slot])?;
+                table.copy_to(end(form - 1, slot)?)?;
             }
-            table.skip_to(self.form_ends[form][slot])?;
+            table.skip_to(end(form, slot)?)?;
             let mut encoded = EncodedWriter::continuing(Vec::new(), self.encoding);
             encoded.write_all(rows.table(i))?;
             table.write(encoded.get_ref())?;

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::tables::FileRow;
 use crate::document::{Finding, Severity};
+use crate::spool::OffsetLog;
 
 /// How one input file ended.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -80,7 +81,7 @@ pub(super) struct FileSpool {
     out: BufWriter<File>,
     path: PathBuf,
     /// Where each record starts.
-    offsets: Vec<u64>,
+    offsets: OffsetLog,
     written: u64,
 }
 
@@ -90,7 +91,7 @@ impl FileSpool {
         Ok(FileSpool {
             out: BufWriter::with_capacity(64 << 10, File::create(path)?),
             path: path.to_path_buf(),
-            offsets: Vec::new(),
+            offsets: OffsetLog::create("file-offsets")?,
             written: 0,
         })
     }
@@ -105,7 +106,7 @@ impl FileSpool {
         let mut line = serde_json::to_vec(entry)?;
         line.push(b'\n');
         self.out.write_all(&line)?;
-        self.offsets.push(self.written);
+        self.offsets.push(self.written)?;
         self.written += line.len() as u64;
         Ok(())
     }
@@ -113,7 +114,7 @@ impl FileSpool {
     /// The record of file number `index`, read back (for the rare file that needs an
     /// earlier one's: a copy, or a message naming files that claim one department).
     pub fn get(&mut self, index: usize) -> io::Result<FileEntry> {
-        let offset = *self.offsets.get(index).ok_or_else(|| {
+        let offset = self.offsets.get(index)?.ok_or_else(|| {
             io::Error::other(format!("internal error: no file number {index} in the run"))
         })?;
         self.out.flush()?;
