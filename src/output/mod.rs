@@ -26,6 +26,7 @@ mod xlsx;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
+use std::iter::Peekable;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -448,19 +449,9 @@ impl OutputDir {
             let mut counts = RunCounts::default();
             for (file, entry) in records.enumerate() {
                 let mut entry = entry?;
-                while let Some(amendment) =
-                    amended.next_if(|a| a.as_ref().is_ok_and(|a| a.file == file))
-                {
-                    if let (Ok(amendment), Outcome::Read { tally, .. }) =
-                        (amendment, &mut entry.outcome)
-                    {
-                        tally.add(&amendment.finding);
-                    }
-                }
-                if let Some(Err(_)) = amended.peek() {
-                    if let Some(Err(e)) = amended.next() {
-                        return Err(e);
-                    }
+                let findings = findings_of_file(&mut amended, file)?;
+                if let Outcome::Read { tally, .. } = &mut entry.outcome {
+                    findings.iter().for_each(|finding| tally.add(finding));
                 }
                 if let (Some(documents), Outcome::Read { forms, .. }) =
                     (&mut documents, &entry.outcome)
@@ -515,6 +506,20 @@ impl OutputDir {
         }
         Ok(())
     }
+}
+
+/// The findings across files of file `file`, taken from the front of `amended` (in the
+/// order of the forms, so of their files).
+fn findings_of_file(
+    amended: &mut Peekable<impl Iterator<Item = io::Result<Amendment>>>,
+    file: usize,
+) -> io::Result<Vec<Finding>> {
+    let mut findings = Vec::new();
+    // An error is taken too, and returned.
+    while let Some(next) = amended.next_if(|a| a.as_ref().map_or(true, |a| a.file == file)) {
+        findings.push(next?.finding);
+    }
+    Ok(findings)
 }
 
 #[cfg(test)]
