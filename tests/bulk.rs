@@ -427,3 +427,92 @@ fn a_failed_run_leaves_the_last_complete_tables_untouched() {
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
+
+/// A run longer than every list a run keeps in memory before it spools to disk (4,096
+/// inputs, department-years, findings across files; the copies table's first 1,024
+/// slots): every file is listed once in path order, copies are found, every department
+/// and year is summed, and every form of a department claimed twice gets its finding.
+#[test]
+fn a_run_past_every_spill_threshold_keeps_every_file_and_finding() {
+    let dir = Dir::new("bulk-spill");
+    const FORMS: usize = 8_400;
+    const DEPARTMENTS: usize = FORMS / 2;
+    for i in 0..FORMS {
+        // Folders written out of order, so the walk does not come sorted.
+        let path = format!("tree/d{}/f{i:05}.txt", (i * 7) % 5);
+        dir.write(
+            &path,
+            format!("部门名称\t第{}局\n备注\t{i}\n", i % DEPARTMENTS),
+        );
+    }
+    let first = format!("tree/d{}/f00003.txt", (3 * 7) % 5);
+    dir.write("tree/zz/copy.txt", dir.read(&first));
+    dir.write("tree/.hidden.txt", "x");
+    run(
+        jixiao()
+            .arg("extract")
+            .arg(dir.join("tree"))
+            .arg("-o")
+            .arg(dir.join("out"))
+            .args(["--threads", "2", "--quiet"]),
+        0,
+    );
+
+    let (headers, files) = csv_rows(&dir.read("out/files.csv"));
+    let (path, status, error) = (
+        col(&headers, "path"),
+        col(&headers, "status"),
+        col(&headers, "error"),
+    );
+    assert_eq!(files.len(), FORMS + 2);
+    assert!(
+        files.windows(2).all(|w| w[0][path] < w[1][path]),
+        "sorted, each path once"
+    );
+    let copy = files
+        .iter()
+        .find(|r| r[path].ends_with("copy.txt"))
+        .unwrap();
+    assert_eq!(copy[status], "duplicate");
+    assert!(
+        copy[error].ends_with(first.trim_start_matches("tree/")),
+        "{copy:?}"
+    );
+    let warned = files.iter().filter(|r| r[status] == "warning").count();
+    assert_eq!(
+        warned, FORMS,
+        "each form's file carries its finding across files"
+    );
+
+    let (headers, findings) = csv_rows(&dir.read("out/findings.csv"));
+    let (code, department) = (col(&headers, "code"), col(&headers, "department"));
+    let mut by_department: HashMap<&str, usize> = HashMap::new();
+    for row in &findings {
+        *by_department.entry(&row[department]).or_default() += 1;
+    }
+    let across = findings
+        .iter()
+        .filter(|r| r[code] == "form.duplicate_department");
+    assert_eq!(across.count(), FORMS);
+
+    let (headers, summary) = csv_rows(&dir.read("out/summary.csv"));
+    let (name, forms, counted) = (
+        col(&headers, "department"),
+        col(&headers, "forms"),
+        col(&headers, "findings"),
+    );
+    let (total, departments) = summary.split_last().unwrap();
+    assert_eq!(total[name], "TOTAL");
+    assert_eq!(total[forms], FORMS.to_string());
+    assert_eq!(departments.len(), DEPARTMENTS);
+    assert!(departments.windows(2).all(|w| w[0][name] < w[1][name]));
+    for row in departments {
+        assert_eq!(row[forms], "2", "{row:?}");
+        assert_eq!(
+            row[counted],
+            by_department[row[name].as_str()].to_string(),
+            "{row:?}"
+        );
+    }
+    assert_eq!(dir.read("out/forms.jsonl").lines().count(), FORMS);
+}
