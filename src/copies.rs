@@ -8,6 +8,8 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
+use crate::spool::create_temp;
+
 /// The key that tells copies apart: the first 128 bits of a file's sha256. Two different
 /// files share one with a chance of about 10^-25 among ten million files.
 pub(crate) type ContentKey = [u8; 16];
@@ -128,12 +130,14 @@ fn file_path(base: &Path, slots: u64) -> PathBuf {
 
 /// A new table file of `slots` empty (zero) slots.
 fn table_file(path: &Path, slots: u64) -> io::Result<File> {
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(path)?;
+    let file = create_temp(
+        path,
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true),
+    )?;
     file.set_len(slots * SLOT as u64)?;
     Ok(file)
 }

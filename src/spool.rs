@@ -7,7 +7,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::marker::PhantomData;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Runs kept before they are merged into one, which bounds the files open (and their
@@ -20,6 +20,17 @@ pub(crate) fn temp_path(what: &str) -> PathBuf {
     let n = MADE.fetch_add(1, Ordering::Relaxed);
     let name = format!("jixiao-{what}-{}-{n}.spool", std::process::id());
     std::env::temp_dir().join(name)
+}
+
+/// Opens (creates) temporary file `path` with `options`; an error names the file and
+/// how to choose another folder.
+pub(crate) fn create_temp(path: &Path, options: &OpenOptions) -> io::Result<File> {
+    options.open(path).map_err(|e| {
+        let path = path.display();
+        let detail =
+            format!("cannot create the temporary file {path} (TMPDIR sets the folder): {e}");
+        io::Error::new(e.kind(), detail)
+    })
 }
 
 /// What a spool holds: written and read back in a binary form of its own, ordered by a
@@ -96,10 +107,13 @@ impl<T: Record + 'static> SortedRuns<T> {
     fn write_run(&mut self, records: impl Iterator<Item = io::Result<T>>) -> io::Result<()> {
         let out = match &mut self.out {
             Some(out) => out,
-            None => self.out.insert(BufWriter::with_capacity(
-                64 << 10,
-                File::create(&self.path)?,
-            )),
+            None => {
+                let file = create_temp(
+                    &self.path,
+                    File::options().write(true).create(true).truncate(true),
+                )?;
+                self.out.insert(BufWriter::with_capacity(64 << 10, file))
+            }
         };
         let offset = out.stream_position()?;
         let mut count = 0;
@@ -235,11 +249,10 @@ impl OffsetLog {
     /// A new, empty log of `what` in the temporary folder.
     pub fn create(what: &str) -> io::Result<Self> {
         let path = temp_path(what);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)?;
+        let file = create_temp(
+            &path,
+            OpenOptions::new().read(true).write(true).create_new(true),
+        )?;
         Ok(OffsetLog {
             out: BufWriter::with_capacity(16 << 10, file),
             path,

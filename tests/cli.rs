@@ -256,6 +256,29 @@ fn usage_errors_exit_2() {
     run(jixiao().args(["frobnicate"]), 2);
 }
 
+/// A run's temporary files go to the temporary folder; when it cannot hold them, the
+/// error names the file and the setting that moves them, and no table is left.
+#[test]
+fn a_temporary_folder_that_cannot_be_written_is_named() {
+    let dir = Dir::new("cli-tmpdir");
+    let output = run(
+        jixiao()
+            .args(["extract", "fixtures", "-o"])
+            .arg(dir.join("out"))
+            .arg("--quiet")
+            .env("TMPDIR", dir.join("no-such-folder")),
+        3,
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot create the temporary file")
+            && stderr.contains("no-such-folder")
+            && stderr.contains("TMPDIR"),
+        "{stderr}"
+    );
+    assert!(!dir.join("out/files.csv").exists());
+}
+
 #[test]
 fn value_reads_lines_in_order_one_object_each() {
     use std::io::Write;
