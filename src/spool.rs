@@ -1,8 +1,11 @@
-//! Sorted runs on disk, for what a run must keep of every file or form without its
-//! memory growing with their number (the input list, the summary's department-years):
-//! records are gathered in memory up to a bound, written out as a run sorted by key,
-//! and the runs are merged by key when read back. Records with the same key in several
-//! runs are combined in run order ([`Record::absorb`]), which is the order they came in.
+//! Temporary files for what a run must keep of every file or form, so that its memory
+//! does not grow with their number. [`SortedRuns`]: records gathered in memory up to a
+//! bound, written out as a run sorted by key, and merged by key when read back; records
+//! with the same key in several runs are combined in run order ([`Record::absorb`]),
+//! which is the order they came in (the summary's department-years). [`Sorted`]: an
+//! external sort on those runs (the input list, the findings across files).
+//! [`OffsetLog`]: numbers read back by position (where records lie). All of them live
+//! in the temporary folder ([`temp_path`], [`create_temp`]).
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
@@ -44,14 +47,13 @@ pub(crate) trait Record: Sized {
     fn read_from(input: &mut impl Read) -> io::Result<Self>;
 }
 
-/// Sorted runs, one after another in one file (created when the first is written).
+/// Sorted runs, one after another in one file (created when the first is written,
+/// removed when they are dropped).
 #[derive(Debug)]
 pub(crate) struct SortedRuns<T> {
     path: PathBuf,
     out: Option<BufWriter<File>>,
     runs: Vec<RunAt>,
-    /// Remove the file when dropped (for a spool no one else cleans up).
-    remove: bool,
     records: PhantomData<T>,
 }
 
@@ -63,13 +65,12 @@ struct RunAt {
 }
 
 impl<T: Record + 'static> SortedRuns<T> {
-    /// Runs to be written at `path`; `remove`: delete the file when dropped.
-    pub fn new(path: PathBuf, remove: bool) -> Self {
+    /// Runs to be written at `path`.
+    pub fn new(path: PathBuf) -> Self {
         SortedRuns {
             path,
             out: None,
             runs: Vec::new(),
-            remove,
             records: PhantomData,
         }
     }
@@ -142,7 +143,7 @@ impl<T: Record + 'static> SortedRuns<T> {
 
 impl<T> Drop for SortedRuns<T> {
     fn drop(&mut self) {
-        if self.remove && self.out.is_some() {
+        if self.out.is_some() {
             let _ = std::fs::remove_file(&self.path);
         }
     }
@@ -181,7 +182,7 @@ impl<T: Record + Clone + 'static> Sorted<T> {
             let what = self.what;
             let runs = self
                 .runs
-                .get_or_insert_with(|| SortedRuns::new(temp_path(what), true));
+                .get_or_insert_with(|| SortedRuns::new(temp_path(what)));
             let run = sorted_combined(std::mem::take(&mut self.held));
             runs.push_run(run.into_iter().map(Ok))?;
         }
@@ -457,7 +458,7 @@ mod tests {
     #[test]
     fn runs_merge_by_key_in_the_order_records_came_also_past_the_run_limit() {
         let path = std::env::temp_dir().join(format!("jixiao-spool-{}", std::process::id()));
-        let mut runs = SortedRuns::new(path.clone(), true);
+        let mut runs = SortedRuns::new(path.clone());
         // 100 runs of 5 records each, keys 0..37 in no order; record n has order n.
         let mut n = 0;
         for _ in 0..100 {
@@ -497,7 +498,7 @@ mod tests {
     #[test]
     fn a_truncated_run_is_an_error_then_the_end() {
         let path = std::env::temp_dir().join(format!("jixiao-spool-cut-{}", std::process::id()));
-        let mut runs = SortedRuns::new(path.clone(), true);
+        let mut runs = SortedRuns::new(path.clone());
         runs.push_run((0..100).map(|k| Ok(Tally(k, vec![k]))))
             .unwrap();
         let len = std::fs::metadata(&path).unwrap().len();

@@ -32,7 +32,7 @@ use std::sync::Arc;
 
 use crate::document::{Finding, Form, Severity};
 use crate::formats::Format;
-use crate::spool::{write_bytes, Decoder, Record, Sorted};
+use crate::spool::{temp_path, write_bytes, Decoder, Record, Sorted};
 use crate::Error;
 pub use encoding::CsvEncoding;
 pub use files::RunCounts;
@@ -227,8 +227,6 @@ pub struct OutputDir {
 const FORMS_SPOOL: &str = "forms.spool.jsonl";
 /// Name of the file records' spool.
 const FILES_SPOOL: &str = "files.spool.jsonl";
-/// Name of the summary's spool (written only when its entries outgrow memory).
-const SUMMARY_SPOOL: &str = "summary.spool";
 
 impl OutputDir {
     /// Creates `dir` (and parents) and opens the outputs written as forms come.
@@ -249,7 +247,7 @@ impl OutputDir {
         };
         let renderer = Renderer { csv: csv.is_some() };
         let files = FileSpool::create(&staging.scratch(FILES_SPOOL))?;
-        let summary = Summary::spilling_to(staging.scratch(SUMMARY_SPOOL), summary::SPILL_AT);
+        let summary = Summary::spilling_to(temp_path("summary"), summary::SPILL_AT);
         Ok(OutputDir {
             staging,
             options,

@@ -165,11 +165,11 @@ fn round2(v: f64) -> f64 {
 
 impl Summary {
     /// A summary that writes its entries to a spool file at `path` (created when first
-    /// needed) whenever `spill_at` of them are held.
+    /// needed, removed with the summary) whenever `spill_at` of them are held.
     pub(crate) fn spilling_to(path: PathBuf, spill_at: usize) -> Self {
         Summary {
             spill: Some(Spill {
-                runs: SortedRuns::new(path, false),
+                runs: SortedRuns::new(path),
                 spill_at: spill_at.max(1),
             }),
             ..Default::default()
