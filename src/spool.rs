@@ -96,13 +96,16 @@ impl<T: Record + 'static> SortedRuns<T> {
     }
 
     /// Merges all runs into one, written after them (the space of the old runs is not
-    /// reused: a record is written about twice, once per [`MAX_RUNS`] merges). Returns
-    /// how many records it holds: one per key.
-    pub fn merge_into_one(&mut self) -> io::Result<usize> {
+    /// reused: a record is written about twice, once per [`MAX_RUNS`] merges).
+    pub fn merge_into_one(&mut self) -> io::Result<()> {
         let merged = self.merged()?;
         let runs = std::mem::take(&mut self.runs);
-        self.write_run(merged).inspect_err(|_| self.runs = runs)?;
-        Ok(self.runs[0].records)
+        self.write_run(merged).inspect_err(|_| self.runs = runs)
+    }
+
+    /// Records in the runs (one per key once they are merged into one).
+    pub fn records(&self) -> usize {
+        self.runs.iter().map(|run| run.records).sum()
     }
 
     fn write_run(&mut self, records: impl Iterator<Item = io::Result<T>>) -> io::Result<()> {
@@ -160,8 +163,6 @@ pub(crate) struct Sorted<T> {
     hold: usize,
     /// What the spool holds, for its file's name.
     what: &'static str,
-    /// Records after [`Sorted::finish`], one per key.
-    len: usize,
 }
 
 impl<T: Record + Clone + 'static> Sorted<T> {
@@ -172,7 +173,6 @@ impl<T: Record + Clone + 'static> Sorted<T> {
             runs: None,
             hold: hold.max(1),
             what,
-            len: 0,
         }
     }
 
@@ -193,19 +193,21 @@ impl<T: Record + Clone + 'static> Sorted<T> {
     pub fn finish(&mut self) -> io::Result<()> {
         self.held = sorted_combined(std::mem::take(&mut self.held));
         match &mut self.runs {
-            None => self.len = self.held.len(),
+            None => Ok(()),
             Some(runs) => {
                 let run = std::mem::take(&mut self.held);
                 runs.push_run(run.into_iter().map(Ok))?;
-                self.len = runs.merge_into_one()?;
+                runs.merge_into_one()
             }
         }
-        Ok(())
     }
 
     /// How many records, one per key (after [`Sorted::finish`]).
     pub fn len(&self) -> usize {
-        self.len
+        match &self.runs {
+            None => self.held.len(),
+            Some(runs) => runs.records(),
+        }
     }
 
     /// Whether the records went to disk.
@@ -244,6 +246,9 @@ pub(crate) struct OffsetLog {
     out: BufWriter<File>,
     path: PathBuf,
     len: usize,
+    /// Opened at the first read, and where it is: reads mostly go forward (the CSV
+    /// amender's do), so most are served from its buffer.
+    reader: Option<(BufReader<File>, u64)>,
 }
 
 impl OffsetLog {
@@ -258,6 +263,7 @@ impl OffsetLog {
             out: BufWriter::with_capacity(16 << 10, file),
             path,
             len: 0,
+            reader: None,
         })
     }
 
@@ -277,11 +283,28 @@ impl OffsetLog {
             return Ok(None);
         }
         self.out.flush()?;
+        let (reader, at) = match &mut self.reader {
+            Some(open) => open,
+            None => self
+                .reader
+                .insert((BufReader::new(File::open(&self.path)?), 0)),
+        };
+        let wanted = index as u64 * 8;
         let mut bytes = [0u8; 8];
-        let file = self.out.get_mut();
-        file.seek(SeekFrom::Start(index as u64 * 8))?;
-        file.read_exact(&mut bytes)?;
-        file.seek(SeekFrom::End(0))?;
+        let read = match wanted.checked_sub(*at) {
+            // The file only grows, so what the buffer holds is still what is on disk.
+            Some(ahead) => reader.seek_relative(ahead as i64),
+            None => reader.seek(SeekFrom::Start(wanted)).map(drop),
+        }
+        .and_then(|()| reader.read_exact(&mut bytes));
+        match read {
+            Ok(()) => *at = wanted + 8,
+            // Where the reader stopped is not known: open it again next time.
+            Err(e) => {
+                self.reader = None;
+                return Err(e);
+            }
+        }
         Ok(Some(u64::from_le_bytes(bytes)))
     }
 }
@@ -493,6 +516,27 @@ mod tests {
             !path.exists(),
             "a spool that removes itself is gone when dropped"
         );
+    }
+
+    #[test]
+    fn an_offset_log_reads_back_any_number_between_pushes() {
+        let mut log = OffsetLog::create("test-offsets").unwrap();
+        let path = log.path.clone();
+        let value = |i: u64| i * 1_000_003 % 7_919;
+        for i in 0..5_000 {
+            log.push(value(i)).unwrap();
+        }
+        // Forward (from the buffer), backward, then past a push made after reading.
+        for i in (0..5_000).step_by(3).chain((0..5_000).rev().step_by(7)) {
+            assert_eq!(log.get(i as usize).unwrap(), Some(value(i)));
+        }
+        log.push(value(5_000)).unwrap();
+        assert_eq!(log.get(5_000).unwrap(), Some(value(5_000)));
+        assert_eq!(log.get(4_999).unwrap(), Some(value(4_999)));
+        assert_eq!(log.get(5_001).unwrap(), None);
+        assert_eq!(log.len(), 5_001);
+        drop(log);
+        assert!(!path.exists());
     }
 
     #[test]

@@ -83,6 +83,9 @@ pub(super) struct FileSpool {
     /// Where each record starts.
     offsets: OffsetLog,
     written: u64,
+    /// For [`FileSpool::get`], opened at its first call: a run with many department-years
+    /// claimed twice asks for thousands of records.
+    reader: Option<BufReader<File>>,
 }
 
 impl FileSpool {
@@ -93,6 +96,7 @@ impl FileSpool {
             path: path.to_path_buf(),
             offsets: OffsetLog::create("file-offsets")?,
             written: 0,
+            reader: None,
         })
     }
 
@@ -118,9 +122,12 @@ impl FileSpool {
             io::Error::other(format!("internal error: no file number {index} in the run"))
         })?;
         self.out.flush()?;
-        let mut input = BufReader::new(File::open(&self.path)?);
+        let input = match &mut self.reader {
+            Some(input) => input,
+            None => self.reader.insert(BufReader::new(File::open(&self.path)?)),
+        };
         input.seek(SeekFrom::Start(offset))?;
-        read_record(&mut input, &self.path)?
+        read_record(input, &self.path)?
             .ok_or_else(|| io::Error::other("the file records ended early"))
     }
 
