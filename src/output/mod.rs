@@ -2,10 +2,10 @@
 //!
 //! Each form is rendered on the worker thread that read it ([`Renderer`]: its JSON line
 //! and its CSV rows), and [`OutputDir::add_prepared`] appends those bytes to the output
-//! files, in path order, as they come, keeping a few bytes per file (where its record
-//! lies in the file spool) and the running summary, which goes to a spool of its own
-//! past 4,096 department-years: memory does not grow with the number of forms beyond
-//! that, and the writing thread only copies bytes. [`OutputDir::finish`] then adds the findings that need every file
+//! files, in path order, as they come, keeping nothing per file in memory (the file
+//! records and where they lie go to spools, and the running summary too past 4,096
+//! department-years: `src/spool.rs`), and the writing thread only copies bytes.
+//! [`OutputDir::finish`] then adds the findings that need every file
 //! (`form.duplicate_department`), splicing just the forms that get one into the JSON
 //! lines, `forms.csv` and `findings.csv`; gives the documents to the writers that need
 //! them (XLSX, SQLite); writes `files.csv` and `summary.csv`; and moves all outputs into
@@ -361,10 +361,10 @@ impl OutputDir {
         let mut findings = Sorted::new("findings", HELD_AMENDMENTS);
         for claim in self.summary.claims()? {
             let (department, year, claimants) = claim?;
-            let files = claimants.files();
-            if files.len() < 2 {
+            if !claimants.in_several_files() {
                 continue;
             }
+            let files = claimants.files();
             // One finding shared by every form of the group (it names the same files for
             // each), and only a few of them: a thousand copies of one department would
             // otherwise make a thousand messages each a thousand paths long.

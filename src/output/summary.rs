@@ -68,6 +68,11 @@ impl Claimants {
         std::iter::once(&self.first).chain(&self.more)
     }
 
+    /// Whether the forms are in more than one file.
+    pub(crate) fn in_several_files(&self) -> bool {
+        self.more.iter().any(|form| form.file != self.first.file)
+    }
+
     /// The files the forms are in, each once, in order.
     pub(crate) fn files(&self) -> Vec<usize> {
         let mut files: Vec<usize> = self.iter().map(|form| form.file).collect();
@@ -263,7 +268,7 @@ impl Summary {
         .with(Box::new(held))?;
         Ok(merged.map(|entry| {
             let (key, mut entry) = entry?;
-            if !key.0.is_empty() && entry.claimants.files().len() > 1 {
+            if !key.0.is_empty() && entry.claimants.in_several_files() {
                 entry.totals.findings += entry.claimants.iter().count() as u32;
             }
             Ok((key, entry))
