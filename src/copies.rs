@@ -76,14 +76,11 @@ impl FirstCopies {
         loop {
             let mut bytes = [0u8; SLOT];
             read_at(&self.file, slot * SLOT as u64, &mut bytes)?;
-            let stored = u64::from_le_bytes(bytes[16..].try_into().expect("8 bytes"));
-            if stored == 0 {
-                return Ok((slot, None));
+            match decode(&bytes) {
+                None => return Ok((slot, None)),
+                Some((stored, index)) if stored == *key => return Ok((slot, Some(index))),
+                Some(_) => slot = (slot + 1) & mask,
             }
-            if bytes[..16] == key[..] {
-                return Ok((slot, Some(stored as usize - 1)));
-            }
-            slot = (slot + 1) & mask;
         }
     }
 
@@ -102,11 +99,9 @@ impl FirstCopies {
         for _ in 0..self.slots {
             let mut bytes = [0u8; SLOT];
             old.read_exact(&mut bytes)?;
-            let stored = u64::from_le_bytes(bytes[16..].try_into().expect("8 bytes"));
-            if stored != 0 {
-                let key: ContentKey = bytes[..16].try_into().expect("16 bytes");
+            if let Some((key, index)) = decode(&bytes) {
                 let (slot, _) = grown.find(&key)?;
-                grown.write_slot(slot, &key, stored as usize - 1)?;
+                grown.write_slot(slot, &key, index)?;
                 grown.used += 1;
             }
         }
@@ -119,6 +114,13 @@ impl Drop for FirstCopies {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(file_path(&self.base, self.slots));
     }
+}
+
+/// A slot's key and file index; `None` for an empty slot (see [`SLOT`]).
+fn decode(bytes: &[u8; SLOT]) -> Option<(ContentKey, usize)> {
+    let stored = u64::from_le_bytes(bytes[16..].try_into().expect("8 bytes"));
+    let key = bytes[..16].try_into().expect("16 bytes");
+    (stored != 0).then(|| (key, stored as usize - 1))
 }
 
 /// The file of a table of `slots` slots.
