@@ -257,7 +257,8 @@ fn usage_errors_exit_2() {
 }
 
 /// A run's temporary files go to the temporary folder; when it cannot hold them, the
-/// error names the file and the setting that moves them, and no table is left.
+/// error names the file and the setting that moves them, no table is left, and the exit
+/// code is 4 (the run failed), not 3 (tables written, some files unreadable).
 #[test]
 fn a_temporary_folder_that_cannot_be_written_is_named() {
     let dir = Dir::new("cli-tmpdir");
@@ -267,7 +268,7 @@ fn a_temporary_folder_that_cannot_be_written_is_named() {
             .arg(dir.join("out"))
             .arg("--quiet")
             .env("TMPDIR", dir.join("no-such-folder")),
-        3,
+        4,
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -277,6 +278,26 @@ fn a_temporary_folder_that_cannot_be_written_is_named() {
         "{stderr}"
     );
     assert!(!dir.join("out/files.csv").exists());
+}
+
+/// An output folder that cannot be made (here a file stands where it should be) fails
+/// the run with exit 4, naming the folder.
+#[test]
+fn an_output_folder_that_cannot_be_made_fails_the_run() {
+    let dir = Dir::new("cli-output-blocked");
+    dir.write("out", "a file, not a folder");
+    let output = run(
+        jixiao()
+            .args(["extract", "fixtures", "-o"])
+            .arg(dir.join("out"))
+            .arg("--quiet"),
+        4,
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot create the output folder") && stderr.contains("out"),
+        "{stderr}"
+    );
 }
 
 #[test]

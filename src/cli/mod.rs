@@ -24,6 +24,11 @@ pub enum Exit {
     Usage = 2,
     /// Some inputs could not be read (the others were still written).
     Unreadable = 3,
+    /// The run itself failed: an output or temporary file could not be written, or the
+    /// input list could not be read back. Not 3, so that a script that takes 3 for
+    /// "the tables are written, some files are listed as unreadable" is not misled: an
+    /// `extract` that fails so leaves the tables of the last complete run as they were.
+    Failed = 4,
 }
 
 #[derive(Parser, Debug)]
@@ -35,7 +40,8 @@ pub enum Exit {
 Word documents (.docx), web pages (.html) and tab-separated text in any common Chinese encoding — and writes clean tables: \
 budget lines, tasks, indicators with parsed target values, and the findings an auditor checks.\n\n\
 Exit codes: 0 all inputs read; 1 `check` found errors; 2 bad usage; 3 some inputs could not be read \
-(the others are still written; see files.csv).",
+(the others are still written; see files.csv); 4 the run failed (an output or temporary file could not be \
+written; no new tables, an earlier run's are left as they were).",
     after_help = "Examples:\n  jixiao extract fixtures -o out\n  jixiao extract form.xlsx -o -\n  jixiao inspect form.docx\n  \
 jixiao check forms/\n  echo '≥3000件' | jixiao value\n  jixiao schema > form.schema.json"
 )]
@@ -87,7 +93,9 @@ pub fn main() -> ExitCode {
             let _ = writeln!(io::stderr(), "jixiao: {err:#}");
             ExitCode::from(match err.downcast_ref::<UsageError>() {
                 Some(_) => Exit::Usage as u8,
-                None => Exit::Unreadable as u8,
+                // Inputs that cannot be read are reported by the commands themselves
+                // (exit 3); an error that ends a command is the run failing.
+                None => Exit::Failed as u8,
             })
         }
     }
