@@ -114,8 +114,21 @@ pub fn run(
     pool: &rayon::ThreadPool,
     progress: &(dyn Fn(Option<&Error>) + Sync),
 ) -> io::Result<()> {
+    let claims = FirstCopies::create(&temp_path("copies"))?;
+    run_with_claims(files, claims, options, out, pool, progress)
+}
+
+/// [`run`] with the table that finds copies made by the caller (a test's, to make it fail).
+fn run_with_claims(
+    files: impl Iterator<Item = io::Result<Input>>,
+    claims: FirstCopies,
+    options: &ExtractOptions,
+    out: &mut OutputDir,
+    pool: &rayon::ThreadPool,
+    progress: &(dyn Fn(Option<&Error>) + Sync),
+) -> io::Result<()> {
     let renderer = out.renderer();
-    let claims = Mutex::new(FirstCopies::create(&temp_path("copies"))?);
+    let claims = Mutex::new(claims);
     let window = IN_FLIGHT_PER_THREAD * pool.current_num_threads().max(1);
     // Each input becomes one entry of `out`, in order: file `i` is entry `base + i`.
     let base = out.files_added();
@@ -409,10 +422,7 @@ mod tests {
         let mut out = OutputDir::create(&out_dir, OutputOptions::default()).unwrap();
         let errors = std::sync::Mutex::new(Vec::new());
         let files = vec![Input::Read(good), Input::Read(bad)];
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .unwrap();
+        let pool = two_threads();
         let files = files.into_iter().map(Ok);
         run(files, &ExtractOptions::new(), &mut out, &pool, &|e| {
             if let Some(e) = e {
@@ -451,10 +461,7 @@ mod tests {
         std::fs::create_dir_all(&out_dir).unwrap();
         std::os::unix::fs::symlink("/dev/full", out_dir.join(".forms.jsonl.partial")).unwrap();
         let mut out = OutputDir::create(&out_dir, OutputOptions::default()).unwrap();
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .unwrap();
+        let pool = two_threads();
         let handled = std::sync::atomic::AtomicUsize::new(0);
         let count = files.len();
         let files = files.into_iter().map(Ok);
@@ -467,6 +474,98 @@ mod tests {
             handled.into_inner() < count,
             "files written after the failure are not reported as done"
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// `count` small text files of distinct contents in `dir/tree`, as inputs.
+    fn distinct_text_files(dir: &std::path::Path, count: usize) -> Vec<Input> {
+        std::fs::create_dir_all(dir.join("tree")).unwrap();
+        (0..count)
+            .map(|i| {
+                let path = dir.join(format!("tree/{i:04}.txt"));
+                std::fs::write(&path, format!("部门名称\t第{i}局\n")).unwrap();
+                Input::Read(path)
+            })
+            .collect()
+    }
+
+    fn two_threads() -> rayon::ThreadPool {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap()
+    }
+
+    /// The table that finds copies failing when it grows (a folder stands where its
+    /// bigger file goes, as a full disk would stop it) ends the run with an error that
+    /// names the table, and no more files are handed out.
+    #[test]
+    fn a_copies_table_that_fails_mid_run_ends_the_run_naming_it() {
+        let dir = std::env::temp_dir().join(format!("jixiao-batch-copies-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let files = distinct_text_files(&dir, 1500);
+        let claims = FirstCopies::create(&dir.join("copies")).unwrap();
+        std::fs::create_dir_all(claims.grown_path()).unwrap();
+        let mut out = OutputDir::create(&dir.join("out"), OutputOptions::default()).unwrap();
+        let handled = std::sync::atomic::AtomicUsize::new(0);
+        let count = files.len();
+        let result = run_with_claims(
+            files.into_iter().map(Ok),
+            claims,
+            &ExtractOptions::new(),
+            &mut out,
+            &two_threads(),
+            &|_| {
+                handled.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            },
+        );
+        let err = result.expect_err("the copies table cannot grow");
+        assert!(
+            err.to_string()
+                .contains("the table of file contents that finds copies"),
+            "{err}"
+        );
+        assert!(
+            handled.into_inner() < count,
+            "files went on after the failure"
+        );
+        drop(out);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The input list failing when read back (its spool truncated, say) ends the run
+    /// with an error that says so, after the files listed before it are written.
+    #[test]
+    fn an_input_list_that_fails_when_read_back_ends_the_run_naming_it() {
+        let dir = std::env::temp_dir().join(format!("jixiao-batch-list-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let files = distinct_text_files(&dir, 3);
+        let broken = io::Error::new(io::ErrorKind::UnexpectedEof, "the spool ends early");
+        let files = files
+            .into_iter()
+            .map(Ok)
+            .chain(std::iter::once(Err(broken)));
+        let mut out = OutputDir::create(&dir.join("out"), OutputOptions::default()).unwrap();
+        let result = run(
+            files,
+            &ExtractOptions::new(),
+            &mut out,
+            &two_threads(),
+            &|_| {},
+        );
+        let err = result.expect_err("the list cannot be read back");
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+        assert!(
+            err.to_string()
+                .contains("reading back the list of input files: the spool ends early"),
+            "{err}"
+        );
+        assert_eq!(
+            out.files_added(),
+            3,
+            "the files listed before it are written"
+        );
+        drop(out);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

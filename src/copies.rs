@@ -110,6 +110,14 @@ impl FirstCopies {
     }
 }
 
+#[cfg(test)]
+impl FirstCopies {
+    /// The file the table moves to when it next grows.
+    pub fn grown_path(&self) -> PathBuf {
+        file_path(&self.base, self.slots * 2)
+    }
+}
+
 impl Drop for FirstCopies {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(file_path(&self.base, self.slots));
