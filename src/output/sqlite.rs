@@ -34,15 +34,9 @@ use crate::document::Form;
 /// writers cannot follow (added columns do not count: they are added in place).
 pub const SCHEMA_VERSION: &str = "1";
 
-/// Deleting a form: its rows in the per-form tables, then the form.
-const DELETE_FORM: [&str; 6] = [
-    "DELETE FROM budget WHERE form_id = ?1",
-    "DELETE FROM tasks WHERE form_id = ?1",
-    "DELETE FROM indicators WHERE form_id = ?1",
-    "DELETE FROM findings WHERE form_id = ?1",
-    "DELETE FROM unmapped WHERE form_id = ?1",
-    "DELETE FROM forms WHERE form_id = ?1",
-];
+/// The key of the tables that hold a form's rows (budget lines, tasks, …): the form and
+/// the row's place in it.
+const PER_FORM_KEY: &str = "form_id, seq";
 
 /// A table's columns (the CSV's, plus `seq` where the CSV has none) and key.
 struct Table {
@@ -61,6 +55,13 @@ fn tables() -> Vec<Table> {
         }
         columns
     };
+    // A table of a form's rows: the CSV's columns and `seq`, keyed by form and place.
+    let per_form = |name, headers: Vec<String>, indexes| Table {
+        name,
+        columns: with_seq(headers),
+        key: PER_FORM_KEY,
+        indexes,
+    };
     vec![
         Table {
             name: "files",
@@ -74,36 +75,19 @@ fn tables() -> Vec<Table> {
             key: "form_id",
             indexes: &["department, year", "year", "path"],
         },
-        Table {
-            name: "budget",
-            columns: with_seq(owned(BUDGET_HEADERS)),
-            key: "form_id, seq",
-            indexes: &["department, year", "year"],
-        },
-        Table {
-            name: "tasks",
-            columns: with_seq(owned(TASKS_HEADERS)),
-            key: "form_id, seq",
-            indexes: &["department, year", "year"],
-        },
-        Table {
-            name: "indicators",
-            columns: with_seq(IndicatorRow::headers()),
-            key: "form_id, seq",
-            indexes: &["department, year", "year"],
-        },
-        Table {
-            name: "findings",
-            columns: with_seq(owned(FINDINGS_HEADERS)),
-            key: "form_id, seq",
-            indexes: &["department", "code"],
-        },
-        Table {
-            name: "unmapped",
-            columns: with_seq(owned(UNMAPPED_HEADERS)),
-            key: "form_id, seq",
-            indexes: &["department"],
-        },
+        per_form(
+            "budget",
+            owned(BUDGET_HEADERS),
+            &["department, year", "year"],
+        ),
+        per_form("tasks", owned(TASKS_HEADERS), &["department, year", "year"]),
+        per_form(
+            "indicators",
+            IndicatorRow::headers(),
+            &["department, year", "year"],
+        ),
+        per_form("findings", owned(FINDINGS_HEADERS), &["department", "code"]),
+        per_form("unmapped", owned(UNMAPPED_HEADERS), &["department"]),
     ]
 }
 
@@ -235,6 +219,8 @@ pub struct SqliteSink {
     path: std::path::PathBuf,
     /// INSERT statements, by table name (prepared once, from the statement cache).
     inserts: Vec<(&'static str, String)>,
+    /// The statements that delete a form: its rows in each per-form table, then itself.
+    deletes: Vec<String>,
 }
 
 impl SqliteSink {
@@ -251,6 +237,7 @@ impl SqliteSink {
             conn,
             path: path.to_path_buf(),
             inserts: Vec::new(),
+            deletes: Vec::new(),
         };
         if let Some(version) = sink.version().map_err(&err)? {
             if version != SCHEMA_VERSION {
@@ -338,7 +325,15 @@ impl SqliteSink {
                     names.join(", ")
                 ),
             ));
+            if table.key == PER_FORM_KEY {
+                self.deletes.push(format!(
+                    "DELETE FROM {} WHERE form_id = ?1",
+                    quote(table.name)
+                ));
+            }
         }
+        self.deletes
+            .push("DELETE FROM forms WHERE form_id = ?1".to_string());
         // Recreated every run, so it is always this version's.
         conn.execute_batch("DROP VIEW IF EXISTS summary")?;
         conn.execute_batch(&summary_view())?;
@@ -369,7 +364,7 @@ impl SqliteSink {
 
     /// Deletes a form and its rows in every table.
     fn delete_form(&self, form_id: &str) -> Result<(), rusqlite::Error> {
-        for sql in DELETE_FORM {
+        for sql in &self.deletes {
             self.conn.prepare_cached(sql)?.execute([form_id])?;
         }
         Ok(())
