@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::util::{col, csv_rows, fixture, jixiao, run, table_files, Dir};
+use crate::util::{col, csv_rows, extract_into, fixture, jixiao, run, table_files, Dir};
 
 use crate::common::{self, EntryKind};
 
@@ -31,12 +31,7 @@ fn tree(dir: &Dir) -> std::path::PathBuf {
 fn assert_alike_at_one_and_two_threads(dir: &Dir, tree: &std::path::Path, code: i32) {
     for (out, threads) in [("a", "1"), ("b", "2")] {
         run(
-            jixiao()
-                .arg("extract")
-                .arg(tree)
-                .arg("-o")
-                .arg(dir.join(out))
-                .args(["--threads", threads, "--quiet"]),
+            extract_into(tree, dir.join(out)).args(["--threads", threads, "--quiet"]),
             code,
         );
     }
@@ -75,14 +70,7 @@ fn a_tree_longer_than_the_window_is_written_alike_at_one_and_two_threads() {
 fn different_files_claiming_one_department_and_year_are_flagged_in_both() {
     let dir = Dir::new("bulk-duplicate-department");
     let tree = tree(&dir);
-    run(
-        jixiao()
-            .arg("extract")
-            .arg(&tree)
-            .arg("-o")
-            .arg(dir.join("out")),
-        0,
-    );
+    run(&mut extract_into(&tree, dir.join("out")), 0);
     let (headers, rows) = csv_rows(&dir.read("out/findings.csv"));
     let flagged: Vec<&Vec<String>> = rows
         .iter()
@@ -117,12 +105,7 @@ fn forms_without_a_department_are_not_flagged_as_claiming_one() {
         );
     }
     run(
-        jixiao()
-            .arg("extract")
-            .arg(dir.join("tree"))
-            .arg("-o")
-            .arg(dir.join("out"))
-            .arg("--quiet"),
+        extract_into(dir.join("tree"), dir.join("out")).arg("--quiet"),
         0,
     );
     let (headers, forms) = csv_rows(&dir.read("out/forms.csv"));
@@ -145,12 +128,7 @@ fn shards_split_the_tree_without_overlap() {
     for k in 1..=3 {
         let out = format!("shard{k}");
         run(
-            jixiao()
-                .arg("extract")
-                .arg(&tree)
-                .arg("-o")
-                .arg(dir.join(&out))
-                .args(["--shard", &format!("{k}/3")]),
+            extract_into(&tree, dir.join(&out)).args(["--shard", &format!("{k}/3")]),
             0,
         );
         let (_, rows) = csv_rows(&dir.read(&format!("{out}/files.csv")));
@@ -171,21 +149,11 @@ fn csv_tables_can_be_written_for_excel_on_chinese_windows() {
     let dir = Dir::new("bulk-gb18030");
     let input = fixture("guangzhou-2024-text/input.txt");
     run(
-        jixiao()
-            .arg("extract")
-            .arg(&input)
-            .arg("-o")
-            .arg(dir.join("gb"))
-            .args(["--csv-encoding", "gb18030"]),
+        extract_into(&input, dir.join("gb")).args(["--csv-encoding", "gb18030"]),
         0,
     );
     run(
-        jixiao()
-            .arg("extract")
-            .arg(&input)
-            .arg("-o")
-            .arg(dir.join("bom"))
-            .args(["--csv-encoding", "utf-8-bom"]),
+        extract_into(&input, dir.join("bom")).args(["--csv-encoding", "utf-8-bom"]),
         0,
     );
     let bytes = std::fs::read(dir.join("gb/budget.csv")).unwrap();
@@ -210,14 +178,7 @@ fn every_file_of_a_generated_tree_is_accounted_for() {
     let dir = Dir::new("bulk-generated");
     let tree = dir.join("tree");
     let manifest = common::write_corpus(&tree, 60, 7, true);
-    let output = run(
-        jixiao()
-            .arg("extract")
-            .arg(&tree)
-            .arg("-o")
-            .arg(dir.join("out")),
-        3,
-    );
+    let output = run(&mut extract_into(&tree, dir.join("out")), 3);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("broken.xlsx") && stderr.contains("truncated.xlsx"),
@@ -362,15 +323,7 @@ fn a_symlink_loop_is_listed_not_followed() {
     let dir = Dir::new("bulk-symlink-loop");
     let tree = tree(&dir);
     std::os::unix::fs::symlink(&tree, tree.join("other/back-to-the-top")).unwrap();
-    run(
-        jixiao()
-            .arg("extract")
-            .arg(&tree)
-            .arg("-o")
-            .arg(dir.join("out"))
-            .arg("--quiet"),
-        0,
-    );
+    run(extract_into(&tree, dir.join("out")).arg("--quiet"), 0);
     let (headers, rows) = csv_rows(&dir.read("out/files.csv"));
     let link = rows
         .iter()
@@ -389,12 +342,8 @@ fn a_failed_run_leaves_the_last_complete_tables_untouched() {
     let dir = Dir::new("bulk-interrupted");
     let tree = tree(&dir);
     let extract = || {
-        let mut cmd = jixiao();
-        cmd.arg("extract")
-            .arg(&tree)
-            .arg("-o")
-            .arg(dir.join("out"))
-            .arg("--quiet");
+        let mut cmd = extract_into(&tree, dir.join("out"));
+        cmd.arg("--quiet");
         cmd
     };
     run(&mut extract(), 0);
@@ -450,12 +399,7 @@ fn a_run_past_every_spill_threshold_keeps_every_file_and_finding() {
     dir.write("tree/zz/copy.txt", dir.read(&first));
     dir.write("tree/.hidden.txt", "x");
     run(
-        jixiao()
-            .arg("extract")
-            .arg(dir.join("tree"))
-            .arg("-o")
-            .arg(dir.join("out"))
-            .args(["--threads", "2", "--quiet"]),
+        extract_into(dir.join("tree"), dir.join("out")).args(["--threads", "2", "--quiet"]),
         0,
     );
 

@@ -3,18 +3,14 @@
 
 use serde_json::Value;
 
-use crate::util::{col, csv_rows, fixture, jixiao, run, table_files, Dir};
+use crate::util::{col, csv_rows, extract_into, fixture, jixiao, run, table_files, Dir};
 
 #[test]
 fn extract_writes_every_table_with_the_contract_columns() {
     let dir = Dir::new("extract-tables");
     let out = dir.join("out");
     run(
-        jixiao()
-            .arg("extract")
-            .arg(fixture("guangzhou-2024-text/input.txt"))
-            .arg("-o")
-            .arg(&out),
+        &mut extract_into(fixture("guangzhou-2024-text/input.txt"), &out),
         0,
     );
     for table in table_files() {
@@ -174,14 +170,7 @@ fn a_bad_file_is_reported_and_the_rest_still_written() {
         "in/copy/good.txt",
         std::fs::read(fixture("guangzhou-2024-text/input.txt")).unwrap(),
     );
-    let output = run(
-        jixiao()
-            .arg("extract")
-            .arg(dir.join("in"))
-            .arg("-o")
-            .arg(dir.join("out")),
-        3,
-    );
+    let output = run(&mut extract_into(dir.join("in"), dir.join("out")), 3);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("broken.xlsx"),
@@ -238,7 +227,7 @@ fn a_legacy_word_document_gets_advice_not_a_panic() {
     let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     bytes.extend("WordDocument".encode_utf16().flat_map(|u| u.to_le_bytes()));
     let path = dir.write("old.docx", bytes);
-    let output = run(jixiao().arg("extract").arg(&path).arg("-o").arg("-"), 3);
+    let output = run(&mut extract_into(&path, "-"), 3);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("old.docx")
@@ -263,9 +252,7 @@ fn usage_errors_exit_2() {
 fn a_temporary_folder_that_cannot_be_written_is_named() {
     let dir = Dir::new("cli-tmpdir");
     let output = run(
-        jixiao()
-            .args(["extract", "fixtures", "-o"])
-            .arg(dir.join("out"))
+        extract_into("fixtures", dir.join("out"))
             .arg("--quiet")
             .env("TMPDIR", dir.join("no-such-folder")),
         4,
@@ -286,13 +273,7 @@ fn a_temporary_folder_that_cannot_be_written_is_named() {
 fn an_output_folder_that_cannot_be_made_fails_the_run() {
     let dir = Dir::new("cli-output-blocked");
     dir.write("out", "a file, not a folder");
-    let output = run(
-        jixiao()
-            .args(["extract", "fixtures", "-o"])
-            .arg(dir.join("out"))
-            .arg("--quiet"),
-        4,
-    );
+    let output = run(extract_into("fixtures", dir.join("out")).arg("--quiet"), 4);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("cannot create the output folder") && stderr.contains("out"),

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use calamine::{Data, Reader, Xlsx};
 use rusqlite::Connection;
 
-use crate::util::{col, csv_rows, fixture, jixiao, run, Dir, TABLES};
+use crate::util::{col, csv_rows, extract_into, fixture, jixiao, run, Dir, TABLES};
 
 /// A tree with a form in each rendering, a second department, and a non-form file.
 fn tree(dir: &Dir) -> PathBuf {
@@ -27,12 +27,7 @@ fn seed_text() -> String {
 
 fn extract(tree: &Path, out: &Path, formats: &str) {
     run(
-        jixiao()
-            .arg("extract")
-            .arg(tree)
-            .arg("-o")
-            .arg(out)
-            .args(["--format", formats, "--quiet"]),
+        extract_into(tree, out).args(["--format", formats, "--quiet"]),
         0,
     );
 }
@@ -552,11 +547,7 @@ fn a_database_of_another_schema_version_is_left_alone() {
     )
     .unwrap();
     drop(conn);
-    let output = jixiao()
-        .arg("extract")
-        .arg(&tree)
-        .arg("-o")
-        .arg(dir.join("out"))
+    let output = extract_into(&tree, dir.join("out"))
         .args(["--format", "sqlite", "--quiet"])
         .output()
         .unwrap();

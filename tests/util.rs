@@ -1,6 +1,7 @@
 //! Test harness: fixture paths, a fresh folder per test, and running the built binary
 //! with a failure message that shows everything needed to debug it.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -78,6 +79,13 @@ impl Drop for Dir {
 pub fn jixiao() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_jixiao"));
     cmd.current_dir(root());
+    cmd
+}
+
+/// `jixiao extract INPUT -o OUT`, for the test to add its options to.
+pub fn extract_into(input: impl AsRef<OsStr>, out: impl AsRef<OsStr>) -> Command {
+    let mut cmd = jixiao();
+    cmd.arg("extract").arg(input).arg("-o").arg(out);
     cmd
 }
 
