@@ -2,10 +2,14 @@
 //! Word) in whatever encoding the clerk's machine saved them.
 //!
 //! Encoding, in order of certainty: a BOM (UTF-8, UTF-16LE/BE); BOM-less UTF-16 told by
-//! its NUL bytes; valid UTF-8; valid GB18030 (the default on Chinese Windows); last, the
-//! chardetng detector, which is a guess and says so with `input.encoding_guessed`.
+//! its NUL bytes; valid UTF-8; UTF-8 with a few broken bytes (a copy cut short, a damaged
+//! byte: read with U+FFFD there, and `input.encoding_errors`); valid GB18030 (the default
+//! on Chinese Windows); last, the chardetng detector, which is a guess and says so with
+//! `input.encoding_guessed`.
 //! One line is one row, one tab-separated field one cell; blank lines (page breaks)
 //! are kept as empty rows.
+
+use std::borrow::Cow;
 
 use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE, UTF_8};
 
@@ -19,7 +23,8 @@ pub fn read(bytes: &[u8], limits: &ReadLimits) -> Result<Grid> {
     if let Some(note) = decoded.note {
         notes.push(note);
     }
-    let table = split_lines(&decoded.text, limits)?;
+    let text = replace_stray_controls(&decoded.text, decoded.encoding, &mut notes)?;
+    let table = split_lines(&text, limits)?;
     Ok(Grid {
         blocks: vec![Block::Table(table)],
         encoding: Some(decoded.encoding.to_string()),
@@ -69,6 +74,13 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded> {
             note: None,
         });
     }
+    if let Some(text) = nearly_utf8(bytes) {
+        return Ok(Decoded {
+            text,
+            encoding: "utf-8",
+            note: Some(replaced_note(UTF_8)),
+        });
+    }
     if let Some(text) = GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
         return Ok(Decoded {
             text: text.into_owned(),
@@ -101,6 +113,32 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded> {
         encoding: encoding_name(encoding),
         note: Some(note),
     })
+}
+
+/// UTF-8 with a few broken sequences (a copy cut short in the middle of a char, a
+/// damaged sector), decoded with U+FFFD at each break: its valid multi-byte chars
+/// outnumber the breaks ten to one, and the breaks are at most 1% of its chars. The
+/// detector cannot take its place: it never answers UTF-8 for bytes that are not valid
+/// UTF-8, so such a form came out as mojibake or was refused whole.
+fn nearly_utf8(bytes: &[u8]) -> Option<String> {
+    let (mut chars, mut multibyte, mut breaks) = (0usize, 0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid();
+        let count = valid.chars().count();
+        chars += count;
+        multibyte += count - valid.bytes().filter(u8::is_ascii).count();
+        if !chunk.invalid().is_empty() {
+            breaks += 1;
+            chars += 1;
+            // No more chars than bytes: past 1% of the bytes, past 1% of the chars. A
+            // GB18030 file breaks within its first chars and stops here.
+            if breaks * 100 > bytes.len() {
+                return None;
+            }
+        }
+    }
+    let nearly = breaks > 0 && multibyte >= 10 * breaks && breaks * 100 <= chars;
+    nearly.then(|| String::from_utf8_lossy(bytes).into_owned())
 }
 
 /// UTF-16 without a BOM shows as NUL bytes in every other position (ASCII tabs and
@@ -197,13 +235,6 @@ fn split_lines(text: &str, limits: &ReadLimits) -> Result<Table> {
                 ),
             ));
         }
-        if line.bytes().any(is_binary_control) {
-            return Err(Error::malformed(
-                "text",
-                Some(format!("line {line_no}")),
-                "control characters found: this is binary data, not a text form",
-            ));
-        }
         // Rows count toward the limit too: a file of nothing but line breaks must not
         // become millions of empty rows.
         count_toward_limit(&mut cells_seen, limits)?;
@@ -237,6 +268,61 @@ fn count_toward_limit(seen: &mut u64, limits: &ReadLimits) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Lines that name at most this many of the lines a note is about.
+const LINES_NAMED: usize = 5;
+
+/// Control characters in text (NUL, backspace, …) are damage or binary data. A few, as a
+/// flipped bit or a damaged sector leaves, are replaced with U+FFFD and noted with their
+/// lines, so the rest of the form is still read; more than 1% of the chars refuse the
+/// file as binary data, naming the first line that has one.
+fn replace_stray_controls<'t>(
+    text: &'t str,
+    encoding: &str,
+    notes: &mut Vec<ReaderNote>,
+) -> Result<Cow<'t, str>> {
+    let controls = text.bytes().filter(|&b| is_binary_control(b)).count();
+    if controls == 0 {
+        return Ok(Cow::Borrowed(text));
+    }
+    let lines: Vec<usize> = text
+        .split('\n')
+        .enumerate()
+        .filter(|(_, line)| line.bytes().any(is_binary_control))
+        .map(|(index, _)| index + 1)
+        .collect();
+    if controls * 100 > text.chars().count() {
+        return Err(Error::malformed(
+            "text",
+            Some(format!("line {}", lines[0])),
+            "control characters found: this is binary data, not a text form",
+        ));
+    }
+    let mut named: Vec<String> = lines
+        .iter()
+        .take(LINES_NAMED)
+        .map(usize::to_string)
+        .collect();
+    if lines.len() > LINES_NAMED {
+        named.push(format!("{} more", lines.len() - LINES_NAMED));
+    }
+    notes.push(ReaderNote {
+        code: "input.encoding_errors",
+        message: format!(
+            "read as {encoding}, but {controls} control character(s), damaged bytes, on \
+             line(s) {} were replaced with U+FFFD",
+            named.join(", ")
+        ),
+    });
+    let replaced = text
+        .chars()
+        .map(|c| match u8::try_from(c) {
+            Ok(b) if is_binary_control(b) => '\u{FFFD}',
+            _ => c,
+        })
+        .collect();
+    Ok(Cow::Owned(replaced))
 }
 
 /// C0 controls other than tab, LF, CR, form feed and vertical tab do not occur in text forms.
@@ -323,6 +409,73 @@ mod tests {
         bytes.extend(SAMPLE.as_bytes());
         let grid = read(&bytes, &ReadLimits::default()).unwrap();
         assert_eq!(cells(&grid)[0][0].0, "部门名称");
+    }
+
+    /// A UTF-8 form cut short in the middle of a char, or with a byte lost, is still
+    /// read as UTF-8, every other char intact, with a note that bytes were replaced;
+    /// GB18030 and a Latin text with a few accents are not taken for it.
+    #[test]
+    fn utf8_with_a_few_broken_bytes_is_still_utf8() {
+        let sample = SAMPLE.repeat(3);
+        let ji = sample.find('基').unwrap();
+        let mut damaged = sample.as_bytes().to_vec();
+        damaged.remove(ji + 2); // 基 loses its last byte
+        let cut = sample.rfind('局').unwrap() + 1; // in the middle of the last 局
+        let cases = [
+            (damaged, sample.replacen('基', "\u{FFFD}", 1)),
+            (
+                sample.as_bytes()[..cut].to_vec(),
+                format!("{}\u{FFFD}", &sample[..cut - 1]),
+            ),
+        ];
+        for (bytes, expected) in cases {
+            let grid = read(&bytes, &ReadLimits::default()).unwrap();
+            assert_eq!(grid.encoding.as_deref(), Some("utf-8"));
+            let notes: Vec<_> = grid.notes.iter().map(|n| n.code).collect();
+            assert_eq!(notes, ["input.encoding_errors"]);
+            let expected = read(expected.as_bytes(), &ReadLimits::default()).unwrap();
+            assert_eq!(cells(&grid), cells(&expected));
+        }
+        let (gbk, _, _) = GB18030.encode(&sample);
+        assert!(nearly_utf8(&gbk).is_none());
+        let latin1: Vec<u8> = "Budget de l'État\tréalisé"
+            .chars()
+            .map(|c| c as u8)
+            .collect();
+        assert!(nearly_utf8(&latin1).is_none());
+    }
+
+    /// A control character or two (a flipped bit, a damaged byte) become U+FFFD with a
+    /// note naming their lines, and the form is read; a file where they are more than
+    /// 1% of the chars is refused as binary data, naming the first such line.
+    #[test]
+    fn a_few_control_characters_are_replaced_many_refuse_the_file() {
+        let sample = SAMPLE.repeat(10); // 4 lines each
+        let damaged = sample
+            .replacen('基', "基\u{8}", 1)
+            .replacen("目标", "目\0标", 3);
+        let grid = read(damaged.as_bytes(), &ReadLimits::default()).unwrap();
+        let notes: Vec<_> = grid.notes.iter().map(|n| n.message.as_str()).collect();
+        assert_eq!(
+            notes,
+            [
+                "read as utf-8, but 4 control character(s), damaged bytes, on line(s) 2, 4, 8 \
+              were replaced with U+FFFD"
+            ]
+        );
+        let expected = sample
+            .replacen('基', "基\u{FFFD}", 1)
+            .replacen("目标", "目\u{FFFD}标", 3);
+        let expected = read(expected.as_bytes(), &ReadLimits::default()).unwrap();
+        assert_eq!(cells(&grid), cells(&expected));
+
+        let binary = format!("{sample}{}", "\0".repeat(sample.chars().count() / 50));
+        let err = read(binary.as_bytes(), &ReadLimits::default()).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.contains("line 41") && message.contains("binary data"),
+            "{message}"
+        );
     }
 
     #[test]
