@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use crate::util::{col, csv_rows, fixture, jixiao, run, zip_of, Dir};
+use crate::util::{col, csv_rows, extract_into, fixture, jixiao, run, zip_of, Dir};
 
 /// The good form placed next to every hostile file.
 const GOOD: &str = "good.txt";
@@ -40,12 +40,7 @@ struct FileRow {
 /// Runs `jixiao extract in -o out ARGS` and returns its output and files.csv by file name.
 fn extract(dir: &Dir, args: &[&str], code: i32) -> (Output, Vec<(String, FileRow)>) {
     let output = run(
-        jixiao()
-            .arg("extract")
-            .arg(dir.join("in"))
-            .arg("-o")
-            .arg(dir.join("out"))
-            .args(args),
+        extract_into(dir.join("in"), dir.join("out")).args(args),
         code,
     );
     let (headers, rows) = csv_rows(&dir.read("out/files.csv"));
@@ -537,6 +532,41 @@ fn text_invalid_in_every_encoding() {
         &[],
         &["not valid text in UTF-8, GB18030, UTF-16 or any encoding"],
     );
+}
+
+/// Damage a form survives: a UTF-8 copy cut short in the middle of its last char, and
+/// one whose first tab a flipped bit made a backspace, are read with a warning that
+/// bytes were replaced, department and all.
+#[test]
+fn text_damaged_by_a_byte_is_read_with_a_warning() {
+    let dir = Dir::new("hostile-damaged-text");
+    let good = std::fs::read(fixture("guangzhou-2024-text/input.txt")).unwrap();
+    let text = std::str::from_utf8(&good).unwrap();
+    let (last_wide, _) = text
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !c.is_ascii())
+        .unwrap();
+    let cut = &good[..last_wide + 1];
+    let mut flipped = good.clone();
+    let tab = flipped.iter().position(|&b| b == b'\t').unwrap();
+    flipped[tab] ^= 1;
+    folder(&dir, &[("cut.txt", cut), ("flipped.txt", &flipped)]);
+    let (_, rows) = extract(&dir, &[], 0);
+    for name in ["cut.txt", "flipped.txt"] {
+        let damaged = row(&rows, name);
+        assert_eq!(damaged.status, "warning", "{name}: {damaged:?}");
+        assert!(
+            damaged.error.contains("input.encoding_errors"),
+            "{name}: {damaged:?}"
+        );
+    }
+    let (headers, forms) = csv_rows(&dir.read("out/forms.csv"));
+    let (path, department) = (col(&headers, "path"), col(&headers, "department"));
+    for name in ["cut.txt", "flipped.txt"] {
+        let form = forms.iter().find(|f| f[path].ends_with(name)).unwrap();
+        assert_eq!(form[department], "广州市司法局", "{name}");
+    }
 }
 
 /// The Guangzhou document with 10,000 more indicator rows in its last table: read, not
