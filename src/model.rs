@@ -262,6 +262,7 @@ pub const READER_NOTE_CODES: &[(&str, Severity)] = &[
     ("input.encoding_guessed", Severity::Info),
     ("input.encoding_errors", Severity::Warning),
     ("input.extension_mismatch", Severity::Info),
+    ("input.zip_recovered", Severity::Warning),
 ];
 
 /// A soft problem a reader met that does not stop the file from being read.

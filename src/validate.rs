@@ -3,7 +3,8 @@
 //! Every finding code is stable and listed in the README. Codes:
 //! `budget.sum_mismatch`, `tasks.funds_exceed_budget`, `section.missing`,
 //! `form.unrecognized`, `value.unparsed`, `amount.unparsed`, and the readers'
-//! `input.encoding_guessed` / `input.encoding_errors` / `input.extension_mismatch`.
+//! `input.encoding_guessed` / `input.encoding_errors` / `input.extension_mismatch` /
+//! `input.zip_recovered`.
 
 use crate::document::{BudgetLine, Finding, Form, FormKind, Severity, ValueKind};
 use crate::extract::labels::{budget_group, BudgetGroup, Section};

@@ -303,17 +303,59 @@ fn random_bytes_named_xlsx() {
     );
 }
 
+/// Where a zip's central directory starts (its end record is the last 22 bytes when it
+/// has no comment, as these fixtures do not).
+fn directory_offset(zip: &[u8]) -> usize {
+    let end = &zip[zip.len() - 22..];
+    assert_eq!(&end[..4], b"PK\x05\x06", "a zip without a comment");
+    u32::from_le_bytes(end[16..20].try_into().unwrap()) as usize
+}
+
+/// A copy cut short: cut inside a part the form needs (the XLSX's shared strings), it is
+/// refused naming that part; cut after its last part, where only the zip's directory
+/// is lost, the XLSX and the DOCX are read by their local headers, with a warning.
 #[test]
 fn truncated_zip() {
     let dir = Dir::new("hostile-truncated");
-    let whole = std::fs::read(fixture("guangzhou-2024-xlsx/input.xlsx")).unwrap();
-    folder(&dir, &[("truncated.xlsx", &whole[..whole.len() / 2])]);
-    refused(
+    let xlsx = std::fs::read(fixture("guangzhou-2024-xlsx/input.xlsx")).unwrap();
+    let docx = std::fs::read(fixture("guangzhou-2024-docx/input.docx")).unwrap();
+    folder(
         &dir,
-        "truncated.xlsx",
-        &[],
-        &["broken zip file", "not a readable zip archive"],
+        &[
+            ("half.xlsx", &xlsx[..xlsx.len() / 2]),
+            ("no-directory.xlsx", &xlsx[..directory_offset(&xlsx)]),
+            ("no-directory.docx", &docx[..directory_offset(&docx)]),
+        ],
     );
+    let (_, rows) = refused(
+        &dir,
+        "half.xlsx",
+        &[],
+        &[
+            "broken xlsx file at xl/sharedStrings.xml",
+            "the data ends early",
+        ],
+    );
+    for name in ["no-directory.xlsx", "no-directory.docx"] {
+        let recovered = row(&rows, name);
+        assert_eq!(recovered.status, "warning", "{name}: {recovered:?}");
+        assert!(
+            recovered.error.contains("input.zip_recovered"),
+            "{name}: {recovered:?}"
+        );
+    }
+    let (headers, forms) = csv_rows(&dir.read("out/forms.csv"));
+    let (path, department, budget_lines) = (
+        col(&headers, "path"),
+        col(&headers, "department"),
+        col(&headers, "budget_lines"),
+    );
+    let good = forms.iter().find(|f| f[path].ends_with(GOOD)).unwrap();
+    for name in ["no-directory.xlsx", "no-directory.docx"] {
+        let form = forms.iter().find(|f| f[path].ends_with(name)).unwrap();
+        assert_eq!(form[department], "广州市司法局", "{name}");
+        assert_eq!(form[budget_lines], good[budget_lines], "{name}");
+    }
 }
 
 /// Parts that truly inflate to 1 GiB each; refused at the inflate cap, lowered here to

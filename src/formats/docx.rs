@@ -87,7 +87,9 @@ pub(crate) fn read_package(package: Package<'_>, limits: &ReadLimits) -> Result<
     let xml = package
         .read(PART)?
         .ok_or_else(|| Error::malformed("docx", None, format!("the package has no {PART} part")))?;
-    parse(&as_utf8(&xml)?, limits)
+    let mut grid = parse(&as_utf8(&xml)?, limits)?;
+    grid.notes.extend(package.recovery_note());
+    Ok(grid)
 }
 
 /// The part as UTF-8 bytes: as stored (less a BOM), or decoded when it starts with a

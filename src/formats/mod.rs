@@ -127,6 +127,13 @@ pub fn identify<'a>(bytes: &'a [u8], limits: &ReadLimits) -> Result<Identified<'
             Format::Docx
         } else if package.has("content.xml") && package.has("mimetype") {
             Format::Ods
+        } else if package.recovered() {
+            return Err(Error::malformed(
+                "zip",
+                None,
+                "cut short or damaged: its directory of parts is missing, and the parts \
+                 before the damage hold neither xl/workbook.xml nor word/document.xml",
+            ));
         } else {
             return Err(Error::unsupported(
                 "a zip archive that is neither an Excel workbook (xl/workbook.xml) nor a Word document (word/document.xml)",
@@ -249,5 +256,23 @@ mod tests {
     fn truncated_zip_is_malformed_not_a_panic() {
         let err = detect(b"PK\x03\x04garbage", &ReadLimits::default()).unwrap_err();
         assert!(matches!(err.kind(), ErrorKind::Malformed { .. }), "{err}");
+    }
+
+    /// A DOCX cut short before its document part: said to be cut short, not to be some
+    /// other kind of zip.
+    #[test]
+    fn a_zip_cut_before_its_main_part_is_said_to_be_cut_short() {
+        let whole = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/guangzhou-2024-docx/input.docx"),
+        )
+        .unwrap();
+        let document = whole
+            .windows(17)
+            .position(|w| w == b"word/document.xml")
+            .unwrap();
+        let err = detect(&whole[..document], &ReadLimits::default()).unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::Malformed { .. }), "{err}");
+        assert!(err.to_string().contains("cut short or damaged"), "{err}");
     }
 }

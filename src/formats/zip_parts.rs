@@ -10,36 +10,98 @@
 //! new one up (what the zip crate's reader does for every part) zeroes its window and
 //! tables, which cost more than inflating a workbook's small parts. The CRC-32 each
 //! part declares is checked as the zip crate checks it.
+//!
+//! A zip's directory of parts is written last, so a file cut short (a copy or download
+//! that stopped) loses it first while the parts before the cut are whole. When the zip
+//! crate cannot read the directory, the parts are found instead by walking their local
+//! headers from the start of the file, as Word and Excel do when they repair a file,
+//! and the reader notes `input.zip_recovered`. A part cut by the end of the file fails
+//! when it is read ("the data ends early"); one that is not needed is never read.
 
 use std::cell::RefCell;
 use std::io::Cursor;
+use std::ops::Range;
 
 use flate2::{Decompress, FlushDecompress, Status};
 use zip::{CompressionMethod, ZipArchive};
 
+use crate::model::ReaderNote;
 use crate::{Error, ReadLimits, Result};
 
 /// An opened OOXML package with a running inflate budget.
 pub struct Package<'a> {
     bytes: &'a [u8],
-    archive: ZipArchive<Cursor<&'a [u8]>>,
+    parts: Parts<'a>,
     format: &'static str,
     inflated: u64,
     max_inflated: u64,
 }
 
+/// Where the package's parts are found.
+enum Parts<'a> {
+    /// By the zip's central directory, as the zip crate reads it.
+    Directory(ZipArchive<Cursor<&'a [u8]>>),
+    /// By their local headers, walked from the start (the directory is unreadable).
+    Walked(Vec<WalkedPart>),
+}
+
+/// A part found by its local header.
+struct WalkedPart {
+    name: String,
+    flags: u16,
+    method: u16,
+    /// The CRC-32 to check, when the local header or the data descriptor gave it.
+    crc: Option<u32>,
+    /// The inflated size declared, a hint (0 when unknown).
+    declared: u64,
+    /// The part's compressed bytes; for a part whose length only its data descriptor
+    /// gives, up to the next header (deflate ends by itself).
+    data: Range<usize>,
+}
+
+/// Parts walked at the most: more than any real package has (the zip format's own
+/// count without zip64), so a file of millions of tiny headers cannot fill memory.
+const MAX_WALKED_PARTS: usize = 65_535;
+
 impl<'a> Package<'a> {
-    /// Opens the zip; `format` names the file type in error messages.
+    /// Opens the zip; `format` names the file type in error messages. A zip whose
+    /// directory cannot be read is opened by its local headers when it has any.
     pub fn open(bytes: &'a [u8], format: &'static str, limits: &ReadLimits) -> Result<Self> {
-        let archive = ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
-            Error::malformed(format, None, format!("not a readable zip archive ({e})"))
-        })?;
+        let parts = match ZipArchive::new(Cursor::new(bytes)) {
+            Ok(archive) => Parts::Directory(archive),
+            Err(e) => {
+                let walked = walk_local_headers(bytes);
+                if walked.is_empty() {
+                    return Err(Error::malformed(
+                        format,
+                        None,
+                        format!("not a readable zip archive ({e})"),
+                    ));
+                }
+                Parts::Walked(walked)
+            }
+        };
         Ok(Package {
             bytes,
-            archive,
+            parts,
             format,
             inflated: 0,
             max_inflated: limits.max_inflated_bytes,
+        })
+    }
+
+    /// Whether the parts were found by their local headers, the directory unreadable.
+    pub fn recovered(&self) -> bool {
+        matches!(self.parts, Parts::Walked(_))
+    }
+
+    /// The note a reader adds when the parts were found by their local headers.
+    pub fn recovery_note(&self) -> Option<ReaderNote> {
+        self.recovered().then(|| ReaderNote {
+            code: "input.zip_recovered",
+            message: "the zip's directory of parts is missing or unreadable (was the file \
+                      cut short?): its parts were found by their local headers"
+                .into(),
         })
     }
 
@@ -52,50 +114,48 @@ impl<'a> Package<'a> {
 
     /// Whether the package holds a part of this name.
     pub fn has(&self, name: &str) -> bool {
-        self.archive.index_for_name(name).is_some()
+        match &self.parts {
+            Parts::Directory(archive) => archive.index_for_name(name).is_some(),
+            Parts::Walked(parts) => parts.iter().any(|part| part.name == name),
+        }
     }
 
     /// The names of all parts.
     pub fn names(&self) -> Vec<String> {
-        self.archive
-            .file_names()
-            .filter_map(|n| n.ok())
-            .map(|n| n.into_owned())
-            .collect()
+        match &self.parts {
+            Parts::Directory(archive) => archive
+                .file_names()
+                .filter_map(|n| n.ok())
+                .map(|n| n.into_owned())
+                .collect(),
+            Parts::Walked(parts) => parts.iter().map(|part| part.name.clone()).collect(),
+        }
     }
 
     /// Inflates one part, or `Ok(None)` when the package has no such part.
     pub fn read(&mut self, name: &str) -> Result<Option<Vec<u8>>> {
-        let Some(index) = self.archive.index_for_name(name) else {
-            return Ok(None);
-        };
         let format = self.format;
         let malformed = |why: String| Error::malformed(format, Some(name.to_string()), why);
-        let file = self
-            .archive
-            .by_index_raw(index)
-            .map_err(|e| malformed(e.to_string()))?;
-        if file.encrypted() {
+        let Some(part) = self.locate(name).map_err(malformed)? else {
+            return Ok(None);
+        };
+        if part.encrypted {
             return Err(Error::unsupported(
                 format!("the {format} part {name} is encrypted"),
                 "open it in Office, remove the password, and save it again",
             ));
         }
-        let (method, declared, crc) = (file.compression(), file.size(), file.crc32());
-        let data = file
-            .data_start()
-            .and_then(|start| {
-                let start = usize::try_from(start).ok()?;
-                let end = start.checked_add(usize::try_from(file.compressed_size()).ok()?)?;
-                self.bytes.get(start..end)
-            })
+        let (method, declared, crc) = (part.method, part.declared, part.crc);
+        let data = self
+            .bytes
+            .get(part.data)
             .ok_or_else(|| malformed("the part's data lies outside the file".into()))?;
         let budget = self.max_inflated.saturating_sub(self.inflated);
         let out = match method {
-            CompressionMethod::Stored if data.len() as u64 <= budget => Some(data.to_vec()),
-            CompressionMethod::Stored => None,
-            CompressionMethod::Deflated => inflate(data, declared, budget).map_err(malformed)?,
-            other => {
+            Method::Stored if data.len() as u64 <= budget => Some(data.to_vec()),
+            Method::Stored => None,
+            Method::Deflated => inflate(data, declared, budget).map_err(malformed)?,
+            Method::Other(other) => {
                 return Err(malformed(format!(
                     "compressed with {other}, which jixiao does not read"
                 )))
@@ -113,7 +173,7 @@ impl<'a> Package<'a> {
                 ),
             ));
         };
-        if crc32fast::hash(&out) != crc {
+        if crc.is_some_and(|crc| crc32fast::hash(&out) != crc) {
             return Err(malformed(
                 "cannot inflate: its checksum does not match".into(),
             ));
@@ -121,6 +181,201 @@ impl<'a> Package<'a> {
         self.inflated += out.len() as u64;
         Ok(Some(out))
     }
+}
+
+/// How a part is compressed.
+enum Method {
+    Stored,
+    Deflated,
+    /// Another method, by name.
+    Other(String),
+}
+
+/// Where a part's compressed bytes are and how to read them.
+struct Located {
+    encrypted: bool,
+    method: Method,
+    declared: u64,
+    crc: Option<u32>,
+    data: Range<usize>,
+}
+
+impl Package<'_> {
+    /// The part named `name`, if the package has it.
+    fn locate(&mut self, name: &str) -> std::result::Result<Option<Located>, String> {
+        match &mut self.parts {
+            Parts::Directory(archive) => {
+                let Some(index) = archive.index_for_name(name) else {
+                    return Ok(None);
+                };
+                let file = archive.by_index_raw(index).map_err(|e| e.to_string())?;
+                let data = file.data_start().and_then(|start| {
+                    let start = usize::try_from(start).ok()?;
+                    let end = start.checked_add(usize::try_from(file.compressed_size()).ok()?)?;
+                    Some(start..end)
+                });
+                let method = match file.compression() {
+                    CompressionMethod::Stored => Method::Stored,
+                    CompressionMethod::Deflated => Method::Deflated,
+                    other => Method::Other(other.to_string()),
+                };
+                Ok(Some(Located {
+                    encrypted: file.encrypted(),
+                    method,
+                    declared: file.size(),
+                    crc: Some(file.crc32()),
+                    // Checked against the file by the caller.
+                    data: data.unwrap_or(usize::MAX..usize::MAX),
+                }))
+            }
+            Parts::Walked(parts) => {
+                Ok(parts
+                    .iter()
+                    .find(|part| part.name == name)
+                    .map(|part| Located {
+                        encrypted: part.flags & 1 != 0,
+                        method: match part.method {
+                            0 => Method::Stored,
+                            8 => Method::Deflated,
+                            other => Method::Other(format!("zip method {other}")),
+                        },
+                        declared: part.declared,
+                        crc: part.crc,
+                        data: part.data.clone(),
+                    }))
+            }
+        }
+    }
+}
+
+const LOCAL_HEADER: &[u8; 4] = b"PK\x03\x04";
+const DATA_DESCRIPTOR: &[u8; 4] = b"PK\x07\x08";
+/// What may follow a part's data: the next part, or the directory or its end.
+const NEXT_RECORDS: [&[u8; 4]; 3] = [LOCAL_HEADER, b"PK\x01\x02", b"PK\x05\x06"];
+
+fn u16_at(bytes: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?))
+}
+
+fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// The parts of a zip found by walking its local headers from the start, each part's
+/// data after its header, the next header after the data (and its data descriptor,
+/// when the part has one). The walk stops at the first thing that is not a local
+/// header, or at a part that runs past the end of the file (which is kept, to fail
+/// with "the data ends early" if it is ever read).
+fn walk_local_headers(bytes: &[u8]) -> Vec<WalkedPart> {
+    let mut parts = Vec::new();
+    let mut at = 0;
+    while parts.len() < MAX_WALKED_PARTS && bytes.get(at..at + 4) == Some(LOCAL_HEADER) {
+        let Some((part, next)) = local_part(bytes, at) else {
+            break;
+        };
+        // A name met again is a later copy; the first is the one read.
+        if parts.iter().all(|p: &WalkedPart| p.name != part.name) {
+            parts.push(part);
+        }
+        if next >= bytes.len() {
+            break;
+        }
+        at = next;
+    }
+    parts
+}
+
+/// The part whose local header starts at `at`, and where the record after it starts;
+/// `None` when that is no header.
+fn local_part(bytes: &[u8], at: usize) -> Option<(WalkedPart, usize)> {
+    let flags = u16_at(bytes, at + 6)?;
+    let method = u16_at(bytes, at + 8)?;
+    let crc = u32_at(bytes, at + 14)?;
+    let compressed = u32_at(bytes, at + 18)?;
+    let declared = u32_at(bytes, at + 22)?;
+    let name_len = usize::from(u16_at(bytes, at + 26)?);
+    let extra_len = usize::from(u16_at(bytes, at + 28)?);
+    let name_start = at + 30;
+    let name = std::str::from_utf8(bytes.get(name_start..name_start + name_len)?).ok()?;
+    if name.is_empty() || compressed == u32::MAX || declared == u32::MAX {
+        return None; // no name, or sizes in a zip64 field: not a package's part
+    }
+    let data_start = (name_start + name_len + extra_len).min(bytes.len());
+    if flags & 0x08 == 0 {
+        let end = data_start
+            .saturating_add(compressed as usize)
+            .min(bytes.len());
+        let part = WalkedPart {
+            name: name.to_string(),
+            flags,
+            method,
+            crc: Some(crc),
+            declared: u64::from(declared),
+            data: data_start..end,
+        };
+        return Some((part, end));
+    }
+    // The sizes and CRC follow the data, in a data descriptor: the data ends where the
+    // next record begins, less the descriptor. Only deflate says where it ends by
+    // itself; a stored part of unknown length cannot be delimited.
+    if method != 8 {
+        return None;
+    }
+    let next = next_record(bytes, data_start);
+    let (crc, end) = descriptor_before(bytes, data_start, next);
+    let part = WalkedPart {
+        name: name.to_string(),
+        flags,
+        method,
+        crc,
+        declared: 0,
+        data: data_start..end,
+    };
+    Some((part, next))
+}
+
+/// Where the next record (local header, directory entry or directory end) starts
+/// after `from`: the end of the file when none does.
+fn next_record(bytes: &[u8], from: usize) -> usize {
+    let mut at = from;
+    while let Some(found) = memchr::memmem::find(&bytes[at..], b"PK") {
+        let candidate = at + found;
+        if NEXT_RECORDS
+            .iter()
+            .any(|sig| bytes.get(candidate..candidate + 4) == Some(&sig[..]))
+        {
+            return candidate;
+        }
+        at = candidate + 2;
+    }
+    bytes.len()
+}
+
+/// The CRC and the end of a part's data whose data descriptor ends at `next`: the
+/// descriptor's CRC when its compressed size matches the bytes before it (with or
+/// without the descriptor's own signature); else no CRC, and the data up to `next`.
+fn descriptor_before(bytes: &[u8], data_start: usize, next: usize) -> (Option<u32>, usize) {
+    for (len, signed) in [(16, true), (12, false)] {
+        let Some(start) = next.checked_sub(len).filter(|&s| s >= data_start) else {
+            continue;
+        };
+        let fields = if signed {
+            if bytes.get(start..start + 4) != Some(&DATA_DESCRIPTOR[..]) {
+                continue;
+            }
+            start + 4
+        } else {
+            start
+        };
+        let (Some(crc), Some(compressed)) = (u32_at(bytes, fields), u32_at(bytes, fields + 4))
+        else {
+            continue;
+        };
+        if compressed as usize == start - data_start {
+            return (Some(crc), start);
+        }
+    }
+    (None, next)
 }
 
 thread_local! {
@@ -185,6 +440,103 @@ mod tests {
             zip.write_all(body).unwrap();
         }
         zip.finish().unwrap().into_inner()
+    }
+
+    /// The same package written as a stream: each part's sizes and CRC in a data
+    /// descriptor after its data, as many writers (and these fixtures' XLSX) do.
+    fn streamed_package(parts: &[(&str, &[u8], CompressionMethod)]) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new_stream(Vec::new());
+        for (name, body, method) in parts {
+            let options = SimpleFileOptions::default().compression_method(*method);
+            zip.start_file(*name, options).unwrap();
+            zip.write_all(body).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    /// Where the central directory starts (the end record is the last 22 bytes).
+    fn directory_offset(zip: &[u8]) -> usize {
+        let end = &zip[zip.len() - 22..];
+        assert_eq!(&end[..4], b"PK\x05\x06");
+        u32::from_le_bytes(end[16..20].try_into().unwrap()) as usize
+    }
+
+    /// Reads every part of `names`, or the error's text.
+    fn read_all(
+        package: &mut Package<'_>,
+        names: &[&str],
+    ) -> Vec<std::result::Result<Vec<u8>, String>> {
+        names
+            .iter()
+            .map(|name| match package.read(name) {
+                Ok(Some(bytes)) => Ok(bytes),
+                Ok(None) => Err("missing".into()),
+                Err(e) => Err(e.to_string()),
+            })
+            .collect()
+    }
+
+    /// A package that lost its directory (cut where it starts) reads part for part as
+    /// the whole one does, sizes in the local headers or in data descriptors, and says
+    /// so; cut inside a part, the parts before it still read and that one fails; with
+    /// no local header at all, the error is the zip crate's.
+    #[test]
+    fn a_package_without_its_directory_is_read_by_its_local_headers() {
+        let body = "<row>部门名称</row>".repeat(500);
+        let parts: [(&str, &[u8], CompressionMethod); 3] = [
+            (
+                "[Content_Types].xml",
+                b"<Types/>",
+                CompressionMethod::Deflated,
+            ),
+            (
+                "word/document.xml",
+                body.as_bytes(),
+                CompressionMethod::Deflated,
+            ),
+            ("word/styles.xml", b"<styles/>", CompressionMethod::Stored),
+        ];
+        let names: Vec<&str> = parts.iter().map(|(name, _, _)| *name).collect();
+        // Streamed, the parts are the deflated ones: a stored part of unknown length
+        // cannot be delimited, and writers store none so.
+        let streamed = streamed_package(&parts[..2]);
+        assert_eq!(streamed[6] & 0x08, 0x08, "sizes in a data descriptor");
+        for (bytes, count) in [(package(&parts), 3), (streamed, 2)] {
+            let names = &names[..count];
+            let mut whole = Package::open(&bytes, "docx", &limits(1 << 20)).unwrap();
+            assert!(whole.recovery_note().is_none());
+            let expected = read_all(&mut whole, names);
+            assert!(expected.iter().all(Result::is_ok), "{expected:?}");
+
+            let cut = &bytes[..directory_offset(&bytes)];
+            let mut walked = Package::open(cut, "docx", &limits(1 << 20)).unwrap();
+            assert_eq!(walked.names(), names);
+            assert!(walked.has("word/document.xml"));
+            assert!(read_all(&mut walked, names) == expected, "parts differ");
+            let note = walked.recovery_note().expect("noted");
+            assert_eq!(note.code, "input.zip_recovered");
+
+            // Cut inside the document's data (20 bytes before what follows it): the
+            // part before it is whole, the document ends early.
+            let after_document = match memchr::memmem::find(&bytes, b"word/styles.xml") {
+                Some(name) if name < directory_offset(&bytes) => name - 30,
+                _ => directory_offset(&bytes),
+            };
+            let cut = &bytes[..after_document - 20];
+            let mut half = Package::open(cut, "docx", &limits(1 << 20)).unwrap();
+            assert!(read_all(&mut half, &names[..1]) == expected[..1]);
+            let document = read_all(&mut half, &names[1..2]).remove(0).unwrap_err();
+            assert!(
+                document.contains("word/document.xml") && document.contains("ends early"),
+                "{document}"
+            );
+        }
+        let err = Package::open(b"PK\x03\x04 not a header", "docx", &limits(1 << 20));
+        assert!(
+            matches!(&err, Err(e) if e.to_string().contains("not a readable zip archive")),
+            "{:?}",
+            err.err()
+        );
     }
 
     fn limits(max_inflated_bytes: u64) -> ReadLimits {

@@ -113,7 +113,7 @@ pub(crate) fn read_package(package: Package<'_>, limits: &ReadLimits) -> Result<
     Ok(Grid {
         blocks,
         encoding: None,
-        notes: Vec::new(),
+        notes: package.recovery_note().into_iter().collect(),
     })
 }
 
