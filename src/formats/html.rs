@@ -56,7 +56,9 @@
 //! * *content* otherwise.
 //!
 //! Text after the last table (footers, contact lines, share buttons) is dropped, as are
-//! the page's `<title>` and `<head>`. So a page's title and a `单位：万元` line above the
+//! the page's `<title>` and `<head>`. A page with no table at all keeps every content
+//! line instead (its navigation and chrome still dropped), so that a form written as
+//! prose, or whatever the page holds in its place, is read or reported, not lost. So a page's title and a `单位：万元` line above the
 //! form are read; its menus, breadcrumb and footer are neither read nor reported.
 //!
 //! **Safety**: nesting deeper than [`MAX_DEPTH`] open elements is refused, as is a table
@@ -1560,10 +1562,13 @@ impl Builder<'_> {
     }
 
     /// Keeps the tables and, before each, the last content lines since the previous
-    /// table or navigation; numbers what is kept.
+    /// table or navigation; numbers what is kept. A page with no table keeps all its
+    /// content lines instead: whatever stands in the form's place (a form written as
+    /// prose, a notice) is then read or reported, not dropped.
     fn assemble(&mut self, pieces: Vec<Piece>) -> Result<Vec<Block>> {
         let mut blocks = Vec::new();
         let mut pending: VecDeque<String> = VecDeque::new();
+        let mut content: Vec<String> = Vec::new();
         let (mut paragraphs, mut tables) = (0u32, 0u32);
         for piece in pieces {
             match piece {
@@ -1576,6 +1581,9 @@ impl Builder<'_> {
                             pending.pop_front();
                         }
                         pending.push_back(line.to_string());
+                        if tables == 0 {
+                            content.push(line.to_string());
+                        }
                     }
                 }
                 Piece::Text {
@@ -1607,6 +1615,13 @@ impl Builder<'_> {
                     }
                     blocks.push(Block::Table(table));
                 }
+            }
+        }
+        if tables == 0 {
+            for (line, paragraph) in content.into_iter().zip(1..) {
+                self.count()?;
+                let loc = Loc::Paragraph { paragraph };
+                blocks.push(Block::Paragraph(Cell::text(0, line, loc)));
             }
         }
         Ok(blocks)
@@ -1849,6 +1864,27 @@ mod tests {
         let b = blocks("<table><tr><td>标题</td></tr></table><table><tr><td>a<td>b</table>");
         assert_eq!(paragraphs(&b), vec![("标题".into(), "paragraph 1".into())]);
         assert_eq!(tables(&b).len(), 1);
+    }
+
+    /// A page with no table (a form written as prose, or a notice where the form should
+    /// be) keeps every content line, in order; its menu and footer are still dropped.
+    #[test]
+    fn a_page_without_a_table_keeps_its_content_lines() {
+        let page = "<html><head><title>某局</title></head><body>\
+            <ul class=nav><li><a href=/>首页</a><li><a href=/zwgk>政务公开</a></ul>\
+            <h1>某局2024年部门整体预算绩效目标表</h1>\
+            <p>部门名称：某局</p><p>总体绩效目标：完成各项工作。<br>二是服务群众。</p>\
+            <div>版权所有 © 某局</div></body></html>";
+        assert_eq!(
+            paragraphs(&blocks(page)),
+            [
+                ("某局2024年部门整体预算绩效目标表", "paragraph 1"),
+                ("部门名称：某局", "paragraph 2"),
+                ("总体绩效目标：完成各项工作。", "paragraph 3"),
+                ("二是服务群众。", "paragraph 4"),
+            ]
+            .map(|(text, at)| (text.to_string(), at.to_string()))
+        );
     }
 
     #[test]
@@ -2097,9 +2133,14 @@ mod tests {
             b"</td></tr></table></p></br>",
             b"\x00\x01<table>\xFF\xFE\xFD",
         ] {
+            // Tables, or with none, the visible text as it stands.
             if let Ok(grid) = read(bytes, &limits) {
+                let source = String::from_utf8_lossy(bytes);
                 assert!(
-                    grid.blocks.iter().all(|b| matches!(b, Block::Table(_))),
+                    grid.blocks.iter().all(|b| match b {
+                        Block::Table(_) => true,
+                        Block::Paragraph(cell) => source.contains(cell.text.as_str()),
+                    }),
                     "{bytes:?}"
                 );
             }
