@@ -116,6 +116,26 @@ fn good_form_read(rows: &[(String, FileRow)]) {
     );
 }
 
+/// Checks that each of `names` (a damaged copy of the Guangzhou form) is a `warning`
+/// carrying `code` in files.csv and gave a form with its department; returns forms.csv.
+fn read_with_warning(
+    dir: &Dir,
+    rows: &[(String, FileRow)],
+    names: &[&str],
+    code: &str,
+) -> (Vec<String>, Vec<Vec<String>>) {
+    let (headers, forms) = csv_rows(&dir.read("out/forms.csv"));
+    let (path, department) = (col(&headers, "path"), col(&headers, "department"));
+    for name in names {
+        let file = row(rows, name);
+        assert_eq!(file.status, "warning", "{name}: {file:?}");
+        assert!(file.error.contains(code), "{name}: {file:?}");
+        let form = forms.iter().find(|f| f[path].ends_with(name)).unwrap();
+        assert_eq!(form[department], "广州市司法局", "{name}");
+    }
+    (headers, forms)
+}
+
 // --- building files --------------------------------------------------------------------
 
 /// A copy of a zip with one part's text changed.
@@ -336,24 +356,12 @@ fn truncated_zip() {
             "the data ends early",
         ],
     );
-    for name in ["no-directory.xlsx", "no-directory.docx"] {
-        let recovered = row(&rows, name);
-        assert_eq!(recovered.status, "warning", "{name}: {recovered:?}");
-        assert!(
-            recovered.error.contains("input.zip_recovered"),
-            "{name}: {recovered:?}"
-        );
-    }
-    let (headers, forms) = csv_rows(&dir.read("out/forms.csv"));
-    let (path, department, budget_lines) = (
-        col(&headers, "path"),
-        col(&headers, "department"),
-        col(&headers, "budget_lines"),
-    );
+    let recovered = ["no-directory.xlsx", "no-directory.docx"];
+    let (headers, forms) = read_with_warning(&dir, &rows, &recovered, "input.zip_recovered");
+    let (path, budget_lines) = (col(&headers, "path"), col(&headers, "budget_lines"));
     let good = forms.iter().find(|f| f[path].ends_with(GOOD)).unwrap();
-    for name in ["no-directory.xlsx", "no-directory.docx"] {
+    for name in recovered {
         let form = forms.iter().find(|f| f[path].ends_with(name)).unwrap();
-        assert_eq!(form[department], "广州市司法局", "{name}");
         assert_eq!(form[budget_lines], good[budget_lines], "{name}");
     }
 }
@@ -595,20 +603,12 @@ fn text_damaged_by_a_byte_is_read_with_a_warning() {
     flipped[tab] ^= 1;
     folder(&dir, &[("cut.txt", cut), ("flipped.txt", &flipped)]);
     let (_, rows) = extract(&dir, &[], 0);
-    for name in ["cut.txt", "flipped.txt"] {
-        let damaged = row(&rows, name);
-        assert_eq!(damaged.status, "warning", "{name}: {damaged:?}");
-        assert!(
-            damaged.error.contains("input.encoding_errors"),
-            "{name}: {damaged:?}"
-        );
-    }
-    let (headers, forms) = csv_rows(&dir.read("out/forms.csv"));
-    let (path, department) = (col(&headers, "path"), col(&headers, "department"));
-    for name in ["cut.txt", "flipped.txt"] {
-        let form = forms.iter().find(|f| f[path].ends_with(name)).unwrap();
-        assert_eq!(form[department], "广州市司法局", "{name}");
-    }
+    read_with_warning(
+        &dir,
+        &rows,
+        &["cut.txt", "flipped.txt"],
+        "input.encoding_errors",
+    );
 }
 
 /// The Guangzhou document with 10,000 more indicator rows in its last table: read, not
