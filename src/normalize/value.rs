@@ -106,6 +106,23 @@ struct Operand {
     cn_single: bool,
 }
 
+impl Operand {
+    /// An operand ending at `end` with nothing but its value: no unit, mark or doubt.
+    fn plain(end: usize, val: OVal) -> Self {
+        Operand {
+            end,
+            val,
+            unit: UnitRef::None,
+            kind: None,
+            more: false,
+            suffix: None,
+            unclear: false,
+            year_like: false,
+            cn_single: false,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 enum OVal {
     /// The number, its sign, the power of ten of a multiplier after it, and what a
@@ -852,21 +869,15 @@ impl<'a> Scanner<'a> {
             }
         };
         let cn_single = num.chinese && num.chars == 1 && num.scale == 0;
+        let num_val = OVal::Num {
+            num,
+            neg,
+            pow: 0,
+            add: 0.0,
+        };
         let mut op = Operand {
-            end: num.end,
-            val: OVal::Num {
-                num,
-                neg,
-                pow: 0,
-                add: 0.0,
-            },
-            unit: UnitRef::None,
-            kind: None,
-            more: false,
-            suffix: None,
-            unclear: false,
-            year_like: false,
             cn_single: cn_single && pct == UnitRef::None,
+            ..Operand::plain(num.end, num_val)
         };
         if pct != UnitRef::None {
             op.unit = pct;
@@ -1033,17 +1044,7 @@ impl<'a> Scanner<'a> {
                             m: m2 as u8,
                             d: 0,
                         };
-                        return Some(Operand {
-                            end: e2,
-                            val: OVal::Dates(d1, d2),
-                            unit: UnitRef::None,
-                            kind: None,
-                            more: false,
-                            suffix: None,
-                            unclear: false,
-                            year_like: false,
-                            cn_single: false,
-                        });
+                        return Some(Operand::plain(e2, OVal::Dates(d1, d2)));
                     }
                 } else if s[p..].starts_with('底')
                     || s[p..].starts_with('末')
@@ -1058,28 +1059,8 @@ impl<'a> Scanner<'a> {
                     } else {
                         (7, 12)
                     };
-                    return Some(Operand {
-                        end: p + 9,
-                        val: OVal::Dates(
-                            Date {
-                                y: date.y,
-                                m: m1,
-                                d: 0,
-                            },
-                            Date {
-                                y: date.y,
-                                m: m2,
-                                d: 0,
-                            },
-                        ),
-                        unit: UnitRef::None,
-                        kind: None,
-                        more: false,
-                        suffix: None,
-                        unclear: false,
-                        year_like: false,
-                        cn_single: false,
-                    });
+                    let month = |m| Date { y: date.y, m, d: 0 };
+                    return Some(Operand::plain(p + 9, OVal::Dates(month(m1), month(m2))));
                 } else if let Some((_, e)) = small_num_then(s, p, 99, &['月']) {
                     // 2024年13月
                     unclear = true;
@@ -1161,15 +1142,9 @@ impl<'a> Scanner<'a> {
             strong = false;
         }
         Some(Operand {
-            end: p,
-            val: OVal::Date { date, strong },
-            unit: UnitRef::None,
-            kind: None,
-            more: false,
             suffix,
             unclear,
-            year_like: false,
-            cn_single: false,
+            ..Operand::plain(p, OVal::Date { date, strong })
         })
     }
 
