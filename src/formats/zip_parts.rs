@@ -539,6 +539,37 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whatever follows a local header's signature, and whatever a real package is
+        /// cut or damaged to, opening it and reading every part it lists gives parts or
+        /// errors, never a panic.
+        #[test]
+        fn walking_damaged_packages_never_panics(
+            tail in proptest::collection::vec(proptest::num::u8::ANY, 0..400),
+            cut in 0usize..2000,
+            flip in 0usize..2000,
+        ) {
+            let mut junk = b"PK\x03\x04".to_vec();
+            junk.extend(&tail);
+            let body = "<w:t>部门名称</w:t>".repeat(40);
+            let mut real = streamed_package(&[
+                ("word/document.xml", body.as_bytes(), CompressionMethod::Deflated),
+                ("word/styles.xml", b"<styles/>", CompressionMethod::Deflated),
+            ]);
+            real.truncate(cut.min(real.len()));
+            if let Some(byte) = real.get_mut(flip) {
+                *byte ^= 0x5A;
+            }
+            for bytes in [junk, real] {
+                if let Ok(mut package) = Package::open(&bytes, "docx", &limits(1 << 20)) {
+                    for name in package.names() {
+                        let _ = package.read(&name);
+                    }
+                }
+            }
+        }
+    }
+
     fn limits(max_inflated_bytes: u64) -> ReadLimits {
         ReadLimits {
             max_inflated_bytes,
