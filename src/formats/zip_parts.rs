@@ -146,9 +146,9 @@ impl<'a> Package<'a> {
             ));
         }
         let (method, declared, crc) = (part.method, part.declared, part.crc);
-        let data = self
-            .bytes
-            .get(part.data)
+        let data = part
+            .data
+            .and_then(|range| self.bytes.get(range))
             .ok_or_else(|| malformed("the part's data lies outside the file".into()))?;
         let budget = self.max_inflated.saturating_sub(self.inflated);
         let out = match method {
@@ -197,7 +197,8 @@ struct Located {
     method: Method,
     declared: u64,
     crc: Option<u32>,
-    data: Range<usize>,
+    /// Its compressed bytes; `None` when the directory's offsets do not add up.
+    data: Option<Range<usize>>,
 }
 
 impl Package<'_> {
@@ -224,8 +225,7 @@ impl Package<'_> {
                     method,
                     declared: file.size(),
                     crc: Some(file.crc32()),
-                    // Checked against the file by the caller.
-                    data: data.unwrap_or(usize::MAX..usize::MAX),
+                    data,
                 }))
             }
             Parts::Walked(parts) => {
@@ -241,7 +241,7 @@ impl Package<'_> {
                         },
                         declared: part.declared,
                         crc: part.crc,
-                        data: part.data.clone(),
+                        data: Some(part.data.clone()),
                     }))
             }
         }
