@@ -12,6 +12,8 @@
 //!   (what Notepad on Chinese Windows saves);
 //! * `guangzhou-2024-utf16/input.txt`: the same text in UTF-16LE with a BOM
 //!   (what Excel's "Unicode text" export saves);
+//! * `guangzhou-2024-csv/input.csv`: the same rows as CSV in GB18030 (what Excel's
+//!   "CSV (逗号分隔)" saves on Chinese Windows);
 //! * `guangzhou-2024-xlsx/input.xlsx`: the form laid out like the official template on
 //!   one sheet, with merged section and indicator cells and numeric amounts;
 //! * `guangzhou-2024-docx/input.docx`: the title paragraph, then the form as two tables
@@ -61,6 +63,10 @@ fn main() -> Result<()> {
         (
             "guangzhou-2024-utf16/input.txt",
             render::utf16le_bom(&seed_text),
+        ),
+        (
+            "guangzhou-2024-csv/input.csv",
+            render::csv_gb18030(&seed_text)?,
         ),
         ("guangzhou-2024-xlsx/input.xlsx", render::xlsx(&seed)?),
         ("guangzhou-2024-docx/input.docx", render::docx(&seed)?),

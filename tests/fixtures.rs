@@ -1,5 +1,5 @@
 //! Every fixture folder's input against its hand-checked `expected.json`, compared as
-//! parsed JSON; and the facts of the Guangzhou form asserted directly in all five
+//! parsed JSON; and the facts of the Guangzhou form asserted directly in every one of its
 //! renderings, so that a careless re-bless cannot hide a regression.
 
 use serde_json::Value;
@@ -79,6 +79,7 @@ fixture_tests! {
     guangzhou_2024_text: "guangzhou-2024-text" / "input.txt",
     guangzhou_2024_gb18030: "guangzhou-2024-gb18030" / "input.txt",
     guangzhou_2024_utf16: "guangzhou-2024-utf16" / "input.txt",
+    guangzhou_2024_csv: "guangzhou-2024-csv" / "input.csv",
     guangzhou_2024_xlsx: "guangzhou-2024-xlsx" / "input.xlsx",
     guangzhou_2024_docx: "guangzhou-2024-docx" / "input.docx",
     guangzhou_2024_html: "guangzhou-2024-html" / "input.html",

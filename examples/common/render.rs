@@ -236,6 +236,29 @@ pub fn gb18030_crlf(text: &str) -> Result<Vec<u8>> {
     Ok(bytes.into_owned())
 }
 
+/// Tab-separated `text` as Excel's "CSV (逗号分隔)" saves it on Chinese Windows: every
+/// row as wide as the widest, fields holding a comma or quote quoted, CRLF line ends,
+/// GB18030 (code page 936) without a BOM.
+pub fn csv_gb18030(text: &str) -> Result<Vec<u8>> {
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .map(|line| line.split('\t').collect())
+        .collect();
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .flexible(true)
+        .from_writer(Vec::new());
+    for row in &rows {
+        let padded = row.iter().copied().chain(std::iter::repeat("")).take(width);
+        writer.write_record(padded)?;
+    }
+    let csv = String::from_utf8(writer.into_inner()?)?;
+    let (bytes, _, unmappable) = encoding_rs::GB18030.encode(&csv);
+    ensure!(!unmappable, "the text has characters GB18030 cannot encode");
+    Ok(bytes.into_owned())
+}
+
 /// `text` in UTF-16LE with a BOM (what Excel's "Unicode text" export saves).
 /// encoding_rs decodes UTF-16 but only encodes to ASCII-compatible encodings, so the
 /// UTF-16LE bytes are written directly.

@@ -7,7 +7,8 @@
 //! on Chinese Windows); last, the chardetng detector, which is a guess and says so with
 //! `input.encoding_guessed`.
 //! One line is one row, one tab-separated field one cell; blank lines (page breaks)
-//! are kept as empty rows.
+//! are kept as empty rows. Text with no tab whose records are comma-separated (a form
+//! saved from Excel as CSV) is read as CSV instead, a record a row, located alike.
 
 use std::borrow::Cow;
 
@@ -24,7 +25,12 @@ pub fn read(bytes: &[u8], limits: &ReadLimits) -> Result<Grid> {
         notes.push(note);
     }
     let text = replace_stray_controls(&decoded.text, decoded.encoding, &mut notes)?;
-    let table = split_lines(&text, limits)?;
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+    let table = if is_comma_separated(text) {
+        split_csv(text, limits)?
+    } else {
+        split_lines(text, limits)?
+    };
     Ok(Grid {
         blocks: vec![Block::Table(table)],
         encoding: Some(decoded.encoding.to_string()),
@@ -217,43 +223,145 @@ fn replaced_note(encoding: &'static Encoding) -> ReaderNote {
 fn split_lines(text: &str, limits: &ReadLimits) -> Result<Table> {
     let mut rows = Vec::new();
     let mut cells_seen: u64 = 0;
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     // A final line break ends the last line; it does not start an empty one.
     let text = text.strip_suffix('\n').unwrap_or(text);
     for (index, line) in text.split('\n').enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line);
         let line_no = index as u32 + 1;
-        if line.len() as u64 > limits.max_line_bytes {
-            return Err(Error::limit(
-                format!(
-                    "line {line_no} is {} bytes long: not a line of a form",
-                    line.len()
-                ),
-                format!(
-                    "{} bytes per line; raise it with --max-line-kb",
-                    limits.max_line_bytes
-                ),
-            ));
-        }
-        // Rows count toward the limit too: a file of nothing but line breaks must not
-        // become millions of empty rows.
-        count_toward_limit(&mut cells_seen, limits)?;
-        let mut row = Row::default();
-        for (field_index, field) in line.split('\t').enumerate() {
-            let field = field.trim_matches(|c: char| c.is_whitespace());
-            if field.is_empty() {
-                continue;
-            }
-            count_toward_limit(&mut cells_seen, limits)?;
-            let loc = Loc::Line {
-                line: line_no,
-                field: field_index as u32 + 1,
-            };
-            row.cells.push(Cell::text(field_index as u32, field, loc));
-        }
-        rows.push(row);
+        check_line_length(line_no, line.len(), limits)?;
+        rows.push(fields_row(
+            line_no,
+            line.split('\t'),
+            &mut cells_seen,
+            limits,
+        )?);
     }
     Ok(Table { name: None, rows })
+}
+
+/// Text saved as CSV (what Excel writes for "CSV (逗号分隔)"): no tab anywhere, and at
+/// least 60% of its records three fields or more. Text whose lines merely hold an
+/// amount with thousands separators (`基本支出：153,069.97`) splits into fewer.
+fn is_comma_separated(text: &str) -> bool {
+    if text.contains('\t') || !text.contains(',') {
+        return false;
+    }
+    let (mut records, mut wide) = (0usize, 0usize);
+    for record in csv_reader(text).records().map_while(|r| r.ok()) {
+        if record.iter().all(|field| field.trim().is_empty()) {
+            continue;
+        }
+        records += 1;
+        wide += usize::from(record.len() >= 3);
+    }
+    records > 0 && wide * 10 >= records * 6
+}
+
+fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+}
+
+/// Splits CSV text into rows of cells as [`split_lines`] does tab-separated text: a
+/// record is a row, located at the line it starts on; a quoted field may hold commas
+/// and line breaks. Blank lines, which the CSV reader passes over, are kept as empty
+/// rows, as page breaks are.
+///
+/// Lines are counted here from each record's byte offset: the csv crate's own line
+/// numbers lag behind with CRLF line ends and after blank lines (rust-csv #395, #208),
+/// and its offset may point at the line break before the record.
+fn split_csv(text: &str, limits: &ReadLimits) -> Result<Table> {
+    let bytes = text.as_bytes();
+    let mut rows = Vec::new();
+    let mut cells_seen: u64 = 0;
+    let mut reader = csv_reader(text);
+    let mut record = csv::StringRecord::new();
+    // Line breaks counted up to `counted_to`; the line there.
+    let (mut counted_to, mut line) = (0usize, 1u64);
+    // The line after the last record, less any line breaks quoted inside it.
+    let mut next_line = 1u64;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(Error::malformed("text", None, format!("bad CSV: {e}"))),
+        }
+        let reported = record.position().map_or(counted_to, |p| p.byte() as usize);
+        let mut start = reported.clamp(counted_to, bytes.len());
+        while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        line += memchr::memchr_iter(b'\n', &bytes[counted_to..start]).count() as u64;
+        counted_to = start;
+        for _ in next_line..line {
+            count_toward_limit(&mut cells_seen, limits)?;
+            rows.push(Row::default());
+        }
+        let line_no = u32::try_from(line).unwrap_or(u32::MAX);
+        check_line_length(line_no, record.as_slice().len(), limits)?;
+        // A line break quoted in a cell is one line of its text, as in the other readers.
+        let fields: Vec<Cow<'_, str>> = record
+            .iter()
+            .map(|field| {
+                if field.contains('\r') {
+                    Cow::Owned(field.replace("\r\n", "\n"))
+                } else {
+                    Cow::Borrowed(field)
+                }
+            })
+            .collect();
+        rows.push(fields_row(
+            line_no,
+            fields.iter().map(|field| field.as_ref()),
+            &mut cells_seen,
+            limits,
+        )?);
+        let quoted_breaks: usize = record.iter().map(|field| field.matches('\n').count()).sum();
+        next_line = line + 1 + quoted_breaks as u64;
+    }
+    Ok(Table { name: None, rows })
+}
+
+/// A line longer than the limit is no line of a form.
+fn check_line_length(line_no: u32, len: usize, limits: &ReadLimits) -> Result<()> {
+    if len as u64 > limits.max_line_bytes {
+        return Err(Error::limit(
+            format!("line {line_no} is {len} bytes long: not a line of a form"),
+            format!(
+                "{} bytes per line; raise it with --max-line-kb",
+                limits.max_line_bytes
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// One line's row: its fields trimmed, the non-empty ones kept at their grid column
+/// and located by line and field number. The row counts toward the cell limit too: a
+/// file of nothing but line breaks must not become millions of empty rows.
+fn fields_row<'f>(
+    line_no: u32,
+    fields: impl Iterator<Item = &'f str>,
+    cells_seen: &mut u64,
+    limits: &ReadLimits,
+) -> Result<Row> {
+    count_toward_limit(cells_seen, limits)?;
+    let mut row = Row::default();
+    for (field_index, field) in fields.enumerate() {
+        let field = field.trim_matches(|c: char| c.is_whitespace());
+        if field.is_empty() {
+            continue;
+        }
+        count_toward_limit(cells_seen, limits)?;
+        let loc = Loc::Line {
+            line: line_no,
+            field: field_index as u32 + 1,
+        };
+        row.cells.push(Cell::text(field_index as u32, field, loc));
+    }
+    Ok(row)
 }
 
 fn count_toward_limit(seen: &mut u64, limits: &ReadLimits) -> Result<()> {
@@ -476,6 +584,55 @@ mod tests {
             message.contains("line 41") && message.contains("binary data"),
             "{message}"
         );
+    }
+
+    /// A form saved as CSV (Excel's CSV UTF-8: a BOM, CRLF, every row as wide as the
+    /// sheet, fields with commas quoted) reads as its tab-separated rendering does, line
+    /// and field numbers included; a line break quoted in a field is a line of its cell,
+    /// and blank lines stay empty rows.
+    #[test]
+    fn csv_reads_like_tab_separated_text() {
+        let tsv = "部门名称\t广州市司法局\t\n\t基本支出\t153,069.97\n\n总体绩效目标\t目标\t\n";
+        let csv = "\u{FEFF}部门名称,广州市司法局,\r\n,基本支出,\"153,069.97\"\r\n,,\r\n\
+                   总体绩效目标,目标,\r\n";
+        let from_tsv = read(tsv.as_bytes(), &ReadLimits::default()).unwrap();
+        let from_csv = read(csv.as_bytes(), &ReadLimits::default()).unwrap();
+        assert_eq!(cells(&from_csv), cells(&from_tsv));
+        assert!(from_csv.notes.is_empty());
+
+        let quoted = "a,\"one\r\ntwo\",c\r\n\r\n\r\nd,e,f\r\n";
+        let grid = read(quoted.as_bytes(), &ReadLimits::default()).unwrap();
+        assert_eq!(
+            cells(&grid),
+            vec![
+                vec![
+                    ("a".into(), "line 1 field 1".into()),
+                    ("one\ntwo".into(), "line 1 field 2".into()),
+                    ("c".into(), "line 1 field 3".into()),
+                ],
+                vec![],
+                vec![],
+                vec![
+                    ("d".into(), "line 5 field 1".into()),
+                    ("e".into(), "line 5 field 2".into()),
+                    ("f".into(), "line 5 field 3".into()),
+                ],
+            ]
+        );
+    }
+
+    /// Only text with no tab whose records mostly have three fields or more is CSV: not
+    /// tab-separated text with amounts in it, nor `label：amount` lines.
+    #[test]
+    fn text_is_csv_only_when_its_records_are_comma_separated() {
+        assert!(is_comma_separated("a,b,c\nd,e,f\n"));
+        assert!(!is_comma_separated(
+            "基本支出\t153,069.97\t财政拨款\t183,333.61\n"
+        ));
+        assert!(!is_comma_separated(
+            "部门名称：某局\n基本支出：153,069.97\n项目支出：27,177.64\n合计：1,180,247.61\n"
+        ));
+        assert!(!is_comma_separated("没有逗号的一段话\n"));
     }
 
     #[test]
