@@ -22,7 +22,7 @@ const HELD_INPUTS: usize = 4_096;
 
 /// Extensions read when found inside a folder.
 pub const FORM_EXTENSIONS: &[&str] = &[
-    "xlsx", "xlsm", "xls", "ods", "docx", "doc", "txt", "tsv", "text", "html", "htm",
+    "xlsx", "xlsm", "xls", "ods", "docx", "doc", "txt", "tsv", "csv", "text", "html", "htm",
 ];
 
 /// One input of a run.
@@ -76,6 +76,19 @@ impl Inputs {
             true => self.files.push(input),
             false => Ok(()),
         }
+    }
+
+    /// Adds the entries a folder walk passed over, each with whether it counts as hidden.
+    fn list_passed_over(
+        &mut self,
+        entries: Vec<(Input, bool)>,
+        keep: &impl Fn(&Path) -> bool,
+    ) -> io::Result<()> {
+        for (input, hidden) in entries {
+            self.hidden += usize::from(hidden);
+            self.push(input, keep)?;
+        }
+        Ok(())
     }
 }
 
@@ -144,17 +157,33 @@ fn path_from_bytes(bytes: Vec<u8>) -> io::Result<PathBuf> {
 
 /// Expands `paths` into the files of a run, those that `keep` accepts (a shard). A path
 /// that does not exist is listed as an input to read, so that its error reaches
-/// `files.csv` like any other. Fails only if the spool of a long list cannot be written.
-pub fn collect(paths: &[PathBuf], keep: impl Fn(&Path) -> bool) -> io::Result<Inputs> {
-    collect_holding(paths, keep, HELD_INPUTS)
+/// `files.csv` like any other. `output`, the run's own output folder, is not searched
+/// when it lies inside a folder given (a second run would read the first run's tables,
+/// CSV and workbook alike, as forms); it is listed as skipped. Fails only if the spool
+/// of a long list cannot be written.
+pub fn collect(
+    paths: &[PathBuf],
+    keep: impl Fn(&Path) -> bool,
+    output: Option<&Path>,
+) -> io::Result<Inputs> {
+    collect_holding(paths, keep, output, HELD_INPUTS)
 }
 
 /// [`collect`], holding `hold` inputs in memory before a run goes to the spool.
 fn collect_holding(
     paths: &[PathBuf],
     keep: impl Fn(&Path) -> bool,
+    output: Option<&Path>,
     hold: usize,
 ) -> io::Result<Inputs> {
+    // Compared by the real path: `-o out` and a walk from `.` name one folder two ways.
+    let output = output.and_then(|dir| dir.canonicalize().ok());
+    let is_output = |entry: &walkdir::DirEntry| {
+        entry.file_type().is_dir()
+            && output
+                .as_deref()
+                .is_some_and(|out| entry.path().canonicalize().ok().as_deref() == Some(out))
+    };
     let mut inputs = Inputs {
         files: Sorted::new("inputs", hold),
         hidden: 0,
@@ -167,31 +196,32 @@ fn collect_holding(
         // follow_links with walkdir's loop detection: a symlink loop is an error entry, not a hang.
         // Hidden entries are not descended into, but each is listed (a hidden folder as
         // one row), so that every file under the tree is accounted for.
-        let hidden = std::cell::RefCell::new(Vec::new());
+        // Each with whether it counts as hidden (the output folder does not).
+        let passed_over = std::cell::RefCell::new(Vec::new());
         // Not sorted here: the whole list is, and walkdir would hold each folder's
         // listing to sort it.
         let walker = WalkDir::new(path).follow_links(true).into_iter();
         let walker = walker.filter_entry(|e| {
-            let keep = e.depth() == 0 || !is_hidden(e.file_name().to_string_lossy().as_ref());
+            let output = e.depth() > 0 && is_output(e);
+            let keep =
+                e.depth() == 0 || !(output || is_hidden(e.file_name().to_string_lossy().as_ref()));
             if !keep {
-                let what = if e.file_type().is_dir() {
+                let what = if output {
+                    "this run's output folder (-o): not searched"
+                } else if e.file_type().is_dir() {
                     "hidden folder: not searched"
                 } else {
                     "hidden file"
                 };
-                hidden
-                    .borrow_mut()
-                    .push(Input::Skipped(e.path().to_path_buf(), what.to_string()));
+                let skipped = Input::Skipped(e.path().to_path_buf(), what.to_string());
+                passed_over.borrow_mut().push((skipped, !output));
             }
             keep
         });
         for entry in walker {
-            // Hidden entries the filter met are listed as they come, not held to the end.
-            let met: Vec<Input> = hidden.borrow_mut().drain(..).collect();
-            inputs.hidden += met.len();
-            for input in met {
-                inputs.push(input, &keep)?;
-            }
+            // Entries the filter met are listed as they come, not held to the end.
+            let met: Vec<_> = passed_over.borrow_mut().drain(..).collect();
+            inputs.list_passed_over(met, &keep)?;
             match entry {
                 Ok(entry) if entry.file_type().is_file() => {
                     let name = entry.file_name().to_string_lossy();
@@ -233,11 +263,7 @@ fn collect_holding(
                 }
             }
         }
-        let met = hidden.into_inner();
-        inputs.hidden += met.len();
-        for input in met {
-            inputs.push(input, &keep)?;
-        }
+        inputs.list_passed_over(passed_over.into_inner(), &keep)?;
     }
     inputs.files.finish()?;
     Ok(inputs)
@@ -272,8 +298,8 @@ mod tests {
         let paths = [dir.join("d3/07.xlsx"), dir.join("d3"), dir.clone()];
         let everything = |_: &Path| true;
 
-        let in_memory = collect_holding(&paths, everything, usize::MAX).unwrap();
-        let spooled = collect_holding(&paths, everything, 3).unwrap();
+        let in_memory = collect_holding(&paths, everything, None, usize::MAX).unwrap();
+        let spooled = collect_holding(&paths, everything, None, 3).unwrap();
         assert!(spooled.files.spilled() && !in_memory.files.spilled());
         assert_eq!(listed(&spooled), listed(&in_memory));
         assert_eq!(
@@ -289,7 +315,7 @@ mod tests {
 
         // A shard keeps its part, spooled or not.
         let odd = |path: &Path| path.to_string_lossy().ends_with("1.xlsx");
-        let part = collect_holding(&paths, odd, 2).unwrap();
+        let part = collect_holding(&paths, odd, None, 2).unwrap();
         assert_eq!(part.len(), 4);
         assert!(listed(&part).iter().all(|input| odd(input.path())));
         std::fs::remove_dir_all(&dir).unwrap();

@@ -267,6 +267,54 @@ fn a_temporary_folder_that_cannot_be_written_is_named() {
     assert!(!dir.join("out/files.csv").exists());
 }
 
+/// A form saved as CSV is read from a folder like any other; and an output folder inside
+/// the tree read is not searched by the next run (its CSV tables and workbook would
+/// otherwise be read as forms): it is listed as skipped.
+#[test]
+fn csv_forms_are_read_and_the_output_folder_inside_the_tree_is_not() {
+    let dir = Dir::new("cli-csv-and-output-inside");
+    dir.write(
+        "tree/form.csv",
+        std::fs::read(fixture("guangzhou-2024-csv/input.csv")).unwrap(),
+    );
+    for _ in 0..2 {
+        run(
+            extract_into(dir.join("tree"), dir.join("tree/out"))
+                .args(["--format", "json,csv,xlsx"])
+                .arg("--quiet"),
+            0,
+        );
+    }
+    let (headers, rows) = csv_rows(&dir.read("tree/out/files.csv"));
+    let (path, status, error) = (
+        col(&headers, "path"),
+        col(&headers, "status"),
+        col(&headers, "error"),
+    );
+    let listed: Vec<(String, &str, &str)> = rows
+        .iter()
+        .map(|r| {
+            let name = r[path].rsplit(['/', '\\']).next().unwrap().to_string();
+            (name, r[status].as_str(), r[error].as_str())
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (
+                "form.csv".to_string(),
+                "warning",
+                "2 warning findings: budget.sum_mismatch"
+            ),
+            (
+                "out".to_string(),
+                "skipped",
+                "this run's output folder (-o): not searched"
+            ),
+        ]
+    );
+}
+
 /// An output folder that cannot be made (here a file stands where it should be) fails
 /// the run with exit 4, naming the folder.
 #[test]

@@ -28,7 +28,8 @@ pub fn run(args: Args) -> Result<Exit> {
     let options = args.limits.options();
     let (mut errors, mut unreadable, mut forms_seen) = (0usize, 0usize, 0usize);
     let mut out = String::new();
-    let inputs = inputs::collect(&args.paths, |_| true).context("cannot list the input files")?;
+    let inputs =
+        inputs::collect(&args.paths, |_| true, None).context("cannot list the input files")?;
     for input in inputs.iter().context("cannot list the input files")? {
         let Input::Read(path) = input.context("cannot list the input files")? else {
             continue;

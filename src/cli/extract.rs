@@ -59,7 +59,8 @@ pub fn run(args: Args) -> Result<Exit> {
         return print_one(&args, &options);
     }
     let in_shard = |path: &std::path::Path| args.shard.is_none_or(|shard| shard.contains(path));
-    let inputs = inputs::collect(&args.paths, in_shard).context("cannot list the input files")?;
+    let inputs = inputs::collect(&args.paths, in_shard, Some(&args.output))
+        .context("cannot list the input files")?;
     let output_options = OutputOptions {
         formats: args.format.clone(),
         csv_encoding: args.csv_encoding,
