@@ -381,10 +381,11 @@ fn count_toward_limit(seen: &mut u64, limits: &ReadLimits) -> Result<()> {
 /// Lines that name at most this many of the lines a note is about.
 const LINES_NAMED: usize = 5;
 
-/// Control characters in text (NUL, backspace, …) are damage or binary data. A few, as a
-/// flipped bit or a damaged sector leaves, are replaced with U+FFFD and noted with their
-/// lines, so the rest of the form is still read; more than 1% of the chars refuse the
-/// file as binary data, naming the first line that has one.
+/// Control characters in text (NUL, backspace, …) are damage or binary data. Damage
+/// stays on a few lines (a flipped bit, a sector of zeros): each run of them becomes one
+/// U+FFFD and is noted with its lines, so the rest of the form is still read. Controls
+/// on more than 5% of the lines (and more than three) are binary data: the file is
+/// refused, naming the first such line.
 fn replace_stray_controls<'t>(
     text: &'t str,
     encoding: &str,
@@ -394,13 +395,14 @@ fn replace_stray_controls<'t>(
     if controls == 0 {
         return Ok(Cow::Borrowed(text));
     }
+    let line_count = text.split('\n').count();
     let lines: Vec<usize> = text
         .split('\n')
         .enumerate()
         .filter(|(_, line)| line.bytes().any(is_binary_control))
         .map(|(index, _)| index + 1)
         .collect();
-    if controls * 100 > text.chars().count() {
+    if lines.len() > 3 && lines.len() * 20 > line_count {
         return Err(Error::malformed(
             "text",
             Some(format!("line {}", lines[0])),
@@ -419,17 +421,21 @@ fn replace_stray_controls<'t>(
         code: "input.encoding_errors",
         message: format!(
             "read as {encoding}, but {controls} control character(s), damaged bytes, on \
-             line(s) {} were replaced with U+FFFD",
+             line(s) {} were replaced with U+FFFD (one for each run of them)",
             named.join(", ")
         ),
     });
-    let replaced = text
-        .chars()
-        .map(|c| match u8::try_from(c) {
-            Ok(b) if is_binary_control(b) => '\u{FFFD}',
-            _ => c,
-        })
-        .collect();
+    let mut replaced = String::with_capacity(text.len());
+    let mut in_run = false;
+    for c in text.chars() {
+        let control = u8::try_from(c).is_ok_and(is_binary_control);
+        if !control {
+            replaced.push(c);
+        } else if !in_run {
+            replaced.push('\u{FFFD}');
+        }
+        in_run = control;
+    }
     Ok(Cow::Owned(replaced))
 }
 
@@ -553,35 +559,45 @@ mod tests {
         assert!(nearly_utf8(&latin1).is_none());
     }
 
-    /// A control character or two (a flipped bit, a damaged byte) become U+FFFD with a
-    /// note naming their lines, and the form is read; a file where they are more than
-    /// 1% of the chars is refused as binary data, naming the first such line.
+    /// Control characters on a few lines (a flipped bit, a sector of zeros) become one
+    /// U+FFFD a run, with a note naming their lines, and the form is read; on more than
+    /// 5% of the lines they refuse the file as binary data, naming the first such line.
     #[test]
     fn a_few_control_characters_are_replaced_many_refuse_the_file() {
         let sample = SAMPLE.repeat(10); // 4 lines each
+        let zeros = "\0".repeat(200);
         let damaged = sample
             .replacen('基', "基\u{8}", 1)
-            .replacen("目标", "目\0标", 3);
+            .replacen("目标", "目\0标", 2)
+            .replacen("广州", &format!("广{zeros}州"), 1);
         let grid = read(damaged.as_bytes(), &ReadLimits::default()).unwrap();
         let notes: Vec<_> = grid.notes.iter().map(|n| n.message.as_str()).collect();
         assert_eq!(
             notes,
             [
-                "read as utf-8, but 4 control character(s), damaged bytes, on line(s) 2, 4, 8 \
-              were replaced with U+FFFD"
+                "read as utf-8, but 203 control character(s), damaged bytes, on line(s) \
+              1, 2, 4 were replaced with U+FFFD (one for each run of them)"
             ]
         );
         let expected = sample
             .replacen('基', "基\u{FFFD}", 1)
-            .replacen("目标", "目\u{FFFD}标", 3);
+            .replacen("目标", "目\u{FFFD}标", 2)
+            .replacen("广州", "广\u{FFFD}州", 1);
         let expected = read(expected.as_bytes(), &ReadLimits::default()).unwrap();
         assert_eq!(cells(&grid), cells(&expected));
 
-        let binary = format!("{sample}{}", "\0".repeat(sample.chars().count() / 50));
+        let binary: String = sample
+            .lines()
+            .enumerate()
+            .map(|(i, line)| match i % 10 {
+                2 => format!("{line}\u{1}\n"),
+                _ => format!("{line}\n"),
+            })
+            .collect();
         let err = read(binary.as_bytes(), &ReadLimits::default()).unwrap_err();
         let message = err.to_string();
         assert!(
-            message.contains("line 41") && message.contains("binary data"),
+            message.contains("line 3") && message.contains("binary data"),
             "{message}"
         );
     }
