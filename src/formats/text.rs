@@ -123,27 +123,23 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded> {
 
 /// UTF-8 with a few broken sequences (a copy cut short in the middle of a char, a
 /// damaged sector), decoded with U+FFFD at each break: its valid multi-byte chars
-/// outnumber the breaks ten to one, and the breaks are at most 1% of its chars. The
-/// detector cannot take its place: it never answers UTF-8 for bytes that are not valid
-/// UTF-8, so such a form came out as mojibake or was refused whole.
+/// outnumber the breaks ten to one, which GB18030, Latin text with accents and binary
+/// data never do. The detector cannot take its place: it never answers UTF-8 for bytes
+/// that are not valid UTF-8, so such a form came out as mojibake or was refused whole.
 fn nearly_utf8(bytes: &[u8]) -> Option<String> {
-    let (mut chars, mut multibyte, mut breaks) = (0usize, 0usize, 0usize);
+    let (mut multibyte, mut breaks) = (0usize, 0usize);
     for chunk in bytes.utf8_chunks() {
         let valid = chunk.valid();
-        let count = valid.chars().count();
-        chars += count;
-        multibyte += count - valid.bytes().filter(u8::is_ascii).count();
+        multibyte += valid.chars().count() - valid.bytes().filter(u8::is_ascii).count();
         if !chunk.invalid().is_empty() {
             breaks += 1;
-            chars += 1;
-            // No more chars than bytes: past 1% of the bytes, past 1% of the chars. A
-            // GB18030 file breaks within its first chars and stops here.
-            if breaks * 100 > bytes.len() {
+            // GB18030 breaks at nearly every char: it stops here within its first line.
+            if breaks >= 16 && multibyte < 10 * breaks {
                 return None;
             }
         }
     }
-    let nearly = breaks > 0 && multibyte >= 10 * breaks && breaks * 100 <= chars;
+    let nearly = breaks > 0 && multibyte >= 10 * breaks;
     nearly.then(|| String::from_utf8_lossy(bytes).into_owned())
 }
 
