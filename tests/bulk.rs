@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use crate::util::{col, csv_rows, extract_into, fixture, jixiao, run, table_files, Dir};
+use crate::util::{
+    col, csv_rows, extract_into, fixture, fixture_bytes, jixiao, run, table_files, Dir,
+};
 
 use crate::common::{self, EntryKind};
 
@@ -15,7 +17,7 @@ fn tree(dir: &Dir) -> std::path::PathBuf {
             "docx" => "docx",
             _ => "txt",
         };
-        let bytes = std::fs::read(fixture(&format!("guangzhou-2024-{case}/input.{ext}"))).unwrap();
+        let bytes = fixture_bytes(&format!("guangzhou-2024-{case}/input.{ext}"));
         dir.write(&format!("tree/{case}/form.{ext}"), bytes);
     }
     let seed = std::fs::read_to_string(fixture("guangzhou-2024-text/input.txt")).unwrap();

@@ -3,7 +3,9 @@
 
 use serde_json::Value;
 
-use crate::util::{col, csv_rows, extract_into, fixture, jixiao, run, table_files, Dir};
+use crate::util::{
+    col, csv_rows, extract_into, fixture, fixture_bytes, jixiao, run, table_files, Dir,
+};
 
 #[test]
 fn extract_writes_every_table_with_the_contract_columns() {
@@ -159,7 +161,7 @@ fn a_bad_file_is_reported_and_the_rest_still_written() {
     let dir = Dir::new("extract-bad");
     dir.write(
         "in/good.txt",
-        std::fs::read(fixture("guangzhou-2024-text/input.txt")).unwrap(),
+        fixture_bytes("guangzhou-2024-text/input.txt"),
     );
     dir.write("in/broken.xlsx", b"PK\x03\x04 this is not a zip");
     dir.write("in/empty.txt", b"");
@@ -168,7 +170,7 @@ fn a_bad_file_is_reported_and_the_rest_still_written() {
     dir.write("in/~$good.xlsx", b"lock");
     dir.write(
         "in/copy/good.txt",
-        std::fs::read(fixture("guangzhou-2024-text/input.txt")).unwrap(),
+        fixture_bytes("guangzhou-2024-text/input.txt"),
     );
     let output = run(&mut extract_into(dir.join("in"), dir.join("out")), 3);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -275,7 +277,7 @@ fn csv_forms_are_read_and_the_output_folder_inside_the_tree_is_not() {
     let dir = Dir::new("cli-csv-and-output-inside");
     dir.write(
         "tree/form.csv",
-        std::fs::read(fixture("guangzhou-2024-csv/input.csv")).unwrap(),
+        fixture_bytes("guangzhou-2024-csv/input.csv"),
     );
     for _ in 0..2 {
         run(

@@ -2,21 +2,15 @@
 //! (fixtures/guangzhou-2024-docx, made by scripts/make-fixtures from the seed text).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use jixiao::formats::{detect, read, Format, ReadLimits};
 use jixiao::model::{Block, Cell, Grid, Table};
 
 use crate::common;
-
-fn fixture(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(path)
-}
+use crate::util::{fixture, fixture_bytes};
 
 fn read_fixture_docx() -> Grid {
-    let bytes = std::fs::read(fixture("guangzhou-2024-docx/input.docx")).expect("fixture docx");
+    let bytes = fixture_bytes("guangzhou-2024-docx/input.docx");
     let limits = ReadLimits::default();
     let format = detect(&bytes, &limits).expect("detect");
     assert_eq!(format, Format::Docx);
@@ -178,7 +172,7 @@ fn guangzhou_docx_keeps_every_seed_text_exactly() {
 fn a_form_saved_by_word_reads_as_the_same_grid() {
     // Word's revision ids, w14 paragraph ids, paragraph, run and row properties around
     // the same text and structure: four to five times the XML, the same cells.
-    let lean = std::fs::read(fixture("guangzhou-2024-docx/input.docx")).expect("fixture docx");
+    let lean = fixture_bytes("guangzhou-2024-docx/input.docx");
     let dressed = common::render::as_word_saves_it(&lean).expect("dress the docx");
     let xml_len = |docx: &[u8]| {
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();

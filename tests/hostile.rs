@@ -14,14 +14,14 @@ use std::path::PathBuf;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use crate::util::{col, csv_rows, extract_into, fixture, jixiao, run, zip_of, Dir};
+use crate::util::{col, csv_rows, extract_into, fixture_bytes, jixiao, run, zip_of, Dir};
 
 /// The good form placed next to every hostile file.
 const GOOD: &str = "good.txt";
 
 /// A folder `in/` holding the good form and `files`.
 fn folder(dir: &Dir, files: &[(&str, &[u8])]) -> PathBuf {
-    let good = std::fs::read(fixture("guangzhou-2024-text/input.txt")).unwrap();
+    let good = fixture_bytes("guangzhou-2024-text/input.txt");
     dir.write(&format!("in/{GOOD}"), good);
     for (name, bytes) in files {
         dir.write(&format!("in/{name}"), bytes);
@@ -337,8 +337,8 @@ fn directory_offset(zip: &[u8]) -> usize {
 #[test]
 fn truncated_zip() {
     let dir = Dir::new("hostile-truncated");
-    let xlsx = std::fs::read(fixture("guangzhou-2024-xlsx/input.xlsx")).unwrap();
-    let docx = std::fs::read(fixture("guangzhou-2024-docx/input.docx")).unwrap();
+    let xlsx = fixture_bytes("guangzhou-2024-xlsx/input.xlsx");
+    let docx = fixture_bytes("guangzhou-2024-docx/input.docx");
     folder(
         &dir,
         &[
@@ -471,7 +471,7 @@ fn encrypted_workbook() {
 fn legacy_files_renamed() {
     let dir = Dir::new("hostile-legacy");
     let doc = ole2_with(&["WordDocument", "1Table"]);
-    let xls = std::fs::read(fixture("guangzhou-2024-xls/input.xls")).unwrap();
+    let xls = fixture_bytes("guangzhou-2024-xls/input.xls");
     folder(&dir, &[("legacy.docx", &doc), ("legacy.xlsx", &xls)]);
     let (_, rows) = refused(
         &dir,
@@ -500,7 +500,7 @@ fn legacy_files_renamed() {
 #[test]
 fn sheet_claiming_the_whole_grid() {
     let dir = Dir::new("hostile-full-range");
-    let xlsx = std::fs::read(fixture("guangzhou-2024-xlsx/input.xlsx")).unwrap();
+    let xlsx = fixture_bytes("guangzhou-2024-xlsx/input.xlsx");
     let xlsx = rezip(&xlsx, "xl/worksheets/sheet1.xml", |sheet| {
         assert!(sheet.contains(r#"<dimension ref="A1:E38"/>"#));
         let sheet = sheet.replacen(
@@ -514,7 +514,7 @@ fn sheet_claiming_the_whole_grid() {
             1,
         )
     });
-    let mut xls = std::fs::read(fixture("guangzhou-2024-xls/input.xls")).unwrap();
+    let mut xls = fixture_bytes("guangzhou-2024-xls/input.xls");
     let header = [0x0200u16.to_le_bytes(), 14u16.to_le_bytes()].concat();
     let at = xls
         .windows(4)
@@ -590,7 +590,7 @@ fn text_invalid_in_every_encoding() {
 #[test]
 fn text_damaged_by_a_byte_is_read_with_a_warning() {
     let dir = Dir::new("hostile-damaged-text");
-    let good = std::fs::read(fixture("guangzhou-2024-text/input.txt")).unwrap();
+    let good = fixture_bytes("guangzhou-2024-text/input.txt");
     let text = std::str::from_utf8(&good).unwrap();
     let (last_wide, _) = text
         .char_indices()
@@ -616,7 +616,7 @@ fn text_damaged_by_a_byte_is_read_with_a_warning() {
 #[test]
 fn docx_with_a_10000_row_table() {
     let dir = Dir::new("hostile-long-table");
-    let docx = std::fs::read(fixture("guangzhou-2024-docx/input.docx")).unwrap();
+    let docx = fixture_bytes("guangzhou-2024-docx/input.docx");
     let cell = |text: &str| {
         if text.is_empty() {
             "<w:tc><w:p/></w:tc>".to_string()
@@ -700,7 +700,7 @@ const ODS_MANIFEST: &str = r#"<?xml version="1.0" encoding="UTF-8"?><manifest:ma
 #[test]
 fn a_reader_abort_costs_one_file() {
     let dir = Dir::new("hostile-abort");
-    let xls = std::fs::read(fixture("guangzhou-2024-xls/input.xls")).unwrap();
+    let xls = fixture_bytes("guangzhou-2024-xls/input.xls");
     folder(
         &dir,
         &[

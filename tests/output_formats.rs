@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use calamine::{Data, Reader, Xlsx};
 use rusqlite::Connection;
 
-use crate::util::{col, csv_rows, extract_into, fixture, jixiao, run, Dir, TABLES};
+use crate::util::{col, csv_rows, extract_into, fixture, fixture_bytes, jixiao, run, Dir, TABLES};
 
 /// A tree with a form in each rendering, a second department, and a non-form file.
 fn tree(dir: &Dir) -> PathBuf {
     for (case, ext) in [("text", "txt"), ("xlsx", "xlsx"), ("docx", "docx")] {
-        let bytes = std::fs::read(fixture(&format!("guangzhou-2024-{case}/input.{ext}"))).unwrap();
+        let bytes = fixture_bytes(&format!("guangzhou-2024-{case}/input.{ext}"));
         dir.write(&format!("tree/{case}/form.{ext}"), bytes);
     }
     dir.write("tree/notes.txt", "会议记录：无预算内容。\n");

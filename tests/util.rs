@@ -36,6 +36,11 @@ pub fn fixture(rel: &str) -> PathBuf {
     root().join("fixtures").join(rel)
 }
 
+/// The bytes of a file under `fixtures/`.
+pub fn fixture_bytes(rel: &str) -> Vec<u8> {
+    std::fs::read(fixture(rel)).unwrap_or_else(|e| panic!("fixture {rel}: {e}"))
+}
+
 /// A fresh, empty folder for one test.
 pub struct Dir {
     pub path: PathBuf,

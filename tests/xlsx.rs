@@ -14,17 +14,7 @@ use jixiao::model::{Block, Cell, Grid, Table};
 use jixiao::ErrorKind;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format as CellFormat, Formula, Workbook};
 
-use crate::util::deflated_zip;
-
-fn fixture(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(path)
-}
-
-fn load(path: &str) -> Vec<u8> {
-    std::fs::read(fixture(path)).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
-}
+use crate::util::{deflated_zip, fixture, fixture_bytes};
 
 /// Test data that is not a form (made workbooks), under tests/data/.
 fn load_data(path: &str) -> Vec<u8> {
@@ -166,19 +156,25 @@ fn check_against_seed(grid: &Grid) {
 #[test]
 fn guangzhou_xlsx_matches_the_seed_text() {
     check_against_seed(&read_as(
-        &load("guangzhou-2024-xlsx/input.xlsx"),
+        &fixture_bytes("guangzhou-2024-xlsx/input.xlsx"),
         Format::Xlsx,
     ));
 }
 
 #[test]
 fn guangzhou_xls_matches_the_seed_text() {
-    check_against_seed(&read_as(&load("guangzhou-2024-xls/input.xls"), Format::Xls));
+    check_against_seed(&read_as(
+        &fixture_bytes("guangzhou-2024-xls/input.xls"),
+        Format::Xls,
+    ));
 }
 
 #[test]
 fn guangzhou_ods_matches_the_seed_text() {
-    check_against_seed(&read_as(&load("guangzhou-2024-ods/input.ods"), Format::Ods));
+    check_against_seed(&read_as(
+        &fixture_bytes("guangzhou-2024-ods/input.ods"),
+        Format::Ods,
+    ));
 }
 
 // --- one made workbook in three formats ------------------------------------------------
