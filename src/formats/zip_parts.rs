@@ -32,6 +32,10 @@ use crate::{Error, ReadLimits, Result};
 pub struct Package<'a> {
     bytes: &'a [u8],
     parts: Parts<'a>,
+    /// For a package read by its directory: its parts by their local headers, walked
+    /// the first time the directory points at something that is not one (bytes lost or
+    /// repeated before a part move it from where the directory says).
+    walked_too: Option<Vec<WalkedPart>>,
     format: &'static str,
     inflated: u64,
     max_inflated: u64,
@@ -84,6 +88,7 @@ impl<'a> Package<'a> {
         Ok(Package {
             bytes,
             parts,
+            walked_too: None,
             format,
             inflated: 0,
             max_inflated: limits.max_inflated_bytes,
@@ -92,7 +97,7 @@ impl<'a> Package<'a> {
 
     /// Whether the parts were found by their local headers, the directory unreadable.
     pub fn recovered(&self) -> bool {
-        matches!(self.parts, Parts::Walked(_))
+        matches!(self.parts, Parts::Walked(_)) || self.walked_too.is_some()
     }
 
     /// The note a reader adds when the parts were found by their local headers.
@@ -209,7 +214,20 @@ impl Package<'_> {
                 let Some(index) = archive.index_for_name(name) else {
                     return Ok(None);
                 };
-                let file = archive.by_index_raw(index).map_err(|e| e.to_string())?;
+                let file = match archive.by_index_raw(index) {
+                    Ok(file) => file,
+                    Err(e) => {
+                        // The part is not where the directory says: look for it by its
+                        // local header, as a package without a directory is read.
+                        let walked = self
+                            .walked_too
+                            .get_or_insert_with(|| walk_local_headers(self.bytes));
+                        return match walked.iter().find(|part| part.name == name) {
+                            Some(part) => Ok(Some(part.located())),
+                            None => Err(e.to_string()),
+                        };
+                    }
+                };
                 let data = file.data_start().and_then(|start| {
                     let start = usize::try_from(start).ok()?;
                     let end = start.checked_add(usize::try_from(file.compressed_size()).ok()?)?;
@@ -228,22 +246,26 @@ impl Package<'_> {
                     data,
                 }))
             }
-            Parts::Walked(parts) => {
-                Ok(parts
-                    .iter()
-                    .find(|part| part.name == name)
-                    .map(|part| Located {
-                        encrypted: part.flags & 1 != 0,
-                        method: match part.method {
-                            0 => Method::Stored,
-                            8 => Method::Deflated,
-                            other => Method::Other(format!("zip method {other}")),
-                        },
-                        declared: part.declared,
-                        crc: part.crc,
-                        data: Some(part.data.clone()),
-                    }))
-            }
+            Parts::Walked(parts) => Ok(parts
+                .iter()
+                .find(|part| part.name == name)
+                .map(WalkedPart::located)),
+        }
+    }
+}
+
+impl WalkedPart {
+    fn located(&self) -> Located {
+        Located {
+            encrypted: self.flags & 1 != 0,
+            method: match self.method {
+                0 => Method::Stored,
+                8 => Method::Deflated,
+                other => Method::Other(format!("zip method {other}")),
+            },
+            declared: self.declared,
+            crc: self.crc,
+            data: Some(self.data.clone()),
         }
     }
 }
@@ -263,15 +285,25 @@ fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
 
 /// The parts of a zip found by walking its local headers from the start, each part's
 /// data after its header, the next header after the data (and its data descriptor,
-/// when the part has one). The walk stops at the first thing that is not a local
-/// header, or at a part that runs past the end of the file (which is kept, to fail
-/// with "the data ends early" if it is ever read).
+/// when the part has one). Where something else stands (bytes lost, repeated or
+/// damaged), the walk goes on at the next local header signature, so damage costs the
+/// part it is in, not the parts after it. A part that runs past the end of the file is
+/// kept, to fail with "the data ends early" if it is ever read.
 fn walk_local_headers(bytes: &[u8]) -> Vec<WalkedPart> {
     let mut parts = Vec::new();
     let mut at = 0;
-    while parts.len() < MAX_WALKED_PARTS && bytes.get(at..at + 4) == Some(LOCAL_HEADER) {
-        let Some((part, next)) = local_part(bytes, at) else {
-            break;
+    while parts.len() < MAX_WALKED_PARTS && at < bytes.len() {
+        let found = (bytes.get(at..at + 4) == Some(LOCAL_HEADER))
+            .then(|| local_part(bytes, at))
+            .flatten();
+        let Some((part, next)) = found else {
+            match memchr::memmem::find(&bytes[at + 1..], LOCAL_HEADER) {
+                Some(skip) => {
+                    at += 1 + skip;
+                    continue;
+                }
+                None => break,
+            }
         };
         // A name met again is a later copy; the first is the one read.
         if parts.iter().all(|p: &WalkedPart| p.name != part.name) {
@@ -536,6 +568,50 @@ mod tests {
             matches!(&err, Err(e) if e.to_string().contains("not a readable zip archive")),
             "{:?}",
             err.err()
+        );
+    }
+
+    /// Bytes repeated or lost before a part move it from where the directory says: the
+    /// part is found by its local header instead, and the package says it was repaired.
+    /// A walk past damage (a header no longer one) goes on to the parts after it.
+    #[test]
+    fn parts_moved_or_after_damage_are_found_by_their_local_headers() {
+        let body = "<w:t>部门名称</w:t>".repeat(300);
+        let parts: [(&str, &[u8], CompressionMethod); 3] = [
+            (
+                "[Content_Types].xml",
+                b"<Types>types</Types>",
+                CompressionMethod::Stored,
+            ),
+            (
+                "word/document.xml",
+                body.as_bytes(),
+                CompressionMethod::Deflated,
+            ),
+            ("word/styles.xml", b"<styles/>", CompressionMethod::Deflated),
+        ];
+        let bytes = package(&parts);
+        // Five bytes repeated before the document's header: every offset after them is
+        // off by five, which the zip crate takes for bytes prepended to the whole file.
+        let document_header = memchr::memmem::find(&bytes, b"word/document.xml").unwrap() - 30;
+        let mut moved = bytes.clone();
+        let repeated = moved[document_header - 5..document_header].to_vec();
+        moved.splice(document_header..document_header, repeated);
+        let mut package = Package::open(&moved, "docx", &limits(1 << 20)).unwrap();
+        assert!(!package.recovered(), "the directory is read");
+        for (name, body, _) in parts {
+            assert_eq!(package.read(name).unwrap().unwrap(), body, "{name}");
+        }
+        assert!(package.recovered(), "and the repair is said");
+
+        // No directory, and the first header damaged: the walk resumes at the next.
+        let mut damaged = bytes[..directory_offset(&bytes)].to_vec();
+        damaged[0] ^= 0xFF; // the first part's signature
+        let mut walked = Package::open(&damaged, "docx", &limits(1 << 20)).unwrap();
+        assert_eq!(walked.names(), ["word/document.xml", "word/styles.xml"]);
+        assert_eq!(
+            walked.read("word/document.xml").unwrap().unwrap(),
+            body.as_bytes()
         );
     }
 
