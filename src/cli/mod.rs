@@ -37,7 +37,7 @@ pub enum Exit {
     version,
     about = "Turns filled budget performance forms (部门整体预算绩效目标申报表) into structured data",
     long_about = "jixiao reads filled Chinese budget performance forms — Excel workbooks (.xlsx, .xls, .ods), \
-Word documents (.docx), web pages (.html) and tab-separated text in any common Chinese encoding — and writes clean tables: \
+Word documents (.docx), web pages (.html), and tab-separated text or CSV in any common Chinese encoding — and writes clean tables: \
 budget lines, tasks, indicators with parsed target values, and the findings an auditor checks.\n\n\
 Exit codes: 0 all inputs read; 1 `check` found errors; 2 bad usage; 3 some inputs could not be read \
 (the others are still written; see files.csv); 4 the run failed (an output or temporary file could not be \

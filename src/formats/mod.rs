@@ -29,7 +29,7 @@ pub enum Format {
     Ods,
     /// Office Open XML document.
     Docx,
-    /// Tab-separated text in any common Chinese encoding.
+    /// Tab-separated text (or CSV) in any common Chinese encoding.
     Text,
     /// A web page holding the form as an HTML table.
     Html,
