@@ -56,10 +56,11 @@
 //! * *content* otherwise.
 //!
 //! Text after the last table (footers, contact lines, share buttons) is dropped, as are
-//! the page's `<title>` and `<head>`. A page with no table at all keeps every content
-//! line instead (its navigation and chrome still dropped), so that a form written as
-//! prose, or whatever the page holds in its place, is read or reported, not lost. So a page's title and a `单位：万元` line above the
-//! form are read; its menus, breadcrumb and footer are neither read nor reported.
+//! the page's `<title>` and `<head>`. So a page's title and a `单位：万元` line above the
+//! form are read; its menus, breadcrumb and footer are neither read nor reported. A
+//! page with no table at all keeps every content line instead (its navigation and
+//! chrome still dropped), so that a form written as prose, or whatever the page holds
+//! in its place, is read or reported, not lost.
 //!
 //! **Safety**: nesting deeper than [`MAX_DEPTH`] open elements is refused, as is a table
 //! wider than [`MAX_COLUMNS`] grid columns, or a file with more than

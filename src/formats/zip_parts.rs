@@ -16,7 +16,9 @@
 //! crate cannot read the directory, the parts are found instead by walking their local
 //! headers from the start of the file, as Word and Excel do when they repair a file,
 //! and the reader notes `input.zip_recovered`. A part cut by the end of the file fails
-//! when it is read ("the data ends early"); one that is not needed is never read.
+//! when it is read ("the data ends early"); one that is not needed is never read. The
+//! same walk finds a part the directory points past (bytes lost or repeated before it
+//! moved it), and it resumes past damage at the next local header.
 
 use std::cell::RefCell;
 use std::io::Cursor;
@@ -95,7 +97,8 @@ impl<'a> Package<'a> {
         })
     }
 
-    /// Whether the parts were found by their local headers, the directory unreadable.
+    /// Whether parts were looked for by their local headers: the directory unreadable,
+    /// or pointing at something that is not a part.
     pub fn recovered(&self) -> bool {
         matches!(self.parts, Parts::Walked(_)) || self.walked_too.is_some()
     }
@@ -104,8 +107,9 @@ impl<'a> Package<'a> {
     pub fn recovery_note(&self) -> Option<ReaderNote> {
         self.recovered().then(|| ReaderNote {
             code: "input.zip_recovered",
-            message: "the zip's directory of parts is missing or unreadable (was the file \
-                      cut short?): its parts were found by their local headers"
+            message: "the zip's directory of parts is missing, unreadable or points where \
+                      no part is (was the file cut short or damaged?): parts were found by \
+                      their local headers"
                 .into(),
         })
     }
