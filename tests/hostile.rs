@@ -333,18 +333,21 @@ fn directory_offset(zip: &[u8]) -> usize {
 
 /// A copy cut short: cut inside a part the form needs (the XLSX's shared strings), it is
 /// refused naming that part; cut after its last part, where only the zip's directory
-/// is lost, the XLSX and the DOCX are read by their local headers, with a warning.
+/// is lost, the XLSX, DOCX and ODS are read by their local headers (the ODS handed to
+/// calamine rebuilt), with a warning.
 #[test]
 fn truncated_zip() {
     let dir = Dir::new("hostile-truncated");
     let xlsx = fixture_bytes("guangzhou-2024-xlsx/input.xlsx");
     let docx = fixture_bytes("guangzhou-2024-docx/input.docx");
+    let ods = fixture_bytes("guangzhou-2024-ods/input.ods");
     folder(
         &dir,
         &[
             ("half.xlsx", &xlsx[..xlsx.len() / 2]),
             ("no-directory.xlsx", &xlsx[..directory_offset(&xlsx)]),
             ("no-directory.docx", &docx[..directory_offset(&docx)]),
+            ("no-directory.ods", &ods[..directory_offset(&ods)]),
         ],
     );
     let (_, rows) = refused(
@@ -356,7 +359,7 @@ fn truncated_zip() {
             "the data ends early",
         ],
     );
-    let recovered = ["no-directory.xlsx", "no-directory.docx"];
+    let recovered = ["no-directory.xlsx", "no-directory.docx", "no-directory.ods"];
     let (headers, forms) = read_with_warning(&dir, &rows, &recovered, "input.zip_recovered");
     let (path, budget_lines) = (col(&headers, "path"), col(&headers, "budget_lines"));
     let good = forms.iter().find(|f| f[path].ends_with(GOOD)).unwrap();

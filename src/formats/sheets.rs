@@ -640,7 +640,21 @@ fn read_ods(bytes: &[u8], limits: &ReadLimits) -> Result<Grid> {
         )
     })?;
     let scan = ods_scan::scan(&utf8_part(content), limits)?;
-    guarded("ods", || {
+    // calamine reads only a sound zip: a package repaired by its local headers (cut
+    // short, say) is handed to it rebuilt from the parts it reads.
+    let note = package.recovery_note();
+    let rebuilt = match note {
+        Some(_) => Some(package.rebuilt(&[
+            "mimetype",
+            "META-INF/manifest.xml",
+            "meta.xml",
+            "styles.xml",
+            "content.xml",
+        ])?),
+        None => None,
+    };
+    let bytes = rebuilt.as_deref().unwrap_or(bytes);
+    let mut grid = guarded("ods", || {
         let mut workbook: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(|e| match e {
             OdsError::Password => password_protected("ODS"),
             e => Error::malformed("ods", None, format!("cannot read the workbook: {e}")),
@@ -677,7 +691,9 @@ fn read_ods(bytes: &[u8], limits: &ReadLimits) -> Result<Grid> {
             encoding: None,
             notes: Vec::new(),
         })
-    })
+    })?;
+    grid.notes.extend(note);
+    Ok(grid)
 }
 
 /// A first pass over content.xml with table positions counted as calamine counts them
