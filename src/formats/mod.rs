@@ -119,7 +119,8 @@ pub fn identify<'a>(bytes: &'a [u8], limits: &ReadLimits) -> Result<Identified<'
     if bytes.is_empty() {
         return Err(Error::new(ErrorKind::Empty));
     }
-    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") || ends_like_zip(bytes)
+    {
         let package = Package::open(bytes, "zip", limits)?;
         let format = if package.has("xl/workbook.xml") {
             Format::Xlsx
@@ -152,6 +153,14 @@ pub fn identify<'a>(bytes: &'a [u8], limits: &ReadLimits) -> Result<Identified<'
         return Ok(Identified::unopened(Format::Html));
     }
     Ok(Identified::unopened(Format::Text))
+}
+
+/// Whether the bytes end as a zip without a comment does (Office writes none): with
+/// its end record. A package whose first bytes are damaged is still a package. Only the
+/// last 22 bytes are looked at, so a text form pays nothing for the question.
+fn ends_like_zip(bytes: &[u8]) -> bool {
+    const END_RECORD: usize = 22;
+    bytes.len() >= END_RECORD && bytes[bytes.len() - END_RECORD..].starts_with(b"PK\x05\x06")
 }
 
 /// Tells the OLE2 containers apart by the stream names in their directory
@@ -256,6 +265,23 @@ mod tests {
     fn truncated_zip_is_malformed_not_a_panic() {
         let err = detect(b"PK\x03\x04garbage", &ReadLimits::default()).unwrap_err();
         assert!(matches!(err.kind(), ErrorKind::Malformed { .. }), "{err}");
+    }
+
+    /// A DOCX whose first bytes are damaged is still told a DOCX by the zip's end record,
+    /// and read.
+    #[test]
+    fn a_zip_with_its_first_bytes_damaged_is_still_a_zip() {
+        let mut docx = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/guangzhou-2024-docx/input.docx"),
+        )
+        .unwrap();
+        docx[..4].fill(0);
+        let limits = ReadLimits::default();
+        assert_eq!(detect(&docx, &limits).unwrap(), Format::Docx);
+        let grid = read_identified(&docx, identify(&docx, &limits).unwrap(), &limits).unwrap();
+        assert!(!grid.blocks.is_empty());
+        assert!(!ends_like_zip("部门名称\t广州市司法局\n".as_bytes()));
     }
 
     /// A DOCX cut short before its document part: said to be cut short, not to be some
