@@ -253,6 +253,7 @@ fn is_comma_separated(text: &str) -> bool {
     records > 0 && wide * 10 >= records * 6
 }
 
+/// A CSV reader for a form: no header record, records of any width.
 fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
         .has_headers(false)
