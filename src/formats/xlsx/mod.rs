@@ -73,7 +73,11 @@ pub(crate) fn read_package(package: Package<'_>, limits: &ReadLimits) -> Result<
             Some(bytes) => SharedStrings::parse(&utf8_part(bytes), &part)?,
             None => SharedStrings::default(),
         },
-        None => SharedStrings::default(),
+        // Named but not there (a copy cut short before it): said if a cell needs it.
+        None => match named_part(&rels, "/sharedStrings") {
+            Some(part) => SharedStrings::missing(&part),
+            None => SharedStrings::default(),
+        },
     };
 
     let ctx = sheet::Context {
@@ -214,10 +218,17 @@ fn part_of_type(
     kind_suffix: &str,
     fallback: &str,
 ) -> Option<String> {
+    named_part(rels, kind_suffix)
+        .and_then(|part| find_part(package, &part))
+        .or_else(|| find_part(package, fallback))
+}
+
+/// The part the workbook's relationships name for `kind_suffix`, whether or not the
+/// package has it.
+fn named_part(rels: &[Rel], kind_suffix: &str) -> Option<String> {
     rels.iter()
         .find(|r| r.kind.ends_with(kind_suffix))
-        .and_then(|r| find_part(package, &resolve_target(&r.target)))
-        .or_else(|| find_part(package, fallback))
+        .map(|r| resolve_target(&r.target))
 }
 
 /// A relationship target as a package part name: relative to `xl/`, or absolute

@@ -15,15 +15,32 @@ use crate::Result;
 pub(crate) struct SharedStrings {
     text: String,
     spans: Vec<(u32, u32)>,
+    /// The part the workbook names for its strings when the package lacks it (a copy
+    /// cut short before it, say), for the error of a cell that needs one.
+    missing: Option<String>,
 }
 
 impl SharedStrings {
+    /// No table, because the package lacks `part`, which the workbook names for it.
+    pub fn missing(part: &str) -> Self {
+        SharedStrings {
+            missing: Some(part.to_string()),
+            ..SharedStrings::default()
+        }
+    }
+
+    /// Why a string the table lacks is missing, when the whole part is.
+    pub fn missing_part(&self) -> Option<&str> {
+        self.missing.as_deref()
+    }
+
     /// Parses the part (`part` names it in errors).
     pub fn parse(bytes: &[u8], part: &str) -> Result<Self> {
         let mut xml = Xml::new(bytes, "xlsx", part);
         let mut table = SharedStrings {
             text: String::with_capacity(bytes.len() / 2),
             spans: Vec::new(),
+            missing: None,
         };
         let mut current = String::new();
         let (mut in_si, mut in_t, mut in_rph) = (false, false, false);

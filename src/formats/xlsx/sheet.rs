@@ -309,12 +309,13 @@ fn store(
                 )
             })?;
             let text = ctx.strings.get(index).ok_or_else(|| {
+                let why = match ctx.strings.missing_part() {
+                    Some(part) => format!("the package has no {part}, which the workbook names"),
+                    None => format!("the table has {}", ctx.strings.len()),
+                };
                 xml.malformed(
                     Some(&place()),
-                    format!(
-                        "shared string {index} does not exist (the table has {})",
-                        ctx.strings.len()
-                    ),
+                    format!("shared string {index} does not exist ({why})"),
                 )
             })?;
             (text.to_string(), None)

@@ -426,6 +426,25 @@ fn shared_string_out_of_range_names_the_cell() {
     assert!(err.to_string().contains("shared string 5"), "{err}");
 }
 
+/// A cell that needs a shared string of a package without the strings part the
+/// workbook names (a copy cut short before it) says that the part is missing.
+#[test]
+fn a_string_of_a_missing_strings_part_names_the_part() {
+    let body = r#"<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData>"#;
+    let bytes = zip_of(&[
+        ("xl/workbook.xml", &workbook_xml("")),
+        ("xl/_rels/workbook.xml.rels", RELS),
+        ("xl/worksheets/sheet1.xml", &sheet_xml(body)),
+    ]);
+    let err = read(&bytes, &ReadLimits::default()).unwrap_err();
+    assert_eq!(malformed_place(&err), "xl/worksheets/sheet1.xml, cell A1");
+    assert!(
+        err.to_string()
+            .contains("the package has no xl/sharedStrings.xml, which the workbook names"),
+        "{err}"
+    );
+}
+
 #[test]
 fn huge_claimed_dimension_costs_only_real_cells() {
     let body = r#"<dimension ref="A1:XFD1048576"/><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>last</t></is></c></row></sheetData><mergeCells count="1"><mergeCell ref="B2:XFD1048575"/></mergeCells>"#;
