@@ -412,8 +412,7 @@ mod tests {
 
     #[test]
     fn a_panic_in_one_file_becomes_its_error_and_the_batch_goes_on() {
-        let dir = std::env::temp_dir().join(format!("jixiao-batch-panic-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_support::fresh_dir("batch-panic");
         let bad = dir.join("panic-in-extraction.txt");
         let good = dir.join("good.txt");
         std::fs::write(&bad, "部门名称\t甲局\n").unwrap();
@@ -447,8 +446,7 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn a_failed_write_ends_the_run_with_its_error() {
-        let dir = std::env::temp_dir().join(format!("jixiao-batch-full-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = crate::test_support::fresh_dir("batch-full");
         std::fs::create_dir_all(dir.join("tree")).unwrap();
         let seed = include_str!("../fixtures/guangzhou-2024-text/input.txt");
         let mut files = Vec::new();
@@ -501,8 +499,7 @@ mod tests {
     /// names the table, and no more files are handed out.
     #[test]
     fn a_copies_table_that_fails_mid_run_ends_the_run_naming_it() {
-        let dir = std::env::temp_dir().join(format!("jixiao-batch-copies-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = crate::test_support::fresh_dir("batch-copies");
         let files = distinct_text_files(&dir, 1500);
         let claims = FirstCopies::create(&dir.join("copies")).unwrap();
         std::fs::create_dir_all(claims.grown_path()).unwrap();
@@ -537,8 +534,7 @@ mod tests {
     /// with an error that says so, after the files listed before it are written.
     #[test]
     fn an_input_list_that_fails_when_read_back_ends_the_run_naming_it() {
-        let dir = std::env::temp_dir().join(format!("jixiao-batch-list-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = crate::test_support::fresh_dir("batch-list");
         let files = distinct_text_files(&dir, 3);
         let broken = io::Error::new(io::ErrorKind::UnexpectedEof, "the spool ends early");
         let files = files

@@ -283,8 +283,7 @@ mod tests {
 
     #[test]
     fn a_list_spooled_in_runs_is_the_list_sorted_in_memory() {
-        let dir = std::env::temp_dir().join(format!("jixiao-inputs-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = crate::test_support::fresh_dir("inputs");
         for i in (0..40).rev() {
             let sub = dir.join(format!("d{}", i % 4));
             std::fs::create_dir_all(&sub).unwrap();

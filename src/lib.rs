@@ -47,3 +47,18 @@ pub use formats::{Format, ReadLimits};
 pub use isolate::Isolation;
 pub use pipeline::{extract_bytes, extract_path, sha256_hex, ExtractOptions, FileReport};
 pub mod batch;
+
+/// Helpers for the crate's unit tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use std::path::PathBuf;
+
+    /// A fresh, empty folder for one test, named after it and the process (a leftover
+    /// from an earlier run is removed first).
+    pub fn fresh_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("jixiao-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+}

@@ -295,8 +295,7 @@ mod tests {
 
     #[test]
     fn records_read_back_by_number_and_in_order() {
-        let dir = std::env::temp_dir().join(format!("jixiao-files-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_support::fresh_dir("files");
         let path = dir.join("files.spool");
         let entry = |i: usize| FileEntry {
             path: format!("tree/{i}.txt"),

@@ -168,8 +168,7 @@ mod tests {
 
     #[test]
     fn amending_replaces_the_documents_taken_and_copies_the_rest() {
-        let dir = std::env::temp_dir().join(format!("jixiao-jsonl-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_support::fresh_dir("jsonl");
         let path = dir.join("forms.jsonl");
         let names: Vec<String> = (0..300).map(|i| format!("f{i}")).collect();
         write_lines(&path, &names.iter().map(String::as_str).collect::<Vec<_>>());

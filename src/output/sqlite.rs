@@ -480,8 +480,7 @@ mod tests {
 
     #[test]
     fn a_run_that_does_not_finish_leaves_the_previous_database() {
-        let dir = std::env::temp_dir().join(format!("jixiao-sqlite-unit-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_support::fresh_dir("sqlite-unit");
         let db = dir.join("jixiao.sqlite");
         let _ = std::fs::remove_file(&db);
 
@@ -504,8 +503,7 @@ mod tests {
 
     #[test]
     fn another_schema_version_is_refused() {
-        let dir = std::env::temp_dir().join(format!("jixiao-sqlite-ver-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_support::fresh_dir("sqlite-ver");
         let db = dir.join("jixiao.sqlite");
         let _ = std::fs::remove_file(&db);
         let conn = Connection::open(&db).unwrap();

@@ -420,8 +420,7 @@ mod tests {
 
     #[test]
     fn a_summary_spilled_in_runs_reads_back_as_the_one_held_in_memory() {
-        let dir = std::env::temp_dir().join(format!("jixiao-summary-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_support::fresh_dir("summary");
         let mut held = Summary::default();
         let mut spilled = Summary::spilling_to(dir.join("summary.spool"), 3);
         fill(&mut [&mut held, &mut spilled]);
@@ -461,8 +460,7 @@ mod tests {
 
     #[test]
     fn a_damaged_spool_is_an_error_not_a_panic() {
-        let dir = std::env::temp_dir().join(format!("jixiao-summary-bad-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_support::fresh_dir("summary-bad");
         let path = dir.join("summary.spool");
         let mut spilled = Summary::spilling_to(path.clone(), 2);
         for ordinal in 0..4 {

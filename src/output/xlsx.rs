@@ -546,8 +546,7 @@ mod tests {
 
     #[test]
     fn a_full_sheet_continues_on_a_numbered_one() {
-        let dir = std::env::temp_dir().join(format!("jixiao-xlsx-unit-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_support::fresh_dir("xlsx-unit");
         let path = dir.join("split.xlsx");
         let mut sink = XlsxSink::create_at(path.clone(), 3).unwrap();
         for i in 0..5 {
