@@ -21,6 +21,10 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
+use common::render::zip_directory_offset;
+
+mod common;
+
 /// The kinds of damage, each a way real copies break.
 const KINDS: [&str; 6] = ["cut", "cut-directory", "flip", "zero", "lose", "repeat"];
 
@@ -42,13 +46,6 @@ impl Draw {
     }
 }
 
-/// Where a zip's central directory starts, from its end record (no comment).
-fn directory_offset(zip: &[u8]) -> Option<usize> {
-    let end = zip.get(zip.len().checked_sub(22)?..)?;
-    (end[..4] == *b"PK\x05\x06")
-        .then(|| u32::from_le_bytes([end[16], end[17], end[18], end[19]]) as usize)
-}
-
 /// `bytes` damaged by `kind`; `None` when the kind does not apply (a directory to cut
 /// only a zip has).
 fn damage(bytes: &[u8], kind: &str, draw: &mut Draw) -> Option<Vec<u8>> {
@@ -56,7 +53,7 @@ fn damage(bytes: &[u8], kind: &str, draw: &mut Draw) -> Option<Vec<u8>> {
     let mut out = bytes.to_vec();
     match kind {
         "cut" => out.truncate(1 + draw.below(len - 1)),
-        "cut-directory" => out.truncate(directory_offset(bytes)?),
+        "cut-directory" => out.truncate(zip_directory_offset(bytes)?),
         "flip" => {
             for _ in 0..1 + draw.below(3) {
                 let at = draw.below(len);

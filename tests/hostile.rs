@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
+use crate::common::render::zip_directory_offset;
 use crate::util::{col, csv_rows, extract_into, fixture_bytes, jixiao, run, zip_of, Dir};
 
 /// The good form placed next to every hostile file.
@@ -323,12 +324,9 @@ fn random_bytes_named_xlsx() {
     );
 }
 
-/// Where a zip's central directory starts (its end record is the last 22 bytes when it
-/// has no comment, as these fixtures do not).
+/// Where a zip fixture's central directory starts.
 fn directory_offset(zip: &[u8]) -> usize {
-    let end = &zip[zip.len() - 22..];
-    assert_eq!(&end[..4], b"PK\x05\x06", "a zip without a comment");
-    u32::from_le_bytes(end[16..20].try_into().unwrap()) as usize
+    zip_directory_offset(zip).expect("a zip without a comment")
 }
 
 /// A copy cut short: cut inside a part the form needs (the XLSX's shared strings), it is

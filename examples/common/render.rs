@@ -789,6 +789,15 @@ pub fn as_word_saves_it(docx: &[u8]) -> Result<Vec<u8>> {
     Ok(out.finish()?.into_inner())
 }
 
+/// Where a zip's central directory starts, read from its end record when the zip has no
+/// comment (Office and these renderings write none): a copy cut there has lost its
+/// directory and nothing else.
+pub fn zip_directory_offset(zip: &[u8]) -> Option<usize> {
+    let end = zip.get(zip.len().checked_sub(22)?..)?;
+    (end[..4] == *b"PK\x05\x06")
+        .then(|| u32::from_le_bytes([end[16], end[17], end[18], end[19]]) as usize)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
