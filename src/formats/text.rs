@@ -392,13 +392,13 @@ fn replace_stray_controls<'t>(
     if controls == 0 {
         return Ok(Cow::Borrowed(text));
     }
-    let line_count = text.split('\n').count();
-    let lines: Vec<usize> = text
-        .split('\n')
-        .enumerate()
-        .filter(|(_, line)| line.bytes().any(is_binary_control))
-        .map(|(index, _)| index + 1)
-        .collect();
+    let (mut line_count, mut lines) = (0, Vec::new());
+    for (index, line) in text.split('\n').enumerate() {
+        line_count += 1;
+        if line.bytes().any(is_binary_control) {
+            lines.push(index + 1);
+        }
+    }
     if lines.len() > 3 && lines.len() * 20 > line_count {
         return Err(Error::malformed(
             "text",
