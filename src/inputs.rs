@@ -159,8 +159,9 @@ fn path_from_bytes(bytes: Vec<u8>) -> io::Result<PathBuf> {
 /// that does not exist is listed as an input to read, so that its error reaches
 /// `files.csv` like any other. `output`, the run's own output folder, is not searched
 /// when it lies inside a folder given (a second run would read the first run's tables,
-/// CSV and workbook alike, as forms); it is listed as skipped. Fails only if the spool
-/// of a long list cannot be written.
+/// CSV and workbook alike, as forms); it is listed as skipped, and so is each table of
+/// the run's found in it when the folder is itself read or its files named. Fails only
+/// if the spool of a long list cannot be written.
 pub fn collect(
     paths: &[PathBuf],
     keep: impl Fn(&Path) -> bool,
@@ -184,13 +185,39 @@ fn collect_holding(
                 .as_deref()
                 .is_some_and(|out| entry.path().canonicalize().ok().as_deref() == Some(out))
     };
+    // A table of this run's, left in the output folder by the last run, where the folder
+    // is itself read (`extract forms -o forms`, or `forms/*` named). The name is looked
+    // at first: only a file so named costs a lookup of its folder.
+    let is_own_output = |file: &Path| {
+        let (Some(out), Some(name)) = (output.as_deref(), file.file_name()) else {
+            return false;
+        };
+        crate::output::is_output_name(&name.to_string_lossy())
+            && file
+                .parent()
+                .map(|dir| {
+                    if dir.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        dir
+                    }
+                })
+                .and_then(|dir| dir.canonicalize().ok())
+                .is_some_and(|dir| dir == out)
+    };
+    const OWN_OUTPUT: &str = "this run's own output (-o), from an earlier run: not read as a form";
     let mut inputs = Inputs {
         files: Sorted::new("inputs", hold),
         hidden: 0,
     };
     for path in paths {
         if !path.is_dir() {
-            inputs.push(Input::Read(path.clone()), &keep)?;
+            let input = if is_own_output(path) {
+                Input::Skipped(path.clone(), OWN_OUTPUT.to_string())
+            } else {
+                Input::Read(path.clone())
+            };
+            inputs.push(input, &keep)?;
             continue;
         }
         // follow_links with walkdir's loop detection: a symlink loop is an error entry, not a hang.
@@ -225,6 +252,11 @@ fn collect_holding(
             match entry {
                 Ok(entry) if entry.file_type().is_file() => {
                     let name = entry.file_name().to_string_lossy();
+                    if is_own_output(entry.path()) {
+                        let reason = OWN_OUTPUT.to_string();
+                        inputs.push(Input::Skipped(entry.into_path(), reason), &keep)?;
+                        continue;
+                    }
                     if name.starts_with("~$") {
                         inputs.hidden += 1;
                         let reason = "Office lock file (~$…), kept by Excel or Word while a document is open";

@@ -4,7 +4,8 @@
 use serde_json::Value;
 
 use crate::util::{
-    col, csv_rows, extract_into, fixture, fixture_bytes, jixiao, run, table_files, Dir,
+    col, csv_rows, extract_into, files_by_name, fixture, fixture_bytes, jixiao, run, table_files,
+    Dir,
 };
 
 #[test]
@@ -287,34 +288,97 @@ fn csv_forms_are_read_and_the_output_folder_inside_the_tree_is_not() {
             0,
         );
     }
-    let (headers, rows) = csv_rows(&dir.read("tree/out/files.csv"));
-    let (path, status, error) = (
-        col(&headers, "path"),
-        col(&headers, "status"),
-        col(&headers, "error"),
-    );
-    let listed: Vec<(String, &str, &str)> = rows
-        .iter()
-        .map(|r| {
-            let name = r[path].rsplit(['/', '\\']).next().unwrap().to_string();
-            (name, r[status].as_str(), r[error].as_str())
-        })
+    let listed: Vec<(String, String, String)> = files_by_name(&dir.read("tree/out/files.csv"))
+        .into_iter()
+        .map(|(name, row)| (name, row.status, row.error))
         .collect();
+    let expected = [
+        (
+            "form.csv",
+            "warning",
+            "2 warning findings: budget.sum_mismatch",
+        ),
+        (
+            "out",
+            "skipped",
+            "this run's output folder (-o): not searched",
+        ),
+    ];
     assert_eq!(
         listed,
-        [
-            (
-                "form.csv".to_string(),
-                "warning",
-                "2 warning findings: budget.sum_mismatch"
-            ),
-            (
-                "out".to_string(),
-                "skipped",
-                "this run's output folder (-o): not searched"
-            ),
-        ]
+        expected.map(|(a, b, c)| (a.into(), b.into(), c.into()))
     );
+}
+
+/// An output folder that is the folder read (`extract forms -o forms`): the next run
+/// lists the last run's tables as skipped instead of reading them as forms, whether it
+/// finds them in a walk or is handed them by name (a shell's `forms/*`). A CSV form
+/// that merely shares a folder with them is still read.
+#[test]
+fn the_last_runs_tables_in_the_folder_read_are_not_taken_for_forms() {
+    let dir = Dir::new("cli-output-is-input");
+    dir.write(
+        "forms/form.csv",
+        fixture_bytes("guangzhou-2024-csv/input.csv"),
+    );
+    let all_formats = ["--format", "json,csv,xlsx,sqlite", "--quiet"];
+    run(
+        extract_into(dir.join("forms"), dir.join("forms")).args(all_formats),
+        0,
+    );
+    let statuses = |files_csv: &str| -> Vec<(String, String, String)> {
+        files_by_name(files_csv)
+            .into_iter()
+            .map(|(name, row)| (name, row.status, row.error))
+            .collect()
+    };
+    let own = "this run's own output (-o), from an earlier run: not read as a form";
+    let mut expected: Vec<(String, String, String)> = [
+        "budget.csv",
+        "files.csv",
+        "findings.csv",
+        "forms.csv",
+        "forms.jsonl",
+        "indicators.csv",
+        "jixiao.sqlite",
+        "jixiao.xlsx",
+        "summary.csv",
+        "tasks.csv",
+        "unmapped.csv",
+    ]
+    .iter()
+    .map(|name| (name.to_string(), "skipped".to_string(), own.to_string()))
+    .collect();
+    expected.push((
+        "form.csv".to_string(),
+        "warning".to_string(),
+        "2 warning findings: budget.sum_mismatch".to_string(),
+    ));
+    expected.sort();
+
+    // Walked.
+    run(
+        extract_into(dir.join("forms"), dir.join("forms")).args(all_formats),
+        0,
+    );
+    assert_eq!(statuses(&dir.read("forms/files.csv")), expected);
+    let (_, forms) = csv_rows(&dir.read("forms/forms.csv"));
+    assert_eq!(forms.len(), 1, "only the form itself: {forms:?}");
+
+    // Named one by one, as a shell expands `forms/*`.
+    let mut named: Vec<std::path::PathBuf> = std::fs::read_dir(dir.join("forms"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    named.sort();
+    let mut command = jixiao();
+    command
+        .arg("extract")
+        .args(&named)
+        .arg("-o")
+        .arg(dir.join("forms"));
+    run(command.args(all_formats), 0);
+    assert_eq!(statuses(&dir.read("forms/files.csv")), expected);
 }
 
 /// An output folder that cannot be made (here a file stands where it should be) fails

@@ -15,7 +15,9 @@ use std::process::Output;
 use std::time::{Duration, Instant};
 
 use crate::common::render::zip_directory_offset;
-use crate::util::{col, csv_rows, extract_into, fixture_bytes, jixiao, run, zip_of, Dir};
+use crate::util::{
+    col, csv_rows, extract_into, files_by_name, fixture_bytes, jixiao, run, zip_of, Dir, FileRow,
+};
 
 /// The good form placed next to every hostile file.
 const GOOD: &str = "good.txt";
@@ -30,42 +32,13 @@ fn folder(dir: &Dir, files: &[(&str, &[u8])]) -> PathBuf {
     dir.join("in")
 }
 
-/// One files.csv row: (status, error, format).
-#[derive(Debug)]
-struct FileRow {
-    status: String,
-    error: String,
-    format: String,
-}
-
 /// Runs `jixiao extract in -o out ARGS` and returns its output and files.csv by file name.
 fn extract(dir: &Dir, args: &[&str], code: i32) -> (Output, Vec<(String, FileRow)>) {
     let output = run(
         extract_into(dir.join("in"), dir.join("out")).args(args),
         code,
     );
-    let (headers, rows) = csv_rows(&dir.read("out/files.csv"));
-    let (path, status, error, format) = (
-        col(&headers, "path"),
-        col(&headers, "status"),
-        col(&headers, "error"),
-        col(&headers, "format"),
-    );
-    let rows = rows
-        .into_iter()
-        .map(|r| {
-            let name = r[path].rsplit(['/', '\\']).next().unwrap().to_string();
-            (
-                name,
-                FileRow {
-                    status: r[status].clone(),
-                    error: r[error].clone(),
-                    format: r[format].clone(),
-                },
-            )
-        })
-        .collect();
-    (output, rows)
+    (output, files_by_name(&dir.read("out/files.csv")))
 }
 
 fn row<'a>(rows: &'a [(String, FileRow)], name: &str) -> &'a FileRow {

@@ -125,6 +125,36 @@ pub fn csv_rows(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     (headers, rows)
 }
 
+/// One files.csv row, less its path and form ids.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FileRow {
+    pub status: String,
+    pub error: String,
+    pub format: String,
+}
+
+/// The rows of a files.csv, each by its file's name (the last part of its path).
+pub fn files_by_name(files_csv: &str) -> Vec<(String, FileRow)> {
+    let (headers, rows) = csv_rows(files_csv);
+    let (path, status, error, format) = (
+        col(&headers, "path"),
+        col(&headers, "status"),
+        col(&headers, "error"),
+        col(&headers, "format"),
+    );
+    rows.into_iter()
+        .map(|r| {
+            let name = r[path].rsplit(['/', '\\']).next().unwrap().to_string();
+            let row = FileRow {
+                status: r[status].clone(),
+                error: r[error].clone(),
+                format: r[format].clone(),
+            };
+            (name, row)
+        })
+        .collect()
+}
+
 /// The column of `name` in `headers`.
 pub fn col(headers: &[String], name: &str) -> usize {
     headers

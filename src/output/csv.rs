@@ -144,8 +144,8 @@ impl CsvSink {
         for (name, headers) in FormRows::TABLES.iter().zip(&per_form_headers) {
             per_form.push(open(name, headers)?);
         }
-        let files = open("files.csv", &owned(FILES_HEADERS))?;
-        let summary = open("summary.csv", &Summary::headers())?;
+        let files = open(super::FILES_CSV, &owned(FILES_HEADERS))?;
+        let summary = open(super::SUMMARY_CSV, &Summary::headers())?;
         let per_form: [TableFile; 6] = per_form
             .try_into()
             .map_err(|_| io::Error::other("six per-form tables"))?;

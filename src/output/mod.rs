@@ -223,6 +223,24 @@ pub struct OutputDir {
     summary: Summary,
 }
 
+/// The form documents, one JSON line each (`--format json`).
+pub(crate) const FORMS_JSONL: &str = "forms.jsonl";
+/// One row per input file (`--format csv`).
+pub(crate) const FILES_CSV: &str = "files.csv";
+/// One row per department and year (`--format csv`).
+pub(crate) const SUMMARY_CSV: &str = "summary.csv";
+/// The tables as sheets (`--format xlsx`).
+pub(crate) const WORKBOOK: &str = "jixiao.xlsx";
+/// The tables in a database (`--format sqlite`).
+pub(crate) const DATABASE: &str = "jixiao.sqlite";
+
+/// Whether `name` is that of a file a run writes into its output folder: a later run
+/// that reads the folder must not take its own tables for forms.
+pub fn is_output_name(name: &str) -> bool {
+    csv::FormRows::TABLES.contains(&name)
+        || [FORMS_JSONL, FILES_CSV, SUMMARY_CSV, WORKBOOK, DATABASE].contains(&name)
+}
+
 /// Name of the JSON lines file kept when JSON is not written.
 const FORMS_SPOOL: &str = "forms.spool.jsonl";
 /// Name of the file records' spool.
@@ -233,8 +251,8 @@ impl OutputDir {
     pub fn create(dir: &Path, options: OutputOptions) -> io::Result<Self> {
         let mut staging = Staging::new(dir)?;
         let (json_lines, json_lines_path) = if options.formats.contains(&OutputFormat::Json) {
-            let file = staging.create("forms.jsonl")?;
-            (file, staging.temp_path("forms.jsonl"))
+            let file = staging.create(FORMS_JSONL)?;
+            (file, staging.temp_path(FORMS_JSONL))
         } else {
             let path = staging.scratch(FORMS_SPOOL);
             let file = BufWriter::with_capacity(256 << 10, File::create(&path)?);
@@ -420,9 +438,9 @@ impl OutputDir {
         }
         if self.options.formats.contains(&OutputFormat::Sqlite) {
             // Written in place inside one transaction, not staged: see [`sqlite`].
-            let path = self.staging.temp_path("jixiao.sqlite");
+            let path = self.staging.temp_path(DATABASE);
             sinks.push(Box::new(sqlite::SqliteSink::open(
-                &path.with_file_name("jixiao.sqlite"),
+                &path.with_file_name(DATABASE),
             )?));
         }
 

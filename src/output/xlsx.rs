@@ -269,14 +269,14 @@ const UNMAPPED: usize = 6;
 const SUMMARY: usize = 7;
 
 fn xlsx_error(e: XlsxError) -> io::Error {
-    io::Error::other(format!("jixiao.xlsx: {e}"))
+    io::Error::other(format!("{}: {e}", super::WORKBOOK))
 }
 
 impl XlsxSink {
     /// Starts `jixiao.xlsx` under its temporary name, with every sheet and its header
     /// (so that an empty table still names its columns).
     pub fn create(staging: &mut Staging) -> io::Result<Self> {
-        let path = staging.reserve("jixiao.xlsx");
+        let path = staging.reserve(super::WORKBOOK);
         Self::create_at(path, EXCEL_ROWS)
     }
 
