@@ -342,6 +342,41 @@ fn truncated_zip() {
 
 /// Parts that truly inflate to 1 GiB each; refused at the inflate cap, lowered here to
 /// 8 MB so the test does not inflate the default 512 MB first (the check is the same).
+/// An ODS whose directory is lost is handed to calamine rebuilt from the parts already
+/// read, not read a second time: under a cap that its parts fit once, it is read (it was
+/// refused at half its real size); under a cap they do not fit, it is refused naming the
+/// part, not read with that part quietly left out.
+#[test]
+fn a_repaired_ods_counts_its_parts_once_against_the_inflate_cap() {
+    use jixiao::formats::{read, Format, ReadLimits};
+    let ods = fixture_bytes("guangzhou-2024-ods/input.ods");
+    let cut = &ods[..directory_offset(&ods)];
+    let mut archive = zip::ZipArchive::new(Cursor::new(&ods)).unwrap();
+    let parts = [
+        "mimetype",
+        "META-INF/manifest.xml",
+        "meta.xml",
+        "content.xml",
+        "styles.xml",
+    ];
+    let inflated: u64 = parts
+        .iter()
+        .map(|name| archive.by_name(name).unwrap().size())
+        .sum();
+    let capped = |max_inflated_bytes| ReadLimits {
+        max_inflated_bytes,
+        ..ReadLimits::default()
+    };
+    let whole = read(&ods, Format::Ods, &capped(inflated)).unwrap();
+    let repaired = read(cut, Format::Ods, &capped(inflated)).unwrap();
+    assert_eq!(repaired.blocks, whole.blocks);
+    let err = read(cut, Format::Ods, &capped(inflated - 1)).unwrap_err();
+    assert!(
+        err.to_string().contains("styles.xml inflates past"),
+        "{err}"
+    );
+}
+
 #[test]
 fn zip_bombs() {
     let dir = Dir::new("hostile-bomb");

@@ -30,9 +30,10 @@ use super::xlsx::numfmt::{format_general, round15, serial_to_iso, DateParts, Num
 use super::xlsx::sheet::{apply_merges, iso_date_cell, order_cells, Budget, Merge};
 use super::xlsx::styles::Styles;
 use super::xlsx::xml::{decode_xstring, push_text, raw_attr, text_attr, trim_cell, utf8_part, Xml};
-use super::{Format, Package};
+use super::zip_parts::{self, Package};
+use super::Format;
 use crate::model::{Block, Cell, Grid, Loc, Row, Table};
-use crate::{Error, ReadLimits, Result};
+use crate::{Error, ErrorKind, ReadLimits, Result};
 
 /// Reads an XLS or ODS workbook into the cell model: one table per sheet, in workbook
 /// order, rows indexed by 0-based sheet row, merged regions stored once at their anchor.
@@ -627,10 +628,19 @@ mod cfb {
 
 fn read_ods(bytes: &[u8], limits: &ReadLimits) -> Result<Grid> {
     let mut package = Package::open(bytes, "ods", limits)?;
+    // calamine reads only a sound zip: a package repaired by its local headers (cut
+    // short, say) is handed to it rebuilt from the parts read here, each inflated once
+    // so that the cap counts it once.
+    let recovered = package.recovered();
+    let mut kept: Vec<(&str, Vec<u8>)> = Vec::new();
     // calamine inflates these without a cap; inflating them here first under ours means
     // it only ever sees parts known to be small enough.
     for part in ["mimetype", "META-INF/manifest.xml", "meta.xml"] {
-        package.read(part)?;
+        if let Some(bytes) = package.read(part)? {
+            if recovered {
+                kept.push((part, bytes));
+            }
+        }
     }
     let content = package.read("content.xml")?.ok_or_else(|| {
         Error::malformed(
@@ -639,19 +649,21 @@ fn read_ods(bytes: &[u8], limits: &ReadLimits) -> Result<Grid> {
             "the content part is missing",
         )
     })?;
+    if recovered {
+        kept.push(("content.xml", content.clone()));
+    }
     let scan = ods_scan::scan(&utf8_part(content), limits)?;
-    // calamine reads only a sound zip: a package repaired by its local headers (cut
-    // short, say) is handed to it rebuilt from the parts it reads.
     let note = package.recovery_note();
-    let rebuilt = match note {
-        Some(_) => Some(package.rebuilt(&[
-            "mimetype",
-            "META-INF/manifest.xml",
-            "meta.xml",
-            "styles.xml",
-            "content.xml",
-        ])?),
-        None => None,
+    let rebuilt = if recovered {
+        // Left out when damaged (calamine does without it), but not past the cap.
+        match package.read("styles.xml") {
+            Ok(Some(styles)) => kept.push(("styles.xml", styles)),
+            Err(e) if matches!(e.kind(), ErrorKind::Limit { .. }) => return Err(e),
+            Ok(None) | Err(_) => {}
+        }
+        Some(zip_parts::stored_zip("ods", &kept)?)
+    } else {
+        None
     };
     let bytes = rebuilt.as_deref().unwrap_or(bytes);
     let mut grid = guarded("ods", || {

@@ -30,6 +30,25 @@ use zip::{CompressionMethod, ZipArchive};
 use crate::model::ReaderNote;
 use crate::{Error, ReadLimits, Result};
 
+/// A sound zip of `parts` (stored, in that order), for a library that reads the package
+/// itself and cannot read a damaged one (calamine for ODS): the parts a damaged
+/// package's reader has already read, handed on rebuilt.
+pub fn stored_zip(format: &'static str, parts: &[(&str, Vec<u8>)]) -> Result<Vec<u8>> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
+    let failed = |e: zip::result::ZipError| {
+        Error::malformed(format, None, format!("cannot rebuild the package: {e}"))
+    };
+    for (name, bytes) in parts {
+        zip.start_file(*name, stored).map_err(failed)?;
+        zip.write_all(bytes)
+            .map_err(|e| failed(zip::result::ZipError::Io(e)))?;
+    }
+    Ok(zip.finish().map_err(failed)?.into_inner())
+}
+
 /// An opened OOXML package with a running inflate budget.
 pub struct Package<'a> {
     bytes: &'a [u8],
@@ -112,30 +131,6 @@ impl<'a> Package<'a> {
                       their local headers"
                 .into(),
         })
-    }
-
-    /// A sound zip of the parts `names` that can be read (stored, in that order), for a
-    /// library that reads the package itself and cannot read a damaged one (calamine
-    /// for ODS). Parts missing or unreadable are left out; their absence is for that
-    /// library to report.
-    pub fn rebuilt(&mut self, names: &[&str]) -> Result<Vec<u8>> {
-        use std::io::Write;
-        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        let stored =
-            zip::write::SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
-        let format = self.format;
-        let failed = move |e: zip::result::ZipError| {
-            Error::malformed(format, None, format!("cannot rebuild the package: {e}"))
-        };
-        for name in names {
-            let Ok(Some(part)) = self.read(name) else {
-                continue;
-            };
-            zip.start_file(*name, stored).map_err(failed)?;
-            zip.write_all(&part)
-                .map_err(|e| failed(zip::result::ZipError::Io(e)))?;
-        }
-        Ok(zip.finish().map_err(failed)?.into_inner())
     }
 
     /// The same package, naming `format` in its errors from now on (a package opened to
