@@ -15,8 +15,10 @@ const TOLERANCE: f64 = 0.005;
 
 /// Appends every finding for `form`; `sections` are the section labels the extractor saw.
 pub fn validate(form: &mut Form, sections: &[Section], grid: &Grid) {
-    // Taken out and put back, so that the findings are pushed where they end up.
-    let mut findings = std::mem::take(&mut form.findings);
+    // Those extraction made (empty indicator categories, of note only) follow the
+    // checks' own, which matter more.
+    let extracted = std::mem::take(&mut form.findings);
+    let mut findings = Vec::with_capacity(extracted.len() + grid.notes.len());
     for note in &grid.notes {
         findings.push(finding(
             note.severity(),
@@ -30,6 +32,7 @@ pub fn validate(form: &mut Form, sections: &[Section], grid: &Grid) {
     check_budget(&form.budget, &groups, &mut findings);
     check_task_funds(form, &groups, &mut findings);
     check_values(form, &mut findings);
+    findings.extend(extracted);
     form.findings = findings;
 }
 

@@ -32,7 +32,7 @@ use super::labels::{
     target_group, IndicatorField, Label, Target,
 };
 use super::rows::Rows;
-use crate::document::{Indicator, Op, Value, ValueKind};
+use crate::document::{Finding, Indicator, Op, Severity, Value, ValueKind};
 use crate::model::Cell;
 use crate::normalize::{
     parse_comparator, parse_number, parse_value, unit_as_written, unit_in_name, unit_kind,
@@ -81,6 +81,11 @@ struct Side {
     /// The category of `level2` ([`category_of`]), worked out when it is set rather than
     /// for every indicator under it.
     category: Option<&'static str>,
+    /// Where `level2` was written (none when carried over a repeated header from a side
+    /// that had none), and whether an indicator has been read under it: a category row
+    /// left empty (成本指标 with nothing beside it) is said, not passed over.
+    level2_at: Option<String>,
+    level2_filled: bool,
 }
 
 /// The grid's columns and the level labels being filled down.
@@ -95,6 +100,8 @@ pub struct IndicatorReader {
     /// side's 三级指标 cell: kept between rows to reuse their allocations.
     level_cells: Vec<usize>,
     names: Vec<Option<usize>>,
+    /// `indicators.category_empty` findings for the categories closed so far.
+    empty_categories: Vec<Finding>,
 }
 
 /// A header cell, with the column group it stands under.
@@ -165,9 +172,21 @@ impl IndicatorReader {
                 side.level1 = before.level1.clone();
                 side.level2 = before.level2.clone();
                 side.category = before.category;
+                side.level2_at = before.level2_at.clone();
+                side.level2_filled = before.level2_filled;
             }
         }
+        next.empty_categories = self.empty_categories;
         next
+    }
+
+    /// Ends the grid: its findings so far, and each category still open that no
+    /// indicator filled, go to `findings`.
+    pub fn flush(&mut self, findings: &mut Vec<Finding>) {
+        for side in &mut self.sides {
+            side.close_level2(&mut self.empty_categories);
+        }
+        findings.append(&mut self.empty_categories);
     }
 
     fn build(cells: &[HeaderCell<'_>], groups: Vec<Group>, year: Option<i32>) -> Self {
@@ -209,6 +228,7 @@ impl IndicatorReader {
             year,
             level_cells: Vec::new(),
             names: Vec::new(),
+            empty_categories: Vec::new(),
         }
     }
 
@@ -217,7 +237,7 @@ impl IndicatorReader {
         // Level names first, side by side; the cells they take are no values.
         self.level_cells.clear();
         for side in &mut self.sides {
-            side.read_levels(rows, r, &mut self.level_cells);
+            side.read_levels(rows, r, &mut self.level_cells, &mut self.empty_categories);
         }
         self.names.clear();
         for side in &self.sides {
@@ -230,6 +250,9 @@ impl IndicatorReader {
         let Some(lead) = self.names.iter().position(Option::is_some) else {
             return; // a category row with no 三级指标
         };
+        for side in &mut self.sides {
+            side.level2_filled = true;
+        }
         let cells = rows.cells(r);
         let l3_i = self.names[lead].expect("the lead side has a name");
         let level3 = &cells[l3_i];
@@ -437,6 +460,8 @@ fn sides(columns: &[Col], groups: &[Group]) -> Vec<Side> {
             level1: None,
             level2: None,
             category: None,
+            level2_at: None,
+            level2_filled: false,
         })
     };
     let mut order: Vec<Option<usize>> = Vec::new();
@@ -465,7 +490,13 @@ fn sides(columns: &[Col], groups: &[Group]) -> Vec<Side> {
 impl Side {
     /// Reads this side's level cells in row `r`, filling down; records the indices of
     /// the cells taken as level names in `taken`.
-    fn read_levels<'g>(&mut self, rows: &mut Rows<'g>, r: usize, taken: &mut Vec<usize>) {
+    fn read_levels<'g>(
+        &mut self,
+        rows: &mut Rows<'g>,
+        r: usize,
+        taken: &mut Vec<usize>,
+        empty: &mut Vec<Finding>,
+    ) {
         let level_cell = |rows: &Rows<'g>, col: Option<u32>| {
             col.and_then(|col| rows.covering(r, col))
                 .filter(|(i, _)| looks_like_level_name(rows.label(r, *i)))
@@ -481,28 +512,50 @@ impl Side {
             (Some((i, slipped)), None) if is_slipped_level2(i) => {
                 rows.take(r, i);
                 taken.push(i);
-                self.set_level2(Some(label_line(&slipped.text).into()));
+                self.set_level2(Some(slipped), empty);
             }
             (l1, l2) => {
                 if let Some((i, cell)) = l1 {
                     rows.take(r, i);
                     taken.push(i);
                     self.level1 = Some(label_line(&cell.text).into());
-                    self.set_level2(None);
+                    self.set_level2(None, empty);
                 }
                 if let Some((i, cell)) = l2 {
                     rows.take(r, i);
                     taken.push(i);
-                    self.set_level2(Some(label_line(&cell.text).into()));
+                    self.set_level2(Some(cell), empty);
                 }
             }
         }
     }
 
-    /// Fills down a new level-2 name, with its category.
-    fn set_level2(&mut self, name: Option<Arc<str>>) {
+    /// Fills down a new level-2 name (that of `cell`), with its category, closing the
+    /// one before.
+    fn set_level2(&mut self, cell: Option<&Cell>, empty: &mut Vec<Finding>) {
+        self.close_level2(empty);
+        let name: Option<Arc<str>> = cell.map(|cell| label_line(&cell.text).into());
         self.category = name.as_deref().and_then(category_of);
         self.level2 = name;
+        self.level2_at = cell.map(|cell| cell.loc.render());
+    }
+
+    /// Closes the level-2 name being filled down: one that no indicator filled is an
+    /// empty category, said once however many sides share its cell.
+    fn close_level2(&mut self, empty: &mut Vec<Finding>) {
+        let (Some(name), Some(at)) = (&self.level2, self.level2_at.take()) else {
+            return;
+        };
+        let filled = std::mem::replace(&mut self.level2_filled, false);
+        if filled || empty.iter().any(|f| f.at.as_deref() == Some(&at)) {
+            return;
+        }
+        empty.push(Finding {
+            severity: Severity::Info,
+            code: "indicators.category_empty".into(),
+            message: format!("no indicator is set under {name}: its row is left empty"),
+            at: Some(at),
+        });
     }
 }
 

@@ -250,9 +250,23 @@ fn field_row(rows: &mut Rows<'_>, r: usize, form: &mut Form) -> bool {
 
 /// Ends the budget section, if one is open.
 fn close(mode: &mut Mode, form: &mut Form) {
-    if let Mode::Budget(reader) = mode {
-        reader.flush(&mut form.budget);
+    match mode {
+        Mode::Budget(reader) => reader.flush(&mut form.budget),
+        Mode::Indicators(reader) => reader.flush(&mut form.findings),
+        _ => {}
     }
+}
+
+/// The mode after an indicator header: a header repeated after a page break continues
+/// the grid being read, its levels and open category with it; any other mode is closed.
+fn continue_grid(mode: &mut Mode, next: IndicatorReader, form: &mut Form) {
+    *mode = match std::mem::replace(mode, Mode::Between) {
+        Mode::Indicators(reader) => Mode::Indicators(reader.continued(next)),
+        mut other => {
+            close(&mut other, form);
+            Mode::Indicators(next)
+        }
+    };
 }
 
 fn extract_one(
@@ -283,12 +297,8 @@ fn extract_one(
         // first: its first row holds goal and section words that are headers here.
         if IndicatorReader::is_two_row_header(rows, r, range.end) {
             label_col = first.col;
-            close(&mut mode, &mut form);
             let next = IndicatorReader::from_two_row_header(rows, r, form.year);
-            mode = match std::mem::replace(&mut mode, Mode::Between) {
-                Mode::Indicators(reader) => Mode::Indicators(reader.continued(next)),
-                _ => Mode::Indicators(next),
-            };
+            continue_grid(&mut mode, next, &mut form);
             skip = Some(r + 1);
             continue;
         }
@@ -362,13 +372,8 @@ fn extract_one(
         }
         if IndicatorReader::is_header(rows.labels(r)) {
             label_col = first.col;
-            close(&mut mode, &mut form);
             let next = IndicatorReader::from_header(rows, r, form.year);
-            mode = match std::mem::replace(&mut mode, Mode::Between) {
-                // A header repeated after a page break continues the grid and its levels.
-                Mode::Indicators(reader) => Mode::Indicators(reader.continued(next)),
-                _ => Mode::Indicators(next),
-            };
+            continue_grid(&mut mode, next, &mut form);
             continue;
         }
         if field_row(rows, r, &mut form) {
@@ -497,6 +502,7 @@ fn fill_identity(form: &mut Form) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document::Severity;
     use crate::formats::{text, ReadLimits};
 
     proptest::proptest! {
@@ -651,6 +657,56 @@ mod tests {
             "{}",
             finding.message
         );
+    }
+
+    /// A category row left empty is said once, where it is written (a slipped one too);
+    /// a category whose indicators come after a repeated header, or that the grid's
+    /// last row leaves open with one, is not empty.
+    #[test]
+    fn empty_categories_are_said_where_they_are_written() {
+        let form = one("部门名称\t某局\n\
+             一级指标\t二级指标\t三级指标\t指标值\n\
+             产出指标\t数量指标\t培训人数\t≥100人\n\
+             \t成本指标\t\t\n\
+             \t时效指标\t\t\n\
+             一级指标\t二级指标\t三级指标\t指标值\n\
+             \t\t完成时间\t12月底前\n\
+             效益指标\t经济效益指标\t\t\n\
+             生态效益指标\t\t\t\n\
+             满意度指标\t服务对象满意度指标\t满意度\t≥90%\n");
+        let empty: Vec<_> = form
+            .findings
+            .iter()
+            .filter(|f| f.code == "indicators.category_empty")
+            .map(|f| (f.severity, f.message.as_str(), f.at.as_deref().unwrap()))
+            .collect();
+        assert_eq!(
+            empty,
+            [
+                (
+                    Severity::Info,
+                    "no indicator is set under 成本指标: its row is left empty",
+                    "line 4 field 2"
+                ),
+                (
+                    Severity::Info,
+                    "no indicator is set under 经济效益指标: its row is left empty",
+                    "line 8 field 2"
+                ),
+                (
+                    Severity::Info,
+                    "no indicator is set under 生态效益指标: its row is left empty",
+                    "line 9 field 1"
+                ),
+            ]
+        );
+        let timely = form
+            .indicators
+            .iter()
+            .find(|i| i.level3 == "完成时间")
+            .unwrap();
+        assert_eq!(timely.level2.as_deref(), Some("时效指标"));
+        assert!(form.unmapped.is_empty(), "{:?}", form.unmapped);
     }
 
     #[test]
