@@ -2,12 +2,15 @@
 //!
 //! Every finding code is stable and listed in the README. Codes:
 //! `budget.sum_mismatch`, `tasks.funds_exceed_budget`, `section.missing`,
-//! `form.unrecognized`, `value.unparsed`, `amount.unparsed`, and the readers'
-//! `input.encoding_guessed` / `input.encoding_errors` / `input.extension_mismatch` /
-//! `input.zip_recovered`.
+//! `form.unrecognized`, `form.department_mismatch`, `value.unparsed`,
+//! `amount.unparsed`, and the readers' `input.encoding_guessed` /
+//! `input.encoding_errors` / `input.extension_mismatch` / `input.zip_recovered`.
+//! Extraction adds `form.unsupported_kind` and `indicators.category_empty`, and the
+//! writer `form.duplicate_department`, which needs every file.
 
 use crate::document::{BudgetLine, Finding, Form, FormKind, Severity, ValueKind};
 use crate::extract::labels::{budget_group, BudgetGroup, Section};
+use crate::extract::title_department;
 use crate::model::Grid;
 
 /// Two amounts (万元) closer than this are equal: forms round to 0.01.
@@ -28,6 +31,7 @@ pub fn validate(form: &mut Form, sections: &[Section], grid: &Grid) {
         ));
     }
     check_sections(form, sections, &mut findings);
+    check_department(form, sections, &mut findings);
     let groups = line_groups(&form.budget);
     check_budget(&form.budget, &groups, &mut findings);
     check_task_funds(form, &groups, &mut findings);
@@ -43,6 +47,41 @@ fn finding(severity: Severity, code: &str, message: String, at: Option<String>) 
         message,
         at,
     }
+}
+
+/// A department form whose title names another department than its 部门名称: most
+/// often a form copied from another department's and not wholly changed. An
+/// abbreviation is no mismatch: the names agree when one's characters stand in the
+/// other in order (卫健委 in 卫生健康委员会, 司法局 in 广州市司法局).
+fn check_department(form: &Form, sections: &[Section], findings: &mut Vec<Finding>) {
+    if form.form_kind != FormKind::DepartmentOverall || !sections.contains(&Section::Department) {
+        return;
+    }
+    let (Some(department), Some(named)) = (
+        form.department.as_deref(),
+        form.title.as_deref().and_then(title_department),
+    ) else {
+        return;
+    };
+    let chars = |s: &str| -> Vec<char> { s.chars().filter(|c| !c.is_whitespace()).collect() };
+    let (department_chars, named_chars) = (chars(department), chars(named));
+    if in_order(&department_chars, &named_chars) || in_order(&named_chars, &department_chars) {
+        return;
+    }
+    findings.push(finding(
+        Severity::Warning,
+        "form.department_mismatch",
+        format!(
+            "the title names {named}, but 部门名称 is {department} (a form copied from another department's?)"
+        ),
+        None,
+    ));
+}
+
+/// Whether the characters of `short` stand in `long` in the same order.
+fn in_order(short: &[char], long: &[char]) -> bool {
+    let mut rest = long.iter();
+    short.iter().all(|c| rest.any(|l| l == c))
 }
 
 fn check_sections(form: &Form, sections: &[Section], findings: &mut Vec<Finding>) {

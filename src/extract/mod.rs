@@ -130,6 +130,20 @@ fn year_in(text: &str) -> Option<i32> {
     YEAR.find(text)?.as_str().get(..4)?.parse().ok()
 }
 
+/// The department a title names before its year (`广州市司法局` of
+/// `广州市司法局2024年部门整体…`): none when what stands there is the form's own name
+/// (`部门整体支出绩效目标申报表（2024年度）`), which no department's name ends or
+/// begins like.
+pub(crate) fn title_department(title: &str) -> Option<&str> {
+    let year = YEAR.find(title)?;
+    let before = title[..year.start()]
+        .trim_end_matches(|c: char| c.is_whitespace() || "（(【[：:-—".contains(c))
+        .trim_start();
+    let names_the_form =
+        before.ends_with('表') || before.contains("部门整体") || before.contains("绩效目标");
+    (!before.is_empty() && !names_the_form).then_some(before)
+}
+
 /// A year line under the title: `（2024年度）`, `2024年`.
 static YEAR_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[（(]?\s*((?:19|20)\d{2})\s*年度?\s*[)）]?$").expect("valid regex")
@@ -478,12 +492,7 @@ fn fill_identity(form: &mut Form) {
         form.year = form.department.as_deref().and_then(year_in);
     }
     if form.department.is_none() {
-        if let Some(m) = YEAR.find(title) {
-            let before = title[..m.start()].trim();
-            if !before.is_empty() {
-                form.department = Some(before.to_string());
-            }
-        }
+        form.department = title_department(title).map(str::to_string);
     }
     let kind_text = labels::normalize_label(title);
     let has_project = form.project.as_ref().is_some_and(|p| p.name.is_some());
@@ -657,6 +666,47 @@ mod tests {
             "{}",
             finding.message
         );
+    }
+
+    /// A title that names another department than 部门名称 is flagged (a form copied from
+    /// another department's); an abbreviation of the same name is not; and a title
+    /// that names only the form gives no department when 部门名称 is missing.
+    #[test]
+    fn a_title_naming_another_department_is_flagged() {
+        let body = "\n预算整体情况\t收入来源\t金额(万元)\n\t财政拨款\t10\n\
+                    一级指标\t二级指标\t三级指标\t指标值\n产出指标\t数量指标\t培训人数\t≥100人\n";
+        let mismatches = |form: &Form| -> Vec<String> {
+            form.findings
+                .iter()
+                .filter(|f| f.code == "form.department_mismatch")
+                .map(|f| format!("{:?} {}", f.severity, f.message))
+                .collect()
+        };
+        let copied = one(&format!(
+            "广州市公安局2024年部门整体预算绩效目标申报表\n部门名称\t广州市司法局{body}"
+        ));
+        assert_eq!(copied.department.as_deref(), Some("广州市司法局"));
+        assert_eq!(
+            mismatches(&copied),
+            ["Warning the title names 广州市公安局, but 部门名称 is 广州市司法局 (a form copied from another department's?)"]
+        );
+        for (title, department) in [
+            (
+                "广东省卫健委2024年部门整体支出绩效目标申报表",
+                "广东省卫生健康委员会",
+            ),
+            ("市司法局2024年部门整体预算绩效目标申报表", "广州市司法局"),
+            (
+                "附件2 广州市司法局 2024年部门整体预算绩效目标申报表",
+                "广州市司法局",
+            ),
+            ("部门整体支出绩效目标申报表（2024年度）", "广州市司法局"),
+        ] {
+            let form = one(&format!("{title}\n部门名称\t{department}{body}"));
+            assert!(mismatches(&form).is_empty(), "{title}: {:?}", form.findings);
+        }
+        let untitled = one(&format!("部门整体支出绩效目标申报表（2024年度）{body}"));
+        assert_eq!((untitled.department, untitled.year), (None, Some(2024)));
     }
 
     /// A category row left empty is said once, where it is written (a slipped one too);
