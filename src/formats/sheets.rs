@@ -628,18 +628,15 @@ mod cfb {
 
 fn read_ods(bytes: &[u8], limits: &ReadLimits) -> Result<Grid> {
     let mut package = Package::open(bytes, "ods", limits)?;
-    // calamine reads only a sound zip: a package repaired by its local headers (cut
-    // short, say) is handed to it rebuilt from the parts read here, each inflated once
-    // so that the cap counts it once.
-    let recovered = package.recovered();
-    let mut kept: Vec<(&str, Vec<u8>)> = Vec::new();
     // calamine inflates these without a cap; inflating them here first under ours means
-    // it only ever sees parts known to be small enough.
+    // it only ever sees parts known to be small enough. They are kept: calamine reads
+    // only a sound zip, and a package repaired by its local headers (cut short, say)
+    // is handed to it rebuilt from them, each inflated once so that the cap counts it
+    // once. Whether it was repaired is known only once its parts have been looked for.
+    let mut parts: Vec<(&str, Vec<u8>)> = Vec::new();
     for part in ["mimetype", "META-INF/manifest.xml", "meta.xml"] {
         if let Some(bytes) = package.read(part)? {
-            if recovered {
-                kept.push((part, bytes));
-            }
+            parts.push((part, bytes));
         }
     }
     let content = package.read("content.xml")?.ok_or_else(|| {
@@ -649,22 +646,21 @@ fn read_ods(bytes: &[u8], limits: &ReadLimits) -> Result<Grid> {
             "the content part is missing",
         )
     })?;
-    if recovered {
-        kept.push(("content.xml", content.clone()));
-    }
-    let scan = ods_scan::scan(&utf8_part(content), limits)?;
-    let note = package.recovery_note();
-    let rebuilt = if recovered {
+    let scan = ods_scan::scan(&utf8_part(&content), limits)?;
+    parts.push(("content.xml", content));
+    let rebuilt = if package.recovered() {
         // Left out when damaged (calamine does without it), but not past the cap.
         match package.read("styles.xml") {
-            Ok(Some(styles)) => kept.push(("styles.xml", styles)),
+            Ok(Some(styles)) => parts.push(("styles.xml", styles)),
             Err(e) if matches!(e.kind(), ErrorKind::Limit { .. }) => return Err(e),
             Ok(None) | Err(_) => {}
         }
-        Some(zip_parts::stored_zip("ods", &kept)?)
+        Some(zip_parts::stored_zip("ods", &parts)?)
     } else {
         None
     };
+    drop(parts);
+    let note = package.recovery_note();
     let bytes = rebuilt.as_deref().unwrap_or(bytes);
     let mut grid = guarded("ods", || {
         let mut workbook: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(|e| match e {

@@ -51,7 +51,7 @@ pub(crate) fn read_package(package: Package<'_>, limits: &ReadLimits) -> Result<
             "the workbook part is missing",
         )
     })?;
-    let workbook = parse_workbook(&utf8_part(workbook_xml))?;
+    let workbook = parse_workbook(&utf8_part(&workbook_xml))?;
     let rels_xml = package.read(WORKBOOK_RELS)?.ok_or_else(|| {
         Error::malformed(
             "xlsx",
@@ -59,18 +59,18 @@ pub(crate) fn read_package(package: Package<'_>, limits: &ReadLimits) -> Result<
             "the workbook's relationships part is missing",
         )
     })?;
-    let rels = parse_rels(&utf8_part(rels_xml))?;
+    let rels = parse_rels(&utf8_part(&rels_xml))?;
 
     let styles = match part_of_type(&package, &rels, "/styles", "xl/styles.xml") {
         Some(part) => match package.read(&part)? {
-            Some(bytes) => Styles::parse(&utf8_part(bytes), &part)?,
+            Some(bytes) => Styles::parse(&utf8_part(&bytes), &part)?,
             None => Styles::default(),
         },
         None => Styles::default(),
     };
     let strings = match part_of_type(&package, &rels, "/sharedStrings", "xl/sharedStrings.xml") {
         Some(part) => match package.read(&part)? {
-            Some(bytes) => SharedStrings::parse(&utf8_part(bytes), &part)?,
+            Some(bytes) => SharedStrings::parse(&utf8_part(&bytes), &part)?,
             None => SharedStrings::default(),
         },
         // Named but not there (a copy cut short before it): said if a cell needs it.
@@ -111,7 +111,7 @@ pub(crate) fn read_package(package: Package<'_>, limits: &ReadLimits) -> Result<
         };
         let part = find_part(&package, &target).ok_or_else(missing)?;
         let bytes = package.read(&part)?.ok_or_else(missing)?;
-        let table = sheet::read(&utf8_part(bytes), &part, &entry.name, &ctx, &mut budget)?;
+        let table = sheet::read(&utf8_part(&bytes), &part, &entry.name, &ctx, &mut budget)?;
         blocks.push(Block::Table(table));
     }
     Ok(Grid {

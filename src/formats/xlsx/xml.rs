@@ -205,13 +205,13 @@ fn unescape_into(raw: &str, out: &mut String) {
 
 /// A part's bytes as UTF-8: Excel writes UTF-8, but the XML standard allows UTF-16
 /// (with a byte-order mark), which is transcoded here so the reader can borrow from it.
-pub(crate) fn utf8_part(bytes: Vec<u8>) -> Vec<u8> {
-    match encoding_rs::Encoding::for_bom(&bytes) {
+pub(crate) fn utf8_part(bytes: &[u8]) -> Cow<'_, [u8]> {
+    match encoding_rs::Encoding::for_bom(bytes) {
         Some((encoding, bom_len)) if encoding != encoding_rs::UTF_8 => {
             let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
-            text.into_owned().into_bytes()
+            Cow::Owned(text.into_owned().into_bytes())
         }
-        _ => bytes,
+        _ => Cow::Borrowed(bytes),
     }
 }
 
