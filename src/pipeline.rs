@@ -156,7 +156,7 @@ fn extension(path: &str) -> String {
 fn extension_mismatch(format: Format, path: &str) -> Option<ReaderNote> {
     let named = match extension(path).as_str() {
         "xlsx" | "xlsm" => Format::Xlsx,
-        "xls" => Format::Xls,
+        "xls" | "et" => Format::Xls,
         "ods" => Format::Ods,
         "docx" => Format::Docx,
         "html" | "htm" => Format::Html,
@@ -183,8 +183,8 @@ fn misnamed(error: Error, format: Format, path: &str) -> Error {
         "xlsx" | "xlsm" => ("xlsx", "a zip archive"),
         "docx" => ("docx", "a zip archive"),
         "ods" => ("ods", "a zip archive"),
-        "xls" => ("xls", "an OLE2 compound file"),
-        "doc" => ("doc", "an OLE2 compound file"),
+        "xls" | "et" => ("xls", "an OLE2 compound file"),
+        "doc" | "wps" => ("doc", "an OLE2 compound file"),
         _ => return error,
     };
     match (format, error.kind()) {

@@ -497,7 +497,7 @@ fn legacy_files_renamed() {
         &dir,
         "legacy.docx",
         &[],
-        &["a legacy Word 97-2003 document (.doc)", "save it as .docx"],
+        &["a legacy Word 97-2003 document (.doc", "save it as .docx"],
     );
     let xls = row(&rows, "legacy.xlsx");
     assert_eq!(xls.format, "xls", "{xls:?}");
@@ -512,6 +512,31 @@ fn legacy_files_renamed() {
         mismatch.contains("info") && mismatch.contains("named .xlsx but holds an Excel 97-2003"),
         "{mismatch}"
     );
+}
+
+/// WPS Office's own names are walked too: a `.et` workbook, which WPS Spreadsheets
+/// writes in Excel's binary format, is read as the XLS it is with no word about its
+/// name; a `.wps` document in Word's binary format is refused with the .doc advice.
+#[test]
+fn wps_office_files() {
+    let dir = Dir::new("hostile-wps");
+    let xls = fixture_bytes("guangzhou-2024-xls/input.xls");
+    let doc = ole2_with(&["WordDocument", "1Table"]);
+    folder(&dir, &[("budget.et", &xls), ("letter.wps", &doc)]);
+    let (_, rows) = refused(
+        &dir,
+        "letter.wps",
+        &[],
+        &["a .wps that WPS Writer saved alike", "save it as .docx"],
+    );
+    let et = row(&rows, "budget.et");
+    assert_eq!(et.format, "xls", "{et:?}");
+    assert_eq!(et.status, "warning", "{et:?}");
+    // The form read, beside folder()'s good copy of the same department and year.
+    assert!(et.error.contains("budget.sum_mismatch"), "{et:?}");
+    assert!(!dir
+        .read("out/findings.csv")
+        .contains("input.extension_mismatch"));
 }
 
 /// The Guangzhou workbook with its dimension claiming A1:XFD1048576 and a cell at

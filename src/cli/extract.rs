@@ -22,7 +22,7 @@ jixiao extract /archive --shard 3/8 -o shard3      (machine 3 of 8)\n  \
 jixiao extract form.xlsx -o -                      (one form's JSON document on stdout)"
 )]
 pub struct Args {
-    /// Files and folders. Folders are walked recursively for .xlsx .xlsm .xls .ods .docx .doc .txt .tsv .csv .text .html .htm files; hidden files, ~$ lock files and the -o folder are passed over.
+    /// Files and folders. Folders are walked recursively for .xlsx .xlsm .xls .et .ods .docx .doc .wps .txt .tsv .csv .text .html .htm files (.et and .wps: WPS Office's own names for its Excel- and Word-format files); hidden files, ~$ lock files and the -o folder are passed over.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Output folder, created if needed; `-` prints a single file's form document to stdout (a JSON array when the file holds several forms).

@@ -164,8 +164,9 @@ fn ends_like_zip(bytes: &[u8]) -> bool {
 }
 
 /// Tells the OLE2 containers apart by the stream names in their directory
-/// (stored as UTF-16LE): `Workbook`/`Book` is XLS, `WordDocument` a Word .doc,
-/// `EncryptedPackage` a password-protected XLSX/DOCX.
+/// (stored as UTF-16LE): `Workbook`/`Book` is XLS (WPS Spreadsheets' `.et` too, which
+/// it writes in Excel's binary format), `WordDocument` a Word .doc (or WPS Writer's
+/// `.wps`), `EncryptedPackage` a password-protected XLSX/DOCX.
 fn detect_ole2(bytes: &[u8]) -> Result<Format> {
     let has = |name: &str| {
         let needle: Vec<u8> = name.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
@@ -179,8 +180,8 @@ fn detect_ole2(bytes: &[u8]) -> Result<Format> {
     }
     if has("WordDocument") {
         return Err(Error::unsupported(
-            "a legacy Word 97-2003 document (.doc)",
-            "open it in Word or LibreOffice and save it as .docx",
+            "a legacy Word 97-2003 document (.doc, or a .wps that WPS Writer saved alike)",
+            "open it in Word, WPS or LibreOffice and save it as .docx",
         ));
     }
     if has("Workbook") || has("Book") {
