@@ -81,10 +81,10 @@ struct Side {
     /// The category of `level2` ([`category_of`]), worked out when it is set rather than
     /// for every indicator under it.
     category: Option<&'static str>,
-    /// Where `level2` was written (none when carried over a repeated header from a side
-    /// that had none), and whether an indicator has been read under it: a category row
-    /// left empty (成本指标 with nothing beside it) is said, not passed over.
-    level2_at: Option<String>,
+    /// The row and cell where `level2` was written, and whether an indicator has been
+    /// read under it: a category row left empty (成本指标 with nothing beside it) is
+    /// said, not passed over.
+    level2_at: Option<(usize, String)>,
     level2_filled: bool,
 }
 
@@ -100,8 +100,16 @@ pub struct IndicatorReader {
     /// side's 三级指标 cell: kept between rows to reuse their allocations.
     level_cells: Vec<usize>,
     names: Vec<Option<usize>>,
-    /// `indicators.category_empty` findings for the categories closed so far.
-    empty_categories: Vec<Finding>,
+    /// The categories closed so far that no indicator filled.
+    empty_categories: Vec<EmptyCategory>,
+}
+
+/// A level-2 category whose row is left empty, where it is written.
+#[derive(Debug)]
+struct EmptyCategory {
+    row: usize,
+    name: Arc<str>,
+    at: String,
 }
 
 /// A header cell, with the column group it stands under.
@@ -186,7 +194,15 @@ impl IndicatorReader {
         for side in &mut self.sides {
             side.close_level2(&mut self.empty_categories);
         }
-        findings.append(&mut self.empty_categories);
+        findings.extend(self.empty_categories.drain(..).map(|empty| Finding {
+            severity: Severity::Info,
+            code: "indicators.category_empty".into(),
+            message: format!(
+                "no indicator is set under {}: its row is left empty",
+                empty.name
+            ),
+            at: Some(empty.at),
+        }));
     }
 
     fn build(cells: &[HeaderCell<'_>], groups: Vec<Group>, year: Option<i32>) -> Self {
@@ -495,7 +511,7 @@ impl Side {
         rows: &mut Rows<'g>,
         r: usize,
         taken: &mut Vec<usize>,
-        empty: &mut Vec<Finding>,
+        empty: &mut Vec<EmptyCategory>,
     ) {
         let level_cell = |rows: &Rows<'g>, col: Option<u32>| {
             col.and_then(|col| rows.covering(r, col))
@@ -512,7 +528,7 @@ impl Side {
             (Some((i, slipped)), None) if is_slipped_level2(i) => {
                 rows.take(r, i);
                 taken.push(i);
-                self.set_level2(Some(slipped), empty);
+                self.set_level2(Some((r, slipped)), empty);
             }
             (l1, l2) => {
                 if let Some((i, cell)) = l1 {
@@ -524,37 +540,36 @@ impl Side {
                 if let Some((i, cell)) = l2 {
                     rows.take(r, i);
                     taken.push(i);
-                    self.set_level2(Some(cell), empty);
+                    self.set_level2(Some((r, cell)), empty);
                 }
             }
         }
     }
 
-    /// Fills down a new level-2 name (that of `cell`), with its category, closing the
-    /// one before.
-    fn set_level2(&mut self, cell: Option<&Cell>, empty: &mut Vec<Finding>) {
+    /// Fills down a new level-2 name (that of `cell`, in row `r`), with its category,
+    /// closing the one before.
+    fn set_level2(&mut self, cell: Option<(usize, &Cell)>, empty: &mut Vec<EmptyCategory>) {
         self.close_level2(empty);
-        let name: Option<Arc<str>> = cell.map(|cell| label_line(&cell.text).into());
+        let name: Option<Arc<str>> = cell.map(|(_, cell)| label_line(&cell.text).into());
         self.category = name.as_deref().and_then(category_of);
         self.level2 = name;
-        self.level2_at = cell.map(|cell| cell.loc.render());
+        self.level2_at = cell.map(|(r, cell)| (r, cell.loc.render()));
     }
 
     /// Closes the level-2 name being filled down: one that no indicator filled is an
-    /// empty category, said once however many sides share its cell.
-    fn close_level2(&mut self, empty: &mut Vec<Finding>) {
-        let (Some(name), Some(at)) = (&self.level2, self.level2_at.take()) else {
+    /// empty category, said once per row however many sides write it.
+    fn close_level2(&mut self, empty: &mut Vec<EmptyCategory>) {
+        let (Some(name), Some((row, at))) = (&self.level2, self.level2_at.take()) else {
             return;
         };
         let filled = std::mem::replace(&mut self.level2_filled, false);
-        if filled || empty.iter().any(|f| f.at.as_deref() == Some(&at)) {
+        if filled || empty.iter().any(|e| e.row == row && e.name == *name) {
             return;
         }
-        empty.push(Finding {
-            severity: Severity::Info,
-            code: "indicators.category_empty".into(),
-            message: format!("no indicator is set under {name}: its row is left empty"),
-            at: Some(at),
+        empty.push(EmptyCategory {
+            row,
+            name: name.clone(),
+            at,
         });
     }
 }

@@ -757,6 +757,20 @@ mod tests {
             .unwrap();
         assert_eq!(timely.level2.as_deref(), Some("时效指标"));
         assert!(form.unmapped.is_empty(), "{:?}", form.unmapped);
+
+        // Levels repeated per column group: the row's category is said once, at the
+        // annual group's cell.
+        let form = one("一级指标\t实施期目标\t\t\t年度目标\t\t\n\
+             \t二级指标\t三级指标\t指标值\t二级指标\t三级指标\t指标值\n\
+             产出指标\t数量指标\t培训人数\t300人\t数量指标\t培训人数\t100人\n\
+             \t成本指标\t\t\t成本指标\t\t\n");
+        let empty: Vec<_> = form
+            .findings
+            .iter()
+            .filter(|f| f.code == "indicators.category_empty")
+            .map(|f| f.at.as_deref().unwrap())
+            .collect();
+        assert_eq!(empty, ["line 4 field 5"]);
     }
 
     #[test]
