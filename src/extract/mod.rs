@@ -17,8 +17,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::document::{Form, FormKind, Project, Source, Unmapped, SCHEMA};
-use crate::model::Grid;
+use crate::document::{Finding, Form, FormKind, Project, Severity, Source, Unmapped, SCHEMA};
+use crate::model::{Cell, Grid};
 use crate::validate;
 use budget::BudgetReader;
 use goals::GoalReader;
@@ -148,6 +148,20 @@ pub(crate) fn title_department(title: &str) -> Option<&str> {
 static YEAR_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[（(]?\s*((?:19|20)\d{2})\s*年度?\s*[)）]?$").expect("valid regex")
 });
+
+/// The finding for a year line that contradicts the title's year (a form copied from
+/// another year's, half changed): the title's year is kept, the line's is said.
+fn year_mismatch(title_year: i32, line_year: i32, line: &Cell) -> Finding {
+    Finding {
+        severity: Severity::Warning,
+        code: "form.year_mismatch".into(),
+        message: format!(
+            "the title says {title_year}, the line {} under it {line_year}; the title's year is kept",
+            line.text.trim()
+        ),
+        at: Some(line.loc.render()),
+    }
+}
 
 fn new_form(source: Source, form_id: String) -> Form {
     Form {
@@ -410,15 +424,18 @@ fn extract_one(
                 form.title = Some(first.text.clone());
                 form.year = year_in(&first.text);
             }
-            Mode::Preamble
-                if form.year.is_none()
-                    && cells.len() == 1
-                    && YEAR_LINE.is_match(first.text.trim()) =>
-            {
+            Mode::Preamble if cells.len() == 1 && YEAR_LINE.is_match(first.text.trim()) => {
                 rows.take(r, 0);
-                form.year = YEAR_LINE
+                let line_year = YEAR_LINE
                     .captures(first.text.trim())
                     .and_then(|c| c[1].parse().ok());
+                match (form.year, line_year) {
+                    (None, year) => form.year = year,
+                    (Some(title_year), Some(year)) if year != title_year => {
+                        form.findings.push(year_mismatch(title_year, year, first))
+                    }
+                    _ => {}
+                }
             }
             Mode::Budget(reader) => reader.row(rows, r, 0, &mut form.budget),
             Mode::Goals(reader, section) => {
@@ -467,8 +484,8 @@ fn unsupported(
     }
     fill_identity(&mut form);
     form.form_kind = FormKind::Unknown;
-    form.findings.push(crate::document::Finding {
-        severity: crate::Severity::Error,
+    form.findings.push(Finding {
+        severity: Severity::Error,
         code: "form.unsupported_kind".into(),
         message: format!(
             "a self-evaluation form (绩效自评表, marked by {marker}): its values are what was achieved, not targets, so it is not read"
@@ -511,7 +528,6 @@ fn fill_identity(form: &mut Form) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::Severity;
     use crate::formats::{text, ReadLimits};
 
     proptest::proptest! {
@@ -707,6 +723,41 @@ mod tests {
         }
         let untitled = one(&format!("部门整体支出绩效目标申报表（2024年度）{body}"));
         assert_eq!((untitled.department, untitled.year), (None, Some(2024)));
+    }
+
+    /// A year line under a title that has a year: the same year is taken (it is
+    /// understood, not left unmapped); another year is a warning at the line, the
+    /// title's year kept.
+    #[test]
+    fn a_year_line_that_contradicts_the_title_is_flagged() {
+        let form_with = |line: &str| {
+            one(&format!(
+                "广州市司法局2024年部门整体预算绩效目标申报表\n{line}\n部门名称\t广州市司法局\n\
+                 预算整体情况\t收入来源\t金额(万元)\n\t财政拨款\t10\n"
+            ))
+        };
+        let same = form_with("（2024年度）");
+        assert_eq!(same.year, Some(2024));
+        assert!(same.unmapped.is_empty(), "{:?}", same.unmapped);
+        assert!(same.findings.iter().all(|f| f.code != "form.year_mismatch"));
+
+        let other = form_with("（2025年度）");
+        assert_eq!(other.year, Some(2024));
+        assert!(other.unmapped.is_empty(), "{:?}", other.unmapped);
+        let mismatch: Vec<_> = other
+            .findings
+            .iter()
+            .filter(|f| f.code == "form.year_mismatch")
+            .map(|f| (f.severity, f.message.as_str(), f.at.as_deref()))
+            .collect();
+        assert_eq!(
+            mismatch,
+            [(
+                Severity::Warning,
+                "the title says 2024, the line （2025年度） under it 2025; the title's year is kept",
+                Some("line 2 field 1")
+            )]
+        );
     }
 
     /// A category row left empty is said once, where it is written (a slipped one too);
