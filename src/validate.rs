@@ -6,8 +6,8 @@
 //! `amount.unparsed`, and the readers' `input.encoding_guessed` /
 //! `input.encoding_errors` / `input.extension_mismatch` / `input.zip_recovered`.
 //! Extraction adds `form.unsupported_kind`, `form.year_mismatch` and
-//! `indicators.category_empty`, and the
-//! writer `form.duplicate_department`, which needs every file.
+//! `indicators.category_empty`; the writer adds `form.duplicate_department`, which
+//! needs every file.
 
 use crate::document::{BudgetLine, Finding, Form, FormKind, Severity, ValueKind};
 use crate::extract::labels::{budget_group, BudgetGroup, Section};

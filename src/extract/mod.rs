@@ -276,7 +276,8 @@ fn field_row(rows: &mut Rows<'_>, r: usize, form: &mut Form) -> bool {
     true
 }
 
-/// Ends the budget section, if one is open.
+/// Ends the section being read: a budget's pending lines are written, a grid's empty
+/// categories said.
 fn close(mode: &mut Mode, form: &mut Form) {
     match mode {
         Mode::Budget(reader) => reader.flush(&mut form.budget),
