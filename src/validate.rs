@@ -110,7 +110,15 @@ fn check_sections(form: &Form, sections: &[Section], findings: &mut Vec<Finding>
     if !sections.contains(&Section::Budget) {
         missing.push("预算整体情况");
     }
-    if !sections.contains(&Section::OverallGoal) {
+    // A form whose only goal is the year's (the national template's 年度总体目标) has
+    // stated its goal.
+    let has_goal = sections.iter().any(|s| {
+        matches!(
+            s,
+            Section::OverallGoal | Section::AnnualGoal | Section::PeriodGoal
+        )
+    });
+    if !has_goal {
         missing.push("总体绩效目标");
     }
     if !sections.contains(&Section::Tasks) {

@@ -104,6 +104,7 @@ fixture_tests! {
     two_row_header_xlsx: "two-row-header-xlsx" / "input.xlsx",
     two_row_header_docx: "two-row-header-docx" / "input.docx",
     columns_reordered_docx: "columns-reordered-docx" / "input.docx",
+    main_tasks_template_text: "main-tasks-template-text" / "input.txt",
 }
 
 /// The document without what necessarily differs between renderings of one form: the
@@ -384,4 +385,38 @@ fn variant_facts_hold() {
         .unwrap()
         .starts_with("新增公办中小学学位"));
     assert_eq!(task["funds"]["value"], 28600.0);
+
+    // The older template's words: 部门（单位）名称, 年度主要任务 (任务名称 | 主要内容 |
+    // 预算金额), 年度预算申请 (labels over their amounts), 年度总体目标.
+    let older = extract("main-tasks-template-text/input.txt");
+    assert_eq!(older["department"], "佛山市教育局");
+    assert_eq!(
+        older["budget"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|line| (
+                line["key"].as_str().unwrap(),
+                number(&line["amount"]["value"])
+            ))
+            .collect::<Vec<_>>(),
+        [
+            ("total", 52300.0),
+            ("fiscal_appropriation", 50100.0),
+            ("other_funds", 2200.0)
+        ]
+    );
+    assert_eq!(
+        texts(&older["tasks"], "name"),
+        ["义务教育均衡发展", "教师队伍建设", "学生资助"]
+    );
+    assert_eq!(number(&older["tasks"][2]["funds"]["value"]), 1650.5);
+    assert!(older["annual_goal"]
+        .as_str()
+        .unwrap()
+        .starts_with("目标1："));
+    assert_eq!(older["indicators"].as_array().unwrap().len(), 8);
+    // Every section found: no section.missing, nothing left unmapped.
+    assert_eq!(older["findings"], Value::Array(Vec::new()));
+    assert_eq!(older["unmapped"], Value::Array(Vec::new()));
 }

@@ -36,6 +36,8 @@ pub enum Section {
 pub const SECTION_LABELS: &[(&str, Section)] = &[
     ("部门名称", Section::Department),
     ("单位名称", Section::Department),
+    // The national template's (财政部, 2015): normalized, so with ASCII brackets.
+    ("部门(单位)名称", Section::Department),
     ("预算单位", Section::Department),
     ("预算整体情况", Section::Budget),
     ("部门预算整体情况", Section::Budget),
@@ -45,6 +47,7 @@ pub const SECTION_LABELS: &[(&str, Section)] = &[
     ("项目资金", Section::Budget),
     ("资金投入情况", Section::Budget),
     ("年度资金情况", Section::Budget),
+    ("年度预算申请", Section::Budget),
     ("总体绩效目标", Section::OverallGoal),
     ("部门总体绩效目标", Section::OverallGoal),
     ("总体目标", Section::OverallGoal),
@@ -64,6 +67,8 @@ pub const SECTION_LABELS: &[(&str, Section)] = &[
     ("年度重点工作任务", Section::Tasks),
     ("部门年度重点工作任务", Section::Tasks),
     ("重点工作任务", Section::Tasks),
+    ("年度主要任务", Section::Tasks),
+    ("部门年度主要任务", Section::Tasks),
     ("其他需完成的任务", Section::OtherTasks),
     ("其他需要完成的任务", Section::OtherTasks),
     ("绩效指标", Section::IndicatorHeading),
