@@ -726,6 +726,29 @@ mod tests {
         assert_eq!((untitled.department, untitled.year), (None, Some(2024)));
     }
 
+    /// Other templates' words for the same sections: 预算情况, 年度重点任务, and the
+    /// department's duties (部门职能 | 职责概述 | …) kept in `details`.
+    #[test]
+    fn other_templates_words_name_the_same_sections() {
+        let form = one("某市某局2023年部门整体支出绩效目标表\n\
+             部门职能\t职责概述\t负责全市某某工作。\n\
+             预算情况\t资金总额\t1000\n\
+             年度重点任务\t任务名称\t主要内容\t预算金额（万元）\n\
+             \t任务一\t内容一\t600\n\
+             总体绩效目标\t目标一\n\
+             年度绩效指标\t一级指标\t二级指标\t三级指标\t指标值\n\
+             \t产出指标\t数量指标\t某数量\t10个\n");
+        assert_eq!(form.details["职责概述"], "负责全市某某工作。");
+        assert_eq!(form.budget[0].key.as_deref(), Some("total"));
+        assert_eq!(form.tasks[0].name.as_deref(), Some("任务一"));
+        assert_eq!(
+            form.tasks[0].funds.as_ref().and_then(|f| f.value),
+            Some(600.0)
+        );
+        assert!(form.findings.is_empty(), "{:?}", form.findings);
+        assert!(form.unmapped.is_empty(), "{:?}", form.unmapped);
+    }
+
     /// A year line under a title that has a year: the same year is taken (it is
     /// understood, not left unmapped); another year is a warning at the line, the
     /// title's year kept.
