@@ -105,6 +105,7 @@ fixture_tests! {
     two_row_header_docx: "two-row-header-docx" / "input.docx",
     columns_reordered_docx: "columns-reordered-docx" / "input.docx",
     main_tasks_template_text: "main-tasks-template-text" / "input.txt",
+    project_application_text: "project-application-text" / "input.txt",
 }
 
 /// The document without what necessarily differs between renderings of one form: the
@@ -419,4 +420,31 @@ fn variant_facts_hold() {
     // Every section found: no section.missing, nothing left unmapped.
     assert_eq!(older["findings"], Value::Array(Vec::new()));
     assert_eq!(older["unmapped"], Value::Array(Vec::new()));
+
+    // A county project form: `label：amount` cells, sources the keys do not name among
+    // them (自有资金, 事业收入: kept without a key, so 资金总额 adds up), 长期目标 |
+    // 年度目标 under 项目绩效目标 with the texts below, and a sentence with a number in
+    // it (覆盖全县农村学生8000人) read as the goal it is, not as an amount.
+    let project = extract("project-application-text/input.txt");
+    let lines: Vec<(String, Option<String>, f64)> = project["budget"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|line| {
+            (
+                line["label"].as_str().unwrap().to_string(),
+                line["key"].as_str().map(String::from),
+                number(&line["amount"]["value"]),
+            )
+        })
+        .collect();
+    assert_eq!(lines.len(), 6, "{lines:?}");
+    assert_eq!(lines[2], ("自有资金".to_string(), None, 30.0));
+    let parts: f64 = lines[1..].iter().map(|(_, _, amount)| amount).sum();
+    assert_eq!((lines[0].2, parts), (500.0, 500.0));
+    assert_eq!(project["period_goal"], "全面改善农村学生营养状况");
+    assert_eq!(project["annual_goal"], "覆盖全县农村学生8000人");
+    assert_eq!(project["project"]["period"], "2016年1月-2016年12月");
+    assert_eq!(project["findings"], Value::Array(Vec::new()));
+    assert_eq!(project["unmapped"], Value::Array(Vec::new()));
 }

@@ -17,7 +17,7 @@ use super::labels::{budget_key, label_text, Label};
 use super::rows::Rows;
 use crate::document::{Amount, BudgetLine};
 use crate::model::Cell;
-use crate::normalize::parse_amount;
+use crate::normalize::{is_bare_amount, parse_amount};
 
 /// One (label, amount) column pair under a group header.
 #[derive(Clone, Debug)]
@@ -56,14 +56,29 @@ fn amount_of(cell: &Cell, unit: Option<&str>) -> Option<Amount> {
     amount.value.is_some().then_some(amount)
 }
 
-/// `资金总额:438.768` → (`资金总额`, `438.768`), when the left side is a budget label.
+/// `资金总额:438.768` → (`资金总额`, `438.768`), when the left side is a budget label, or
+/// a money word the keys do not name (`自有资金：30`, `事业收入：10`) before an amount
+/// and nothing more: a source left out would make its group's sum look wrong.
 fn split_key_value(text: &str) -> Option<(&str, &str)> {
     let at = text.rfind([':', '：'])?;
     let (label, value) = (
         text[..at].trim(),
         text[at..].trim_start_matches([':', '：']).trim(),
     );
-    (budget_key(label).is_some() && !value.is_empty()).then_some((label, value))
+    let named = budget_key(label).is_some() || (is_money_word(label) && is_bare_amount(value));
+    (named && !value.is_empty()).then_some((label, value))
+}
+
+/// Words that make a short label one of money (资金, 收入, 拨款, 经费…).
+const MONEY_WORDS: &[&str] = &[
+    "资金", "收入", "拨款", "支出", "经费", "基金", "结转", "金额", "补助", "款",
+];
+
+/// Whether `label` is a short label of money: a budget line the keys do not name.
+fn is_money_word(label: &str) -> bool {
+    label.chars().count() <= 12
+        && !label.chars().any(|c| c.is_ascii_digit())
+        && MONEY_WORDS.iter().any(|word| label.contains(word))
 }
 
 impl BudgetReader {
@@ -102,7 +117,13 @@ impl BudgetReader {
             // No header: a plain `label | amount` row defines the pair.
             let cells = &rows.cells(r)[from..];
             if let [label, amount] = cells {
-                if amount_of(amount, self.unit).is_some() && amount_of(label, self.unit).is_none() {
+                // The amount cell holds an amount and nothing more: a goal or a note
+                // with a number in it (`覆盖全县农村学生8000人`) starts no budget line.
+                let bare = amount.number.is_some() || is_bare_amount(&amount.text);
+                if bare
+                    && amount_of(amount, self.unit).is_some()
+                    && amount_of(label, self.unit).is_none()
+                {
                     let pair = Pair {
                         group: self.section.clone(),
                         label_col: label.col,

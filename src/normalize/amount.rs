@@ -192,9 +192,56 @@ pub fn parse_amount(raw: &str, number: Option<f64>, unit: Option<&str>) -> Amoun
     }
 }
 
+/// Whether `text` is an amount and nothing more: a number (signed, with thousands
+/// separators), a money unit if any, and at most a note in brackets after it
+/// (`854万(高标准农田建设400万元)`). [`parse_amount`] reads a number out of any text
+/// (`约100万元`); this tells a cell that is an amount from a sentence that holds a number
+/// (`覆盖全县农村学生8000人`), where nothing else says the cell is an amount.
+pub fn is_bare_amount(text: &str) -> bool {
+    let t = text.trim();
+    let t = t.strip_prefix(['约', '￥', '¥']).unwrap_or(t).trim_start();
+    let t = t.strip_prefix(['-', '－', '−']).unwrap_or(t);
+    let Some(num) = scan_arabic(t, 0) else {
+        return false;
+    };
+    let rest = t[num.end..].trim_start();
+    let rest = CELL_UNITS
+        .iter()
+        .find_map(|(unit, _)| rest.strip_prefix(unit))
+        .unwrap_or(rest)
+        .trim_start();
+    rest.is_empty() || rest.starts_with(['(', '（'])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bare_amount_is_a_number_with_at_most_a_money_unit_and_a_note() {
+        for amount in [
+            "153,069.97",
+            " 500 ",
+            "250万元",
+            "约100万元",
+            "￥1,200",
+            "-3.5",
+            "854万(高标准农田建设400万元)",
+            "１２０万",
+        ] {
+            assert!(is_bare_amount(amount), "{amount}");
+        }
+        for text in [
+            "覆盖全县农村学生8000人",
+            "8000人",
+            "2024年",
+            "第3项",
+            "合计",
+            "",
+        ] {
+            assert!(!is_bare_amount(text), "{text}");
+        }
+    }
 
     #[test]
     fn a_number_that_overflows_in_wan_is_no_amount() {

@@ -17,7 +17,7 @@ pub mod tables;
 mod units;
 mod value;
 
-pub use amount::parse_amount;
+pub use amount::{is_bare_amount, parse_amount};
 pub use number::parse_number;
 pub(crate) use units::unit_as_written;
 pub use units::{unit_in_name, unit_kind};
