@@ -4,7 +4,10 @@
 //!   yields one line per pair it fills;
 //! - plain `label | amount` rows (`资金总额 | 438.768`, `其中：财政拨款 | 400`), and
 //!   `label：amount` in one cell (`资金总额:438.768`);
-//! - a row of labels with the amounts in the row below (`资金总额 | 财政拨款 | 其他资金`).
+//! - a row of labels with the amounts in the row below (`资金总额 | 财政拨款 | 其他资金`);
+//! - one label column heading several amount columns, last year's figures beside this
+//!   year's (`资金来源（万元） | 上年度预算安排 | 上年度实际执行 | 本年度申请金额`): last
+//!   year's lines are kept under their column's header, without budget keys.
 //!
 //! Lines are given group by group (down each column pair, then the next pair), the
 //! order in which the form presents each group. The unit comes from the amount header
@@ -26,6 +29,10 @@ struct Pair {
     label_col: u32,
     amount_col: u32,
     unit: Option<&'static str>,
+    /// Whether its lines get budget keys: not those of a column of last year's figures
+    /// (上年度预算安排, 上年度实际执行) beside this year's, which are kept, under their
+    /// column's header, but must not count in this year's sums and summary.
+    keyed: bool,
 }
 
 /// A row of labels whose amounts are in the row below, by column.
@@ -129,6 +136,7 @@ impl BudgetReader {
                         label_col: label.col,
                         amount_col: amount.col,
                         unit: self.unit,
+                        keyed: true,
                     };
                     self.pairs.push(pair);
                 }
@@ -166,7 +174,11 @@ impl BudgetReader {
                 .render();
             self.lines[pair_index].push(BudgetLine {
                 group: pair.group.clone(),
-                key: rows.label(r, label_i).budget_key().map(Cow::Borrowed),
+                key: pair
+                    .keyed
+                    .then(|| rows.label(r, label_i).budget_key())
+                    .flatten()
+                    .map(Cow::Borrowed),
                 label: label_text(&label.text),
                 amount,
                 at,
@@ -261,27 +273,48 @@ impl BudgetReader {
         let cells = rows.cells(r);
         self.pairs.clear();
         self.lines.clear();
-        let mut group: Option<(usize, &Cell)> = None;
+        // The group header waiting for its amount column, with the unit it names
+        // (`资金来源（万元）`), and the group of the amount columns before, which one
+        // label column may head several of (`资金来源 | 上年度预算安排 | 本年度申请金额`).
+        let mut group: Option<(usize, &Cell, Option<&'static str>)> = None;
+        let mut last: Option<(u32, Option<String>, Option<&'static str>)> = None;
         for (i, cell) in cells.iter().enumerate().skip(from) {
             let header = rows.label(r, i);
-            if header.is_amount_header() {
-                let unit = header.header_unit().or(self.unit);
+            let (amount_column, last_year, unit, short) = (
+                header.is_amount_header() && header.budget_group().is_none(),
+                header.is_last_years_column(),
+                header.header_unit(),
+                header.bare().chars().count() <= 20,
+            );
+            if amount_column {
                 rows.take(r, i);
-                let (label_col, name) = match group.take() {
-                    Some((gi, g)) => {
+                let (label_col, name, group_unit) = match group.take() {
+                    Some((gi, g, unit)) => {
                         rows.take(r, gi);
-                        (g.col, Some(label_text(&g.text)))
+                        let named = (g.col, Some(label_text(&g.text)), unit);
+                        last = Some(named.clone());
+                        named
                     }
-                    None => (cell.col.saturating_sub(1), self.section.clone()),
+                    None => last.clone().unwrap_or((
+                        cell.col.saturating_sub(1),
+                        self.section.clone(),
+                        None,
+                    )),
                 };
                 self.pairs.push(Pair {
-                    group: name,
+                    group: if last_year {
+                        Some(label_text(&cell.text))
+                    } else {
+                        name
+                    },
                     label_col,
                     amount_col: cell.col,
-                    unit,
+                    unit: unit.or(group_unit).or(self.unit),
+                    keyed: !last_year,
                 });
-            } else if header.bare().chars().count() <= 20 {
-                group = Some((i, cell));
+            } else if short {
+                group = Some((i, cell, unit));
+                last = None;
             }
         }
     }

@@ -382,6 +382,20 @@ impl<'t> Label<'t> {
         amount_header(self.bare(), self.header_unit())
     }
 
+    /// The budget group it heads ([`budget_group`]).
+    pub fn budget_group(&self) -> Option<BudgetGroup> {
+        self.vocab.budget_group
+    }
+
+    /// Whether it heads a column of last year's figures (上年度预算安排, 上年实际执行数)
+    /// beside this year's.
+    pub fn is_last_years_column(&self) -> bool {
+        let bare = self.bare();
+        ["上年", "上一年", "以前年度", "实际执行", "执行数"]
+            .iter()
+            .any(|word| bare.contains(word))
+    }
+
     /// The unit of bare amounts it sets, as a line of its own ([`unit_line`]).
     pub fn unit_line(&self) -> Option<&'static str> {
         unit_of_line(&self.normalized)
@@ -926,9 +940,16 @@ pub fn is_amount_header(text: &str) -> bool {
     amount_header(&bare_label(text), header_unit(text))
 }
 
-/// [`is_amount_header`] from the header's bare label and the unit it names.
+/// [`is_amount_header`] from the header's bare label and the unit it names: one with a
+/// unit, or a word of the amount columns of a table of this year's and last year's
+/// figures (`本年度申请金额`, `上年度预算安排`) that is no budget line's label.
 fn amount_header(bare: &str, unit: Option<&str>) -> bool {
-    unit.is_some() && bare.len() <= 30 || matches!(bare, "金额" | "预算金额" | "预算数")
+    const COLUMN_WORDS: &[&str] = &["申请金额", "预算安排", "实际执行", "执行数", "申请数"];
+    unit.is_some() && bare.len() <= 30
+        || matches!(bare, "金额" | "预算金额" | "预算数")
+        || bare.len() <= 30
+            && COLUMN_WORDS.iter().any(|word| bare.ends_with(word))
+            && vocab(bare).budget_key.is_none()
 }
 
 /// A label and its text in one cell (`项目名称：X`, `总体目标：……`): the text split at its

@@ -749,6 +749,59 @@ mod tests {
         assert!(form.unmapped.is_empty(), "{:?}", form.unmapped);
     }
 
+    /// A budget table of last year's and this year's figures under one label column
+    /// (`资金来源（万元） | 上年度预算安排 | 上年度实际执行 | 本年度申请金额`): this year's
+    /// lines get the keys and the checks; last year's are kept, under their column's
+    /// header, without keys, so no sum or summary counts them.
+    #[test]
+    fn last_years_columns_are_kept_without_keys() {
+        let form = one("项目名称\t城市道路维修\n\
+             项目资金情况\t资金来源（万元）\t上年度预算安排\t上年度实际执行\t本年度申请金额\n\
+             \t合计\t800\t760\t1,100\n\
+             \t财政拨款\t700\t680\t900\n\
+             \t政府性基金拨款\t100\t80\t100\n");
+        let lines: Vec<_> = form
+            .budget
+            .iter()
+            .map(|l| {
+                (
+                    l.group.as_deref().unwrap(),
+                    l.key.as_deref(),
+                    l.label.as_str(),
+                    l.amount.value.unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("上年度预算安排", None, "合计", 800.0),
+                ("上年度预算安排", None, "财政拨款", 700.0),
+                ("上年度预算安排", None, "政府性基金拨款", 100.0),
+                ("上年度实际执行", None, "合计", 760.0),
+                ("上年度实际执行", None, "财政拨款", 680.0),
+                ("上年度实际执行", None, "政府性基金拨款", 80.0),
+                ("资金来源（万元）", Some("total"), "合计", 1100.0),
+                (
+                    "资金来源（万元）",
+                    Some("fiscal_appropriation"),
+                    "财政拨款",
+                    900.0
+                ),
+                ("资金来源（万元）", None, "政府性基金拨款", 100.0),
+            ]
+        );
+        let sums: Vec<_> = form
+            .findings
+            .iter()
+            .filter(|f| f.code == "budget.sum_mismatch")
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(sums.len(), 1, "{sums:?}");
+        assert!(sums[0].starts_with("资金来源（万元）:"), "{}", sums[0]);
+        assert!(form.unmapped.is_empty(), "{:?}", form.unmapped);
+    }
+
     /// A year line under a title that has a year: the same year is taken (it is
     /// understood, not left unmapped); another year is a warning at the line, the
     /// title's year kept.
