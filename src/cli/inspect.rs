@@ -127,7 +127,9 @@ fn render(out: &mut String, form: &Form, full: bool) {
         }
     }
     for (label, value) in &form.details {
-        let _ = writeln!(out, "  {label}: {}", value.as_str().unwrap_or_default());
+        // A detail continued over several rows keeps its lines, indented under it.
+        let text = value.as_str().unwrap_or_default().replace('\n', "\n    ");
+        let _ = writeln!(out, "  {label}: {text}");
     }
     let _ = writeln!(out, "\n预算整体情况 ({} lines)", form.budget.len());
     for line in &form.budget {

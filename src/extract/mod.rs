@@ -316,7 +316,11 @@ fn extract_one(
     let mut label_col = 0;
     // The second row of a two-row header, already read with the first.
     let mut skip = None;
+    // A detail just read (`部门职能 | （一）……`), with its value's column: the rows
+    // right below that hold one cell there continue it (`| （二）……`).
+    let mut open_detail: Option<(String, u32)> = None;
     for r in range.clone() {
+        let continued = open_detail.take();
         let cells = rows.cells(r);
         let Some(first) = cells.first() else { continue };
         if skip == Some(r) {
@@ -408,7 +412,23 @@ fn extract_one(
         if field_row(rows, r, &mut form) {
             close(&mut mode, &mut form);
             mode = Mode::Between;
+            if let [label, value] = cells {
+                if rows.label(r, 0).field() == Some(labels::Field::Detail) {
+                    open_detail = Some((labels::label_text(&label.text), value.col));
+                }
+            }
             continue;
+        }
+        if let Some((label, col)) = continued {
+            if cells.len() == 1 && first.col == col && matches!(mode, Mode::Between) {
+                rows.take(r, 0);
+                if let Some(serde_json::Value::String(text)) = form.details.get_mut(&label) {
+                    text.push('\n');
+                    text.push_str(&first.text);
+                }
+                open_detail = Some((label, col));
+                continue;
+            }
         }
         if cells.len() == 1 {
             if let Some(line_unit) = rows.label(r, 0).unit_line() {
@@ -799,6 +819,30 @@ mod tests {
             .collect();
         assert_eq!(sums.len(), 1, "{sums:?}");
         assert!(sums[0].starts_with("资金来源（万元）:"), "{}", sums[0]);
+        assert!(form.unmapped.is_empty(), "{:?}", form.unmapped);
+    }
+
+    /// The older department form's words: 部门整体支出绩效目标 with one goal per row,
+    /// the department's duties over several rows (kept as one detail, line by line),
+    /// and the finance bureau's review box.
+    #[test]
+    fn a_detail_continued_below_is_one_detail() {
+        let form = one("部门整体支出绩效目标申报表\n（2017年度）\n\
+             部门名称\tXX区扶贫移民开发局\n\
+             部门职能职责概述\t（一）贯彻执行方针政策。\n\
+             \t（二）负责移民安置补偿。\n\
+             部门整体支出绩效目标\t目标1：完成脱贫任务。\n\
+             \t目标2：实现贫困村摘帽。\n\
+             财政部门审核意见\t（盖章）年 月 日\n");
+        assert_eq!(
+            form.details["部门职能职责概述"],
+            "（一）贯彻执行方针政策。\n（二）负责移民安置补偿。"
+        );
+        assert_eq!(form.details["财政部门审核意见"], "（盖章）年 月 日");
+        assert_eq!(
+            form.overall_goal.as_deref(),
+            Some("目标1：完成脱贫任务。\n目标2：实现贫困村摘帽。")
+        );
         assert!(form.unmapped.is_empty(), "{:?}", form.unmapped);
     }
 
