@@ -106,6 +106,7 @@ fixture_tests! {
     columns_reordered_docx: "columns-reordered-docx" / "input.docx",
     main_tasks_template_text: "main-tasks-template-text" / "input.txt",
     project_application_text: "project-application-text" / "input.txt",
+    project_last_year_text: "project-last-year-text" / "input.txt",
 }
 
 /// The document without what necessarily differs between renderings of one form: the
@@ -447,4 +448,46 @@ fn variant_facts_hold() {
     assert_eq!(project["project"]["period"], "2016年1月-2016年12月");
     assert_eq!(project["findings"], Value::Array(Vec::new()));
     assert_eq!(project["unmapped"], Value::Array(Vec::new()));
+
+    // Last year's figures beside this year's, in a table by source and one by item:
+    // this year's lines have the keys, last year's keep their column's header as group
+    // and no key; the indicators' 本年度计划水平 is the annual target, 上年度实际水平 kept
+    // in extra.
+    let last_year = extract("project-last-year-text/input.txt");
+    let keyed: Vec<(String, String, f64)> = last_year["budget"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|line| !line["key"].is_null())
+        .map(|line| {
+            (
+                line["group"].as_str().unwrap().to_string(),
+                line["key"].as_str().unwrap().to_string(),
+                number(&line["amount"]["value"]),
+            )
+        })
+        .collect();
+    let keyed: Vec<(&str, &str, f64)> = keyed
+        .iter()
+        .map(|(g, k, v)| (g.as_str(), k.as_str(), *v))
+        .collect();
+    assert_eq!(
+        keyed,
+        [
+            ("资金来源（万元）", "total", 1000.0),
+            ("资金来源（万元）", "fiscal_appropriation", 900.0),
+            ("资金来源（万元）", "other_funds", 0.0),
+            ("项目支出内容及明细预算（万元）", "total", 1000.0),
+        ]
+    );
+    let groups: Vec<String> = texts(&last_year["budget"], "group");
+    assert_eq!(
+        groups.iter().filter(|g| *g == "上年度预算安排").count(),
+        7,
+        "{groups:?}"
+    );
+    let first = &last_year["indicators"][0];
+    assert_eq!(first["annual"]["value"], 20);
+    assert_eq!(first["extra"]["上年度实际水平"], "18公里");
+    assert_eq!(last_year["findings"], Value::Array(Vec::new()));
 }

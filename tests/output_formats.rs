@@ -499,7 +499,30 @@ fn the_database_has_keys_indexes_a_summary_view_and_its_version() {
     assert_eq!(version, "1");
 
     // The view computes what summary.csv says, row for row.
-    let (headers, rows) = csv_rows(&dir.read("out/summary.csv"));
+    assert_view_is_the_csv(&conn, &dir.read("out/summary.csv"));
+}
+
+/// A form that gives one key in two groups (合计 of its sources and of its items)
+/// counts it once, in summary.csv and in the view alike.
+#[test]
+fn a_key_given_by_two_groups_is_summed_once() {
+    let dir = Dir::new("formats-summary-two-groups");
+    dir.write(
+        "tree/form.txt",
+        fixture_bytes("project-last-year-text/input.txt"),
+    );
+    extract(&dir.join("tree"), &dir.join("out"), "csv,sqlite");
+    let summary = dir.read("out/summary.csv");
+    let (headers, rows) = csv_rows(&summary);
+    let total = col(&headers, "total");
+    assert_eq!(rows[0][total].parse::<f64>().unwrap(), 1000.0, "{summary}");
+    let conn = Connection::open(dir.join("out/jixiao.sqlite")).unwrap();
+    assert_view_is_the_csv(&conn, &summary);
+}
+
+/// The database's `summary` view holds what `summary_csv` says, row for row.
+fn assert_view_is_the_csv(conn: &Connection, summary_csv: &str) {
+    let (headers, rows) = csv_rows(summary_csv);
     let mut stmt = conn.prepare("SELECT * FROM summary").unwrap();
     let names: Vec<String> = stmt.column_names().map(String::from).collect();
     assert_eq!(names, headers);

@@ -63,6 +63,9 @@ fn amount_of(cell: &Cell, unit: Option<&str>) -> Option<Amount> {
     amount.value.is_some().then_some(amount)
 }
 
+/// Headers of a label column that name no group, only the column (`项目 | 本年度申请金额`).
+const COLUMN_TITLES: &[&str] = &["项目", "名称", "内容", "项目名称", "支出内容", "明细"];
+
 /// `资金总额:438.768` → (`资金总额`, `438.768`), when the left side is a budget label, or
 /// a money word the keys do not name (`自有资金：30`, `事业收入：10`) before an amount
 /// and nothing more: a source left out would make its group's sum look wrong.
@@ -291,7 +294,15 @@ impl BudgetReader {
                 let (label_col, name, group_unit) = match group.take() {
                     Some((gi, g, unit)) => {
                         rows.take(r, gi);
-                        let named = (g.col, Some(label_text(&g.text)), unit);
+                        // A label column headed by a mere column title (项目, 名称) is
+                        // grouped under the section's label.
+                        let title = label_text(&g.text);
+                        let name = if COLUMN_TITLES.contains(&title.as_str()) {
+                            self.section.clone()
+                        } else {
+                            Some(title)
+                        };
+                        let named = (g.col, name, unit);
                         last = Some(named.clone());
                         named
                     }

@@ -125,7 +125,9 @@ fn quote_list(columns: &str) -> String {
 
 /// The `summary` view: summary.csv's columns over everything in the database, one row
 /// per department and year (sorted as the CSV) and a final `TOTAL` row. Budget keys
-/// and task funds are summed per form first, as the CSV does.
+/// and task funds are summed per form first, as the CSV does: a key within the first
+/// group that gives it (`counted`), another group's line of it being another view of
+/// the same money.
 fn summary_view() -> String {
     let per_key: Vec<String> = BUDGET_KEYS
         .iter()
@@ -142,11 +144,18 @@ fn summary_view() -> String {
     );
     format!(
         "CREATE VIEW summary AS
-WITH per_form AS (
+WITH counted AS (
+  SELECT form_id, \"key\", amount_wan FROM (
+    SELECT form_id, \"key\", amount_wan, \"group\",
+           FIRST_VALUE(\"group\") OVER (PARTITION BY form_id, \"key\" ORDER BY seq) AS first_group
+    FROM budget WHERE \"key\" IS NOT NULL AND amount_wan IS NOT NULL
+  ) WHERE \"group\" IS first_group
+),
+per_form AS (
   SELECT COALESCE(f.department, '') AS department, f.year AS year,
          f.indicators AS indicators, f.findings AS findings, b.*, t.tasks_funds_wan
   FROM forms f
-  LEFT JOIN (SELECT form_id AS budget_form, {per_key} FROM budget GROUP BY form_id) b
+  LEFT JOIN (SELECT form_id AS budget_form, {per_key} FROM counted GROUP BY form_id) b
     ON b.budget_form = f.form_id
   LEFT JOIN (SELECT form_id AS tasks_form, SUM(funds_wan) AS tasks_funds_wan FROM tasks GROUP BY form_id) t
     ON t.tasks_form = f.form_id

@@ -119,12 +119,20 @@ impl SummaryEntry {
             findings: form.findings.len() as u32,
             ..Default::default()
         };
+        // A key is summed within the first group that has it: a later group giving it
+        // again (a second table's 合计, the same money by source and by item) is
+        // another view of the same money, not more of it.
+        let mut counted_in: [Option<&Option<String>>; BUDGET_KEYS.len()] =
+            [None; BUDGET_KEYS.len()];
         for line in &form.budget {
             let (Some(key), Some(value)) = (line.key.as_deref(), line.amount.value) else {
                 continue;
             };
             if let Some(i) = BUDGET_KEYS.iter().position(|k| *k == key) {
-                entry.add(i, value);
+                let group = counted_in[i].get_or_insert(&line.group);
+                if *group == &line.group {
+                    entry.add(i, value);
+                }
             }
         }
         for funds in form.tasks.iter().filter_map(|t| t.funds.as_ref()?.value) {
