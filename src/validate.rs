@@ -5,8 +5,8 @@
 //! `form.unrecognized`, `form.department_mismatch`, `value.unparsed`,
 //! `amount.unparsed`, and the readers' `input.encoding_guessed` /
 //! `input.encoding_errors` / `input.extension_mismatch` / `input.zip_recovered`.
-//! Extraction adds `form.unsupported_kind`, `form.year_mismatch` and
-//! `indicators.category_empty`; the writer adds `form.duplicate_department`, which
+//! Extraction adds `form.unsupported_kind`, `form.year_mismatch`, `tasks.sum_mismatch`
+//! and `indicators.category_empty`; the writer adds `form.duplicate_department`, which
 //! needs every file.
 
 use crate::document::{BudgetLine, Finding, Form, FormKind, Severity, ValueKind};
@@ -15,7 +15,7 @@ use crate::extract::title_department;
 use crate::model::Grid;
 
 /// Two amounts (万元) closer than this are equal: forms round to 0.01.
-const TOLERANCE: f64 = 0.005;
+pub(crate) const TOLERANCE: f64 = 0.005;
 
 /// Appends every finding for `form`; `sections` are the section labels the extractor saw.
 pub fn validate(form: &mut Form, sections: &[Section], grid: &Grid) {

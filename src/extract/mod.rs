@@ -282,6 +282,7 @@ fn close(mode: &mut Mode, form: &mut Form) {
     match mode {
         Mode::Budget(reader) => reader.flush(&mut form.budget),
         Mode::Indicators(reader) => reader.flush(&mut form.findings),
+        Mode::Tasks(reader) => reader.flush(form),
         _ => {}
     }
 }
@@ -379,7 +380,7 @@ fn extract_one(
                         Mode::Tasks(reader)
                     }
                     _ => {
-                        let mut reader = TaskReader::new(unit);
+                        let mut reader = TaskReader::new(&first.text, unit);
                         reader.row(rows, r, 1, &mut form.tasks);
                         Mode::Tasks(reader)
                     }
@@ -844,6 +845,48 @@ mod tests {
             Some("目标1：完成脱贫任务。\n目标2：实现贫困村摘帽。")
         );
         assert!(form.unmapped.is_empty(), "{:?}", form.unmapped);
+    }
+
+    /// A 合计 row under the tasks is no task (its funds would count twice): its amount
+    /// is kept in `details`, and checked against the tasks' funds.
+    #[test]
+    fn a_total_row_under_the_tasks_is_checked_not_counted() {
+        let form_with = |total: &str| {
+            one(&format!(
+                "部门名称\t某局\n\
+                 预算整体情况\t部门预算支出\t预算金额(万元)\n\t项目支出\t700\n\
+                 年度重点工作任务\t名称\t主要实施内容\t拟投入的资金(万元)\t期望达到的目标\n\
+                 \t任务一\t内容一\t300\t目标一\n\
+                 \t任务二\t内容二\t400\t目标二\n\
+                 \t合计\t\t{total}\t\n"
+            ))
+        };
+        let codes = |form: &Form| -> Vec<String> {
+            form.findings
+                .iter()
+                .map(|f| f.code.clone())
+                .filter(|c| c.starts_with("tasks."))
+                .collect()
+        };
+        let agrees = form_with("700");
+        assert_eq!(agrees.tasks.len(), 2);
+        assert_eq!(agrees.details["年度重点工作任务/合计"], "700");
+        assert!(codes(&agrees).is_empty(), "{:?}", agrees.findings);
+        assert!(agrees.unmapped.is_empty(), "{:?}", agrees.unmapped);
+
+        let differs = form_with("750");
+        assert_eq!(codes(&differs), ["tasks.sum_mismatch"]);
+        let finding = differs
+            .findings
+            .iter()
+            .find(|f| f.code == "tasks.sum_mismatch");
+        assert_eq!(
+            finding.map(|f| (f.message.as_str(), f.at.as_deref())),
+            Some((
+                "the tasks' funds add up to 700.00万元, but 年度重点工作任务/合计 says 750.00万元 (difference -50.00万元)",
+                Some("line 7 field 4")
+            ))
+        );
     }
 
     /// A year line under a title that has a year: the same year is taken (it is

@@ -1,11 +1,22 @@
 //! 年度重点工作任务: rows of (名称, 主要实施内容, 拟投入的资金, 期望达到的目标), located by
 //! their header texts. After a page break the section label may repeat in the first
-//! cell of a data row: such a row is data, not a new header.
+//! cell of a data row: such a row is data, not a new header. A 合计 row under the tasks
+//! is no task: its amount is kept in `details` and checked against the tasks' funds.
 
-use super::labels::TaskField;
+use super::labels::{label_text, TaskField};
 use super::rows::Rows;
-use crate::document::Task;
+use crate::document::{Amount, Finding, Form, Severity, Task};
 use crate::normalize::parse_amount;
+use crate::validate::{format_wan, TOLERANCE};
+
+/// A 合计 row under the tasks: the total the form states for their funds.
+#[derive(Debug)]
+struct StatedTotal {
+    /// Its key in `details`: the section's label and the row's, `年度重点工作任务/合计`.
+    key: String,
+    amount: Amount,
+    at: String,
+}
 
 /// Column positions of the task fields, once the header row has been seen.
 #[derive(Debug, Default)]
@@ -14,14 +25,53 @@ pub struct TaskReader {
     funds_unit: Option<&'static str>,
     /// The unit of bare amounts when the header gives none (a `单位：元` line).
     default_unit: Option<&'static str>,
+    /// The section's label as written, which names a stated total in `details`.
+    section: String,
+    total: Option<StatedTotal>,
 }
 
 impl TaskReader {
-    /// A reader whose bare amounts are in `unit` unless the funds header says otherwise.
-    pub fn new(unit: Option<&'static str>) -> Self {
+    /// A reader for the section labelled `section`, whose bare amounts are in `unit`
+    /// unless the funds header says otherwise.
+    pub fn new(section: &str, unit: Option<&'static str>) -> Self {
         TaskReader {
             default_unit: unit,
+            section: label_text(section),
             ..Default::default()
+        }
+    }
+
+    /// Ends the section: a stated total goes to `details`, and a total that the tasks'
+    /// funds do not add up to is a `tasks.sum_mismatch` finding.
+    pub fn flush(&mut self, form: &mut Form) {
+        let Some(total) = self.total.take() else {
+            return;
+        };
+        form.details.insert(
+            total.key.clone(),
+            serde_json::Value::String(total.amount.raw.clone()),
+        );
+        let Some(stated) = total.amount.value else {
+            return;
+        };
+        let funds: f64 = form
+            .tasks
+            .iter()
+            .filter_map(|t| t.funds.as_ref()?.value)
+            .sum();
+        if (funds - stated).abs() > TOLERANCE {
+            form.findings.push(Finding {
+                severity: Severity::Warning,
+                code: "tasks.sum_mismatch".into(),
+                message: format!(
+                    "the tasks' funds add up to {}万元, but {} says {}万元 (difference {}万元)",
+                    format_wan(funds),
+                    total.key,
+                    format_wan(stated),
+                    format_wan(funds - stated)
+                ),
+                at: Some(total.at),
+            });
         }
     }
 
@@ -50,6 +100,9 @@ impl TaskReader {
                     rows.take(r, i);
                 }
             }
+            return;
+        }
+        if self.total_row(rows, r, from) {
             return;
         }
         if self.columns.is_empty() {
@@ -98,5 +151,42 @@ impl TaskReader {
             task.at = at;
             out.push(task);
         }
+    }
+
+    /// A row whose name is 合计/总计/小计 and that has an amount in the funds column and
+    /// neither content nor goal: the tasks' stated total, taken and kept.
+    fn total_row(&mut self, rows: &mut Rows<'_>, r: usize, from: usize) -> bool {
+        let column = |field| {
+            self.columns
+                .iter()
+                .find(|&&(_, f)| f == field)
+                .and_then(|&(col, _)| rows.covering(r, col))
+                .filter(|&(i, _)| i >= from)
+        };
+        let (Some((name_i, name)), Some((funds_i, funds))) =
+            (column(TaskField::Name), column(TaskField::Funds))
+        else {
+            return false;
+        };
+        let is_total = matches!(label_text(&name.text).as_str(), "合计" | "总计" | "小计");
+        if !is_total || column(TaskField::Content).is_some() || column(TaskField::Goal).is_some() {
+            return false;
+        }
+        let amount = parse_amount(
+            &funds.text,
+            funds.number,
+            self.funds_unit.or(self.default_unit),
+        );
+        if amount.value.is_none() {
+            return false;
+        }
+        self.total = Some(StatedTotal {
+            key: format!("{}/{}", self.section, label_text(&name.text)),
+            amount,
+            at: funds.loc.render(),
+        });
+        rows.take(r, name_i);
+        rows.take(r, funds_i);
+        true
     }
 }
