@@ -5,8 +5,8 @@
 //! `form.unrecognized`, `form.department_mismatch`, `value.unparsed`,
 //! `amount.unparsed`, and the readers' `input.encoding_guessed` /
 //! `input.encoding_errors` / `input.extension_mismatch` / `input.zip_recovered`.
-//! Extraction adds `form.unsupported_kind`, `form.year_mismatch`, `tasks.sum_mismatch`
-//! and `indicators.category_empty`; the writer adds `form.duplicate_department`, which
+//! Extraction adds `form.unsupported_kind`, `form.year_mismatch`, `tasks.sum_mismatch`,
+//! `indicators.weight_sum_mismatch` and `indicators.category_empty`; the writer adds `form.duplicate_department`, which
 //! needs every file.
 
 use crate::document::{BudgetLine, Finding, Form, FormKind, Severity, ValueKind};

@@ -34,6 +34,9 @@ use super::labels::{
 use super::rows::Rows;
 use crate::document::{Finding, Indicator, Op, Severity, Value, ValueKind};
 use crate::model::Cell;
+
+/// The key in `details` of the weights' total a 合计 row states.
+const WEIGHT_TOTAL_KEY: &str = "绩效指标/权重合计";
 use crate::normalize::{
     parse_comparator, parse_number, parse_value, unit_as_written, unit_in_name, unit_kind,
     ValueContext,
@@ -102,6 +105,10 @@ pub struct IndicatorReader {
     names: Vec<Option<usize>>,
     /// The categories closed so far that no indicator filled.
     empty_categories: Vec<EmptyCategory>,
+    /// A 合计 row's total of the weights: its text, value and place.
+    weight_total: Option<(String, f64, String)>,
+    /// The weights read so far.
+    weights: f64,
 }
 
 /// A level-2 category whose row is left empty, where it is written.
@@ -185,12 +192,33 @@ impl IndicatorReader {
             }
         }
         next.empty_categories = self.empty_categories;
+        next.weight_total = self.weight_total;
+        next.weights = self.weights;
         next
     }
 
     /// Ends the grid: its findings so far, and each category still open that no
-    /// indicator filled, go to `findings`.
-    pub fn flush(&mut self, findings: &mut Vec<Finding>) {
+    /// indicator filled, go to `findings`; a 合计 row's total weight goes to `details`,
+    /// and is checked against the weights (`indicators.weight_sum_mismatch`).
+    pub fn flush(
+        &mut self,
+        findings: &mut Vec<Finding>,
+        details: &mut serde_json::Map<String, serde_json::Value>,
+    ) {
+        if let Some((text, stated, at)) = self.weight_total.take() {
+            details.insert(WEIGHT_TOTAL_KEY.into(), serde_json::Value::String(text));
+            if (self.weights - stated).abs() > 0.005 {
+                findings.push(Finding {
+                    severity: Severity::Warning,
+                    code: "indicators.weight_sum_mismatch".into(),
+                    message: format!(
+                        "the indicators' weights add up to {}, but the 合计 row says {}",
+                        self.weights, stated
+                    ),
+                    at: Some(at),
+                });
+            }
+        }
         for side in &mut self.sides {
             side.close_level2(&mut self.empty_categories);
         }
@@ -203,6 +231,29 @@ impl IndicatorReader {
             ),
             at: Some(empty.at),
         }));
+    }
+
+    /// A row whose first cell is 合计/总计 and whose weight column holds a number: the
+    /// weights' stated total, taken.
+    fn weight_total_row(&mut self, rows: &mut Rows<'_>, r: usize) {
+        let Some(first) = rows.cells(r).first() else {
+            return;
+        };
+        if !matches!(label_text(&first.text).as_str(), "合计" | "总计") {
+            return;
+        }
+        let weight_col = self.columns.iter().find_map(|c| {
+            matches!(c.column, Column::Field(IndicatorField::Weight)).then_some(c.col)
+        });
+        let Some((i, cell)) = weight_col.and_then(|col| rows.covering(r, col)) else {
+            return;
+        };
+        let (Some(total), true) = (parse_number(&cell.text), i > 0) else {
+            return;
+        };
+        self.weight_total = Some((cell.text.clone(), total, cell.loc.render()));
+        rows.take(r, 0);
+        rows.take(r, i);
     }
 
     fn build(cells: &[HeaderCell<'_>], groups: Vec<Group>, year: Option<i32>) -> Self {
@@ -245,6 +296,8 @@ impl IndicatorReader {
             level_cells: Vec::new(),
             names: Vec::new(),
             empty_categories: Vec::new(),
+            weight_total: None,
+            weights: 0.0,
         }
     }
 
@@ -264,7 +317,9 @@ impl IndicatorReader {
             self.names.push(name);
         }
         let Some(lead) = self.names.iter().position(Option::is_some) else {
-            return; // a category row with no 三级指标
+            // A category row with no 三级指标, or the weights' 合计.
+            self.weight_total_row(rows, r);
+            return;
         };
         for side in &mut self.sides {
             side.level2_filled = true;
@@ -351,7 +406,10 @@ impl IndicatorReader {
                     extra(&mut indicator)
                 }
                 Column::Field(IndicatorField::Weight) => match parse_number(&cell.text) {
-                    Some(weight) if indicator.weight.is_none() => indicator.weight = Some(weight),
+                    Some(weight) if indicator.weight.is_none() => {
+                        indicator.weight = Some(weight);
+                        self.weights += weight;
+                    }
                     _ => continue, // left unmapped: a weight we cannot read is not dropped
                 },
                 Column::Field(IndicatorField::Comparator) => match parse_comparator(&cell.text) {

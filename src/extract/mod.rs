@@ -281,7 +281,7 @@ fn field_row(rows: &mut Rows<'_>, r: usize, form: &mut Form) -> bool {
 fn close(mode: &mut Mode, form: &mut Form) {
     match mode {
         Mode::Budget(reader) => reader.flush(&mut form.budget),
-        Mode::Indicators(reader) => reader.flush(&mut form.findings),
+        Mode::Indicators(reader) => reader.flush(&mut form.findings, &mut form.details),
         Mode::Tasks(reader) => reader.flush(form),
         _ => {}
     }
@@ -886,6 +886,40 @@ mod tests {
                 "the tasks' funds add up to 700.00万元, but 年度重点工作任务/合计 says 750.00万元 (difference -50.00万元)",
                 Some("line 7 field 4")
             ))
+        );
+    }
+
+    /// A 合计 row under the grid's weights is kept in `details` and checked against
+    /// the weights; it is no indicator and nothing is left unmapped.
+    #[test]
+    fn a_weights_total_row_is_checked() {
+        let form_with = |total: &str| {
+            one(&format!(
+                "项目名称\t某项目\n\
+                 一级指标\t二级指标\t三级指标\t指标值\t权重\n\
+                 产出指标\t数量指标\t培训人数\t≥100人\t50\n\
+                 效益指标\t社会效益指标\t满意度\t≥90%\t40\n\
+                 合计\t\t\t\t{total}\n"
+            ))
+        };
+        let agrees = form_with("90");
+        assert_eq!(agrees.indicators.len(), 2);
+        assert_eq!(agrees.details["绩效指标/权重合计"], "90");
+        assert!(agrees.findings.is_empty(), "{:?}", agrees.findings);
+        assert!(agrees.unmapped.is_empty(), "{:?}", agrees.unmapped);
+        let differs = form_with("100");
+        let found: Vec<_> = differs
+            .findings
+            .iter()
+            .map(|f| (f.code.as_str(), f.message.as_str(), f.at.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            [(
+                "indicators.weight_sum_mismatch",
+                "the indicators' weights add up to 90, but the 合计 row says 100",
+                Some("line 5 field 5")
+            )]
         );
     }
 
