@@ -28,8 +28,8 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::labels::{
-    category_of, header_field, indicator_field, is_level1_name, label_line, label_text,
-    target_group, IndicatorField, Label, Target,
+    category_of, header_field, indicator_field, is_level1_name, is_total_label, label_line,
+    label_text, target_group, IndicatorField, Label, Target,
 };
 use super::rows::Rows;
 use crate::document::{Finding, Indicator, Op, Severity, Value, ValueKind};
@@ -239,7 +239,7 @@ impl IndicatorReader {
         let Some(first) = rows.cells(r).first() else {
             return;
         };
-        if !matches!(label_text(&first.text).as_str(), "合计" | "总计") {
+        if !is_total_label(&first.text) {
             return;
         }
         let weight_col = self.columns.iter().find_map(|c| {

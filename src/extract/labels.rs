@@ -948,6 +948,12 @@ fn unit_in_header(label: &str) -> Option<&'static str> {
     first.map(|k| UNITS[k])
 }
 
+/// Whether a row's label names it the total of the rows above (合计, 总计, 小计): a
+/// row of a table that is no entry of it, but the sum the form states for them.
+pub fn is_total_label(text: &str) -> bool {
+    matches!(label_text(text).as_str(), "合计" | "总计" | "小计")
+}
+
 /// Whether a header names an amount column (`预算金额(万元)`, `金额`, `资金(万元)`).
 pub fn is_amount_header(text: &str) -> bool {
     amount_header(&bare_label(text), header_unit(text))

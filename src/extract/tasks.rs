@@ -3,7 +3,7 @@
 //! cell of a data row: such a row is data, not a new header. A 合计 row under the tasks
 //! is no task: its amount is kept in `details` and checked against the tasks' funds.
 
-use super::labels::{label_text, TaskField};
+use super::labels::{is_total_label, label_text, TaskField};
 use super::rows::Rows;
 use crate::document::{Amount, Finding, Form, Severity, Task};
 use crate::normalize::parse_amount;
@@ -168,8 +168,10 @@ impl TaskReader {
         else {
             return false;
         };
-        let is_total = matches!(label_text(&name.text).as_str(), "合计" | "总计" | "小计");
-        if !is_total || column(TaskField::Content).is_some() || column(TaskField::Goal).is_some() {
+        if !is_total_label(&name.text)
+            || column(TaskField::Content).is_some()
+            || column(TaskField::Goal).is_some()
+        {
             return false;
         }
         let amount = parse_amount(
