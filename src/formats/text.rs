@@ -215,8 +215,12 @@ fn replaced_note(encoding: &'static Encoding) -> ReaderNote {
 }
 
 /// Splits decoded text into rows (lines) of cells (tab-separated fields), trimming each
-/// field; CRLF, LF and lone CR all end a line.
+/// field; CRLF, LF and lone CR all end a line. Text with a quote in it may hold cells
+/// that Excel quoted ([`split_quoted`]).
 fn split_lines(text: &str, limits: &ReadLimits) -> Result<Table> {
+    if text.contains('"') {
+        return split_quoted(text, limits);
+    }
     let mut rows = Vec::new();
     let mut cells_seen: u64 = 0;
     // A final line break ends the last line; it does not start an empty one.
@@ -233,6 +237,89 @@ fn split_lines(text: &str, limits: &ReadLimits) -> Result<Table> {
         )?);
     }
     Ok(Table { name: None, rows })
+}
+
+/// Most bytes and line breaks a quoted cell may span: a quote typed in a cell that
+/// happens to pair with one far below must not swallow the lines between.
+const MAX_QUOTED_BYTES: usize = 16 << 10;
+const MAX_QUOTED_BREAKS: usize = 100;
+
+/// [`split_lines`] for text that holds a quote. Excel's "Text (Tab delimited)" and its
+/// clipboard quote a cell that holds a line break, a tab or a quote
+/// (`"第一行⏎第二行"`, a quote inside doubled): such a field is one cell, its line breaks
+/// kept, and the row is located at the line it starts on, as a CSV record is. A quote
+/// that opens no such field (typed in a cell, or never closed before a tab or the end
+/// of a line) is text.
+fn split_quoted(text: &str, limits: &ReadLimits) -> Result<Table> {
+    let bytes = text.as_bytes();
+    let text_end = text.strip_suffix('\n').map_or(text.len(), str::len);
+    let mut rows = Vec::new();
+    let mut cells_seen: u64 = 0;
+    let (mut at, mut line) = (0usize, 1u32);
+    while at <= text_end {
+        let (record_line, record_start) = (line, at);
+        let mut fields: Vec<Cow<'_, str>> = Vec::new();
+        loop {
+            let field = match quoted_field(bytes, at, text_end) {
+                Some((inner, end)) => {
+                    line = line.saturating_add(memchr::memchr_iter(b'\n', inner).count() as u32);
+                    at = end;
+                    let inner = &text[at - 1 - inner.len()..at - 1];
+                    Cow::Owned(inner.replace("\"\"", "\"").replace("\r\n", "\n"))
+                }
+                None => {
+                    let end = memchr::memchr2(b'\t', b'\n', &bytes[at..text_end])
+                        .map_or(text_end, |i| at + i);
+                    let field = &text[at..end];
+                    at = end;
+                    Cow::Borrowed(field.strip_suffix('\r').unwrap_or(field))
+                }
+            };
+            fields.push(field);
+            match bytes.get(at) {
+                Some(b'\t') if at < text_end => at += 1,
+                _ => break,
+            }
+        }
+        check_line_length(record_line, at - record_start, limits)?;
+        rows.push(fields_row(
+            record_line,
+            fields.iter().map(|field| field.as_ref()),
+            &mut cells_seen,
+            limits,
+        )?);
+        // Past the line break that ended the record (CRLF or LF), or the end of the text.
+        if bytes.get(at) == Some(&b'\r') && bytes.get(at + 1) == Some(&b'\n') {
+            at += 1;
+        }
+        at += 1;
+        line = line.saturating_add(1);
+    }
+    Ok(Table { name: None, rows })
+}
+
+/// The quoted field at `at`, if one opens there and closes before a tab, a line break
+/// or the end, within [`MAX_QUOTED_BYTES`] and [`MAX_QUOTED_BREAKS`]: its bytes between
+/// the quotes (doubled quotes not yet undone) and where it ends.
+fn quoted_field(bytes: &[u8], at: usize, end: usize) -> Option<(&[u8], usize)> {
+    if bytes.get(at) != Some(&b'"') {
+        return None;
+    }
+    let limit = end.min(at + 1 + MAX_QUOTED_BYTES);
+    let mut i = at + 1;
+    loop {
+        i += memchr::memchr(b'"', &bytes[i..limit])?;
+        match bytes.get(i + 1) {
+            Some(b'"') if i + 1 < end => i += 2,
+            next if i + 1 >= end || matches!(next, Some(b'\t' | b'\n' | b'\r')) => {
+                let inner = &bytes[at + 1..i];
+                return (memchr::memchr_iter(b'\n', inner).count() <= MAX_QUOTED_BREAKS)
+                    .then_some((inner, i + 1));
+            }
+            // A quote inside that is neither doubled nor closing: no quoted field.
+            _ => return None,
+        }
+    }
 }
 
 /// Text saved as CSV (what Excel writes for "CSV (逗号分隔)"): no tab anywhere, and at
@@ -603,6 +690,47 @@ mod tests {
     /// sheet, fields with commas quoted) reads as its tab-separated rendering does, line
     /// and field numbers included; a line break quoted in a field is a line of its cell,
     /// and blank lines stay empty rows.
+    /// Excel's tab-separated text quotes a cell with a line break, a tab or a quote in
+    /// it: such a cell is one cell, the rows after it keep their own lines; a quote
+    /// that opens no such cell is text.
+    #[test]
+    fn cells_excel_quoted_in_tab_separated_text_are_one_cell() {
+        let text = "名称\t内容\t资金\r\n\
+                    任务一\t\"第一行\r\n第二行\"\t300\r\n\
+                    任务二\t\"他说\"\"好\"\"\"\t\"含\t制表符\"\r\n\
+                    \"未闭合\t普通\r\n\
+                    内\"引号\"\t尾\n";
+        let grid = read(text.as_bytes(), &ReadLimits::default()).unwrap();
+        assert_eq!(
+            cells(&grid),
+            [
+                vec![
+                    ("名称".into(), "line 1 field 1".into()),
+                    ("内容".into(), "line 1 field 2".into()),
+                    ("资金".into(), "line 1 field 3".into())
+                ],
+                vec![
+                    ("任务一".into(), "line 2 field 1".into()),
+                    ("第一行\n第二行".into(), "line 2 field 2".into()),
+                    ("300".into(), "line 2 field 3".into())
+                ],
+                vec![
+                    ("任务二".into(), "line 4 field 1".into()),
+                    ("他说\"好\"".into(), "line 4 field 2".into()),
+                    ("含\t制表符".into(), "line 4 field 3".into())
+                ],
+                vec![
+                    ("\"未闭合".into(), "line 5 field 1".into()),
+                    ("普通".into(), "line 5 field 2".into())
+                ],
+                vec![
+                    ("内\"引号\"".into(), "line 6 field 1".into()),
+                    ("尾".into(), "line 6 field 2".into())
+                ],
+            ]
+        );
+    }
+
     #[test]
     fn csv_reads_like_tab_separated_text() {
         let tsv = "部门名称\t广州市司法局\t\n\t基本支出\t153,069.97\n\n总体绩效目标\t目标\t\n";
