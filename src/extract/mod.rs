@@ -567,7 +567,11 @@ mod tests {
     /// Extracts forms from tab-separated lines (the text reader builds the grid, so these
     /// tests exercise the extractor alone on the common model).
     fn forms(tsv: &str) -> Vec<Form> {
-        let grid = text::read(tsv.as_bytes(), &ReadLimits::default()).unwrap();
+        forms_of(&text::read(tsv.as_bytes(), &ReadLimits::default()).unwrap())
+    }
+
+    /// The forms of a grid, read from a text file.
+    fn forms_of(grid: &Grid) -> Vec<Form> {
         let source = Source {
             path: "t.txt".into(),
             format: "text".into(),
@@ -575,7 +579,7 @@ mod tests {
             sha256: "0".repeat(64),
             bytes: 0,
         };
-        extract(&grid, &source, "0123456789abcdef")
+        extract(grid, &source, "0123456789abcdef")
     }
 
     fn one(tsv: &str) -> Form {
@@ -873,6 +877,26 @@ mod tests {
         assert_eq!(agrees.details["年度重点工作任务/合计"], "700");
         assert!(codes(&agrees).is_empty(), "{:?}", agrees.findings);
         assert!(agrees.unmapped.is_empty(), "{:?}", agrees.unmapped);
+
+        // 合计 merged across 名称 and 主要实施内容, as a workbook has it.
+        let merged = {
+            let mut grid = text::read(
+                "部门名称\t某局\n\
+                 年度重点工作任务\t名称\t主要实施内容\t拟投入的资金(万元)\t期望达到的目标\n\
+                 \t任务一\t内容一\t300\t目标一\n\
+                 \t合计\t\t300\t\n"
+                    .as_bytes(),
+                &ReadLimits::default(),
+            )
+            .unwrap();
+            let Some(crate::model::Block::Table(table)) = grid.blocks.first_mut() else {
+                unreachable!("text reads as one table")
+            };
+            table.rows[3].cells[0].col_span = 2;
+            forms_of(&grid).remove(0)
+        };
+        assert_eq!(merged.tasks.len(), 1, "{:?}", merged.tasks);
+        assert_eq!(merged.details["年度重点工作任务/合计"], "300");
 
         let differs = form_with("750");
         assert_eq!(codes(&differs), ["tasks.sum_mismatch"]);

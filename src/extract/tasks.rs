@@ -168,10 +168,10 @@ impl TaskReader {
         else {
             return false;
         };
-        if !is_total_label(&name.text)
-            || column(TaskField::Content).is_some()
-            || column(TaskField::Goal).is_some()
-        {
+        // Content or goal of its own: a task named so. (A 合计 merged across the name
+        // and content columns covers both, but is one cell.)
+        let other = |field| column(field).is_some_and(|(i, _)| i != name_i);
+        if !is_total_label(&name.text) || other(TaskField::Content) || other(TaskField::Goal) {
             return false;
         }
         let amount = parse_amount(
