@@ -133,6 +133,10 @@ pub struct BudgetLine {
     pub amount: Amount,
     /// Where the amount is.
     pub at: String,
+    /// (Addition) the note the form gives the line in a column of its own
+    /// (资金测算依据及说明, 备注), as written; absent when it gives none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A money amount; `value` is always in 万元.

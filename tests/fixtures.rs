@@ -486,6 +486,32 @@ fn variant_facts_hold() {
         7,
         "{groups:?}"
     );
+    // The item table's 资金测算依据及说明 column gives this year's lines their notes.
+    let notes: Vec<(String, String)> = last_year["budget"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|line| {
+            Some((
+                line["label"].as_str()?.to_string(),
+                line["note"].as_str()?.to_string(),
+            ))
+        })
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            (
+                "1.道路修补".to_string(),
+                "按修补面积每平方米120元测算".to_string()
+            ),
+            (
+                "2.路灯更换".to_string(),
+                "按更换数量每盏4000元测算".to_string()
+            )
+        ]
+    );
+    assert_eq!(last_year["unmapped"], Value::Array(Vec::new()));
     let first = &last_year["indicators"][0];
     assert_eq!(first["annual"]["value"], 20);
     assert_eq!(first["extra"]["上年度实际水平"], "18公里");

@@ -142,6 +142,9 @@ fn render(out: &mut String, form: &Form, full: bool) {
             amount(&line.amount),
             line.at
         );
+        if let Some(note) = &line.note {
+            let _ = writeln!(out, "     note: {}", clip(note, full));
+        }
     }
     for (label, goal) in [
         ("总体绩效目标", &form.overall_goal),

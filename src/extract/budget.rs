@@ -55,7 +55,20 @@ pub struct BudgetReader {
     /// Lines read without a column pair (`label：amount` cells, amounts under labels).
     loose: Vec<BudgetLine>,
     label_row: Option<LabelRow>,
+    /// The column of the lines' notes (资金测算依据及说明), when the header row has one.
+    note_col: Option<u32>,
 }
+
+/// Headers of a column of notes on the budget lines, which go to the line of this
+/// year's amount on the same row.
+const NOTE_HEADERS: &[&str] = &[
+    "资金测算依据及说明",
+    "资金测算依据",
+    "测算依据及说明",
+    "测算依据",
+    "备注",
+    "说明",
+];
 
 /// The amount in `cell`, if it reads as one.
 fn amount_of(cell: &Cell, unit: Option<&str>) -> Option<Amount> {
@@ -175,6 +188,15 @@ impl BudgetReader {
                 .map(|(_, c)| &c.loc)
                 .unwrap_or(&label.loc)
                 .render();
+            let note = self
+                .note_col
+                .filter(|_| pair.keyed)
+                .and_then(|col| rows.covering(r, col))
+                .filter(|(i, _)| *i >= from && *i != label_i)
+                .map(|(i, cell)| {
+                    rows.take(r, i);
+                    cell.text.clone()
+                });
             self.lines[pair_index].push(BudgetLine {
                 group: pair.group.clone(),
                 key: pair
@@ -185,6 +207,7 @@ impl BudgetReader {
                 label: label_text(&label.text),
                 amount,
                 at,
+                note,
             });
         }
     }
@@ -202,6 +225,7 @@ impl BudgetReader {
                 label: label.to_string(),
                 amount: parse_amount(value, None, self.unit),
                 at: cell.loc.render(),
+                note: None,
             };
             self.loose.push(line);
         }
@@ -254,6 +278,7 @@ impl BudgetReader {
                 label: label.clone(),
                 amount,
                 at,
+                note: None,
             };
             self.loose.push(line);
         }
@@ -276,6 +301,7 @@ impl BudgetReader {
         let cells = rows.cells(r);
         self.pairs.clear();
         self.lines.clear();
+        self.note_col = None;
         // The group header waiting for its amount column, with the unit it names
         // (`资金来源（万元）`), and the group of the amount columns before, which one
         // label column may head several of (`资金来源 | 上年度预算安排 | 本年度申请金额`).
@@ -289,6 +315,11 @@ impl BudgetReader {
                 header.header_unit(),
                 header.bare().chars().count() <= 20,
             );
+            if NOTE_HEADERS.contains(&label_text(&cell.text).as_str()) {
+                rows.take(r, i);
+                self.note_col = Some(cell.col);
+                continue;
+            }
             if amount_column {
                 rows.take(r, i);
                 let (label_col, name, group_unit) = match group.take() {

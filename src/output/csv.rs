@@ -92,6 +92,7 @@ pub const BUDGET_HEADERS: &[&str] = &[
     "raw",
     "at",
     "unit_as_written",
+    "note",
 ];
 /// `tasks.csv` columns.
 pub const TASKS_HEADERS: &[&str] = &[

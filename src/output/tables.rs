@@ -92,6 +92,7 @@ pub struct BudgetRow<'a> {
     raw: &'a str,
     at: &'a str,
     unit_as_written: Option<&'a str>,
+    note: Option<&'a str>,
 }
 
 /// The budget lines of a form as rows.
@@ -107,6 +108,7 @@ pub fn budget_rows(form: &Form) -> impl Iterator<Item = BudgetRow<'_>> {
         raw: &line.amount.raw,
         at: &line.at,
         unit_as_written: line.amount.unit_as_written.as_deref(),
+        note: line.note.as_deref(),
     })
 }
 
