@@ -948,10 +948,13 @@ fn unit_in_header(label: &str) -> Option<&'static str> {
     first.map(|k| UNITS[k])
 }
 
-/// Whether a row's label names it the total of the rows above (合计, 总计, 小计): a
-/// row of a table that is no entry of it, but the sum the form states for them.
+/// Whether a row's label names it the total of the rows above (合计, 总计, 小计, and
+/// short ones ending so: 金额合计, 权重合计): a row of a table that is no entry of it,
+/// but the sum the form states for them.
 pub fn is_total_label(text: &str) -> bool {
-    matches!(label_text(text).as_str(), "合计" | "总计" | "小计")
+    let label = label_text(text);
+    label == "小计"
+        || label.chars().count() <= 6 && (label.ends_with("合计") || label.ends_with("总计"))
 }
 
 /// Whether a header names an amount column (`预算金额(万元)`, `金额`, `资金(万元)`).

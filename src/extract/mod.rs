@@ -947,6 +947,39 @@ mod tests {
         );
     }
 
+    /// The older template's task table: 预算金额 split into 总额 | 财政拨款 | 其他资金 under
+    /// the header, and a 金额合计 row. The sub-header row is no task, the funds are the
+    /// 总额 column's, the total is kept; the split amounts stay unmapped, located.
+    #[test]
+    fn a_task_table_with_split_funds_and_a_total() {
+        let form = one("部门（单位）名称\t某市某局\n\
+             年度主要任务\t任务名称\t主要内容\t预算金额（万元）\t\t\n\
+             \t\t\t总额\t财政拨款\t其他资金\n\
+             \t任务一\t内容一\t300\t280\t20\n\
+             \t任务二\t内容二\t400\t400\t0\n\
+             \t金额合计\t\t700\t680\t20\n");
+        let tasks: Vec<_> = form
+            .tasks
+            .iter()
+            .map(|t| (t.name.as_deref(), t.funds.as_ref().and_then(|f| f.value)))
+            .collect();
+        assert_eq!(
+            tasks,
+            [(Some("任务一"), Some(300.0)), (Some("任务二"), Some(400.0))]
+        );
+        assert_eq!(form.details["年度主要任务/金额合计"], "700");
+        assert!(
+            form.findings.iter().all(|f| f.code != "amount.unparsed"),
+            "{:?}",
+            form.findings
+        );
+        let unmapped: Vec<_> = form.unmapped.iter().map(|u| u.text.as_str()).collect();
+        assert_eq!(
+            unmapped,
+            ["财政拨款", "其他资金", "280", "20", "400", "0", "680", "20"]
+        );
+    }
+
     /// A year line under a title that has a year: the same year is taken (it is
     /// understood, not left unmapped); another year is a warning at the line, the
     /// title's year kept.

@@ -3,7 +3,7 @@
 //! cell of a data row: such a row is data, not a new header. A 合计 row under the tasks
 //! is no task: its amount is kept in `details` and checked against the tasks' funds.
 
-use super::labels::{is_total_label, label_text, TaskField};
+use super::labels::{is_total_label, label_text, Label, TaskField};
 use super::rows::Rows;
 use crate::document::{Amount, Finding, Form, Severity, Task};
 use crate::normalize::parse_amount;
@@ -102,7 +102,7 @@ impl TaskReader {
             }
             return;
         }
-        if self.total_row(rows, r, from) {
+        if self.total_row(rows, r, from) || self.funds_sub_header(rows, r, from) {
             return;
         }
         if self.columns.is_empty() {
@@ -151,6 +151,31 @@ impl TaskReader {
             task.at = at;
             out.push(task);
         }
+    }
+
+    /// The row under a header whose 预算金额 splits into 总额 | 财政拨款 | 其他资金: no
+    /// task. The funds column's own sub-header (总额) is taken; the others stay
+    /// unmapped with the amounts under them, which a task has no field for.
+    fn funds_sub_header(&mut self, rows: &mut Rows<'_>, r: usize, from: usize) -> bool {
+        let cells = &rows.cells(r)[from..];
+        let labels = &rows.labels(r)[from..];
+        let is_sub_header = |label: &Label<'_>| {
+            label.budget_key().is_some() || matches!(label.bare(), "总额" | "金额" | "小计")
+        };
+        if cells.len() < 2 || !labels.iter().all(is_sub_header) {
+            return false;
+        }
+        let funds_col = self
+            .columns
+            .iter()
+            .find(|&&(_, f)| f == TaskField::Funds)
+            .map(|&(col, _)| col);
+        if let Some(i) =
+            (from..rows.cells(r).len()).find(|&i| Some(rows.cells(r)[i].col) == funds_col)
+        {
+            rows.take(r, i);
+        }
+        true
     }
 
     /// A row whose name is 合计/总计/小计 and that has an amount in the funds column and
