@@ -4,7 +4,9 @@
 //!   yields one line per pair it fills;
 //! - plain `label | amount` rows (`资金总额 | 438.768`, `其中：财政拨款 | 400`), and
 //!   `label：amount` in one cell (`资金总额:438.768`);
-//! - a row of labels with the amounts in the row below (`资金总额 | 财政拨款 | 其他资金`);
+//! - a row of labels with the amounts in the row below (`资金总额 | 财政拨款 | 其他资金`),
+//!   under a row of group headers when it has one (`资金总额 | 按收入性质分 | … |
+//!   按支出性质分` over `| 一般公共预算 | … | 基本支出 | 项目支出`);
 //! - one label column heading several amount columns, last year's figures beside this
 //!   year's (`资金来源（万元） | 上年度预算安排 | 上年度实际执行 | 本年度申请金额`): last
 //!   year's lines are kept under their column's header, without budget keys.
@@ -35,10 +37,20 @@ struct Pair {
     keyed: bool,
 }
 
-/// A row of labels whose amounts are in the row below, by column.
+/// A row of labels whose amounts are in the row below, by column: each label's column,
+/// text and group (none: the section's).
 #[derive(Clone, Debug)]
 struct LabelRow {
-    labels: Vec<(u32, String, String)>,
+    labels: Vec<(u32, String, Option<String>)>,
+}
+
+/// A row of group headers (and labels) over a row of labels
+/// (`资金总额 | 按收入性质分 | … | 按支出性质分` over `| 一般公共预算 | … | 基本支出 | 项目支出`):
+/// the row, and each cell's index, column, text and whether it is a group header.
+#[derive(Clone, Debug)]
+struct GroupRow {
+    row: usize,
+    cells: Vec<(usize, u32, String, bool)>,
 }
 
 /// Column pairs in force while reading the budget section, and the lines read under
@@ -55,6 +67,8 @@ pub struct BudgetReader {
     /// Lines read without a column pair (`label：amount` cells, amounts under labels).
     loose: Vec<BudgetLine>,
     label_row: Option<LabelRow>,
+    /// Group headers waiting for the row of labels under them.
+    group_row: Option<GroupRow>,
     /// The column of the lines' notes (资金测算依据及说明), when the header row has one.
     note_col: Option<u32>,
 }
@@ -132,7 +146,11 @@ impl BudgetReader {
                 return;
             }
         }
-        if self.pairs.is_empty() && self.labels_only(rows, r, from) {
+        let group_row = self.group_row.take();
+        if self.pairs.is_empty() && self.labels_only(rows, r, from, group_row) {
+            return;
+        }
+        if self.pairs.is_empty() && self.label_row.is_none() && self.group_headers(rows, r, from) {
             return;
         }
         self.key_value_cells(rows, r, from);
@@ -232,7 +250,16 @@ impl BudgetReader {
     }
 
     /// A row of two or more known budget labels and no amounts: the amounts come below.
-    fn labels_only(&mut self, rows: &mut Rows<'_>, r: usize, from: usize) -> bool {
+    /// Under a row of group headers (`group_row`, the row before), each label takes
+    /// the group whose header stands at or left of it, and the labels of that row
+    /// (资金总额, merged down in the original) join them.
+    fn labels_only(
+        &mut self,
+        rows: &mut Rows<'_>,
+        r: usize,
+        from: usize,
+        group_row: Option<GroupRow>,
+    ) -> bool {
         let cells = &rows.cells(r)[from..];
         let known = rows.labels(r)[from..]
             .iter()
@@ -241,12 +268,58 @@ impl BudgetReader {
         if cells.len() < 2 || known < 2 || cells.iter().any(|c| amount_of(c, self.unit).is_some()) {
             return false;
         }
-        let labels = cells
+        let group_row = group_row.filter(|g| g.row + 1 == r);
+        let group_of = |col: u32| {
+            group_row.as_ref().and_then(|g| {
+                g.cells
+                    .iter()
+                    .rfind(|&&(_, c, _, is_group)| is_group && c <= col)
+                    .map(|(_, _, text, _)| text.clone())
+            })
+        };
+        let mut labels: Vec<(u32, String, Option<String>)> = cells
             .iter()
-            .map(|c| (c.col, label_text(&c.text), c.loc.render()))
+            .map(|c| (c.col, label_text(&c.text), group_of(c.col)))
             .collect();
+        if let Some(group_row) = group_row {
+            for (i, col, text, is_group) in group_row.cells {
+                rows.take(group_row.row, i);
+                if !is_group {
+                    labels.push((col, text, None));
+                }
+            }
+            labels.sort_by_key(|&(col, _, _)| col);
+        }
         (from..rows.cells(r).len()).for_each(|i| rows.take(r, i));
         self.label_row = Some(LabelRow { labels });
+        true
+    }
+
+    /// A row of budget group headers (按收入性质分, 按支出性质分), with budget labels
+    /// beside them and no amount: kept, untaken, for the row of labels that may follow.
+    fn group_headers(&mut self, rows: &Rows<'_>, r: usize, from: usize) -> bool {
+        let labels = &rows.labels(r)[from..];
+        let groups = labels.iter().filter(|l| l.budget_group().is_some()).count();
+        let all_known = labels
+            .iter()
+            .all(|l| l.budget_group().is_some() || l.budget_key().is_some());
+        if groups == 0 || labels.len() < 2 || !all_known {
+            return false;
+        }
+        let cells = rows.cells(r)[from..]
+            .iter()
+            .zip(labels)
+            .enumerate()
+            .map(|(k, (cell, label))| {
+                (
+                    from + k,
+                    cell.col,
+                    label_text(&cell.text),
+                    label.budget_group().is_some(),
+                )
+            })
+            .collect();
+        self.group_row = Some(GroupRow { row: r, cells });
         true
     }
 
@@ -262,18 +335,24 @@ impl BudgetReader {
         let found: Vec<_> = label_row
             .labels
             .iter()
-            .filter_map(|(col, label, _)| {
+            .filter_map(|(col, label, group)| {
                 let (i, cell) = rows.covering(r, *col).filter(|(i, _)| *i >= from)?;
-                Some((i, label, amount_of(cell, self.unit)?, cell.loc.render()))
+                Some((
+                    i,
+                    label,
+                    group,
+                    amount_of(cell, self.unit)?,
+                    cell.loc.render(),
+                ))
             })
             .collect();
         if found.is_empty() {
             return false;
         }
-        for (i, label, amount, at) in found {
+        for (i, label, group, amount, at) in found {
             rows.take(r, i);
             let line = BudgetLine {
-                group: self.section.clone(),
+                group: group.clone().or_else(|| self.section.clone()),
                 key: budget_key(label).map(Cow::Borrowed),
                 label: label.clone(),
                 amount,

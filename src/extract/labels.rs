@@ -532,6 +532,8 @@ pub const BUDGET_GROUPS: &[(&str, BudgetGroup)] = &[
     ("资金来源", BudgetGroup::Income),
     ("按预算级次划分", BudgetGroup::ByLevel),
     ("按级次划分", BudgetGroup::ByLevel),
+    ("按收入性质分", BudgetGroup::Income),
+    ("按支出性质分", BudgetGroup::Expenditure),
 ];
 
 /// Task table columns.

@@ -980,6 +980,60 @@ mod tests {
         );
     }
 
+    /// 年度预算申请 under two header rows: 资金总额 and the group headers 按收入性质分 /
+    /// 按支出性质分 over the labels, the amounts below. Each line takes its group, so the
+    /// income and the expenditure are checked against each other.
+    #[test]
+    fn budget_labels_under_group_headers_take_their_groups() {
+        let form_with = |project: &str| {
+            one(&format!(
+                "部门（单位）名称\t某市某局\n\
+                 年度预算申请（万元）\t资金总额\t按收入性质分\t\t\t按支出性质分\t\n\
+                 \t\t一般公共预算\t政府性基金\t其他资金\t基本支出\t项目支出\n\
+                 \t1000\t800\t100\t100\t600\t{project}\n"
+            ))
+        };
+        let form = form_with("400");
+        let lines: Vec<_> = form
+            .budget
+            .iter()
+            .map(|l| {
+                (
+                    l.group.as_deref().unwrap(),
+                    l.label.as_str(),
+                    l.amount.value.unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("年度预算申请（万元）", "资金总额", 1000.0),
+                ("按收入性质分", "一般公共预算", 800.0),
+                ("按收入性质分", "政府性基金", 100.0),
+                ("按收入性质分", "其他资金", 100.0),
+                ("按支出性质分", "基本支出", 600.0),
+                ("按支出性质分", "项目支出", 400.0),
+            ]
+        );
+        assert!(form.unmapped.is_empty(), "{:?}", form.unmapped);
+        assert!(form
+            .findings
+            .iter()
+            .all(|f| f.code != "budget.sum_mismatch"));
+        let differs = form_with("500");
+        assert!(
+            differs
+                .findings
+                .iter()
+                .any(|f| f.code == "budget.sum_mismatch"
+                    && f.message
+                        .contains("按支出性质分 (1,100.00万元) exceeds 按收入性质分")),
+            "{:?}",
+            differs.findings
+        );
+    }
+
     /// A year line under a title that has a year: the same year is taken (it is
     /// understood, not left unmapped); another year is a warning at the line, the
     /// title's year kept.
