@@ -169,6 +169,11 @@ pub struct Task {
     pub goal: Option<String>,
     /// Where the row starts.
     pub at: String,
+    /// (Addition) the row's cells in columns that are none of the above, by their
+    /// header as written (`预算金额（万元）/财政拨款` under a split 预算金额, `备注`); absent
+    /// from the JSON when there are none.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// One 三级指标 with its targets.

@@ -949,7 +949,8 @@ mod tests {
 
     /// The older template's task table: 预算金额 split into 总额 | 财政拨款 | 其他资金 under
     /// the header, and a 金额合计 row. The sub-header row is no task, the funds are the
-    /// 总额 column's, the total is kept; the split amounts stay unmapped, located.
+    /// 总额 column's, the split amounts go to each task's `extra`, the total and its
+    /// split to `details`.
     #[test]
     fn a_task_table_with_split_funds_and_a_total() {
         let form = one("部门（单位）名称\t某市某局\n\
@@ -973,11 +974,13 @@ mod tests {
             "{:?}",
             form.findings
         );
-        let unmapped: Vec<_> = form.unmapped.iter().map(|u| u.text.as_str()).collect();
+        assert_eq!(form.tasks[0].extra["预算金额（万元）/财政拨款"], "280");
+        assert_eq!(form.tasks[1].extra["预算金额（万元）/其他资金"], "0");
         assert_eq!(
-            unmapped,
-            ["财政拨款", "其他资金", "280", "20", "400", "0", "680", "20"]
+            form.details["年度主要任务/金额合计/预算金额（万元）/财政拨款"],
+            "680"
         );
+        assert!(form.unmapped.is_empty(), "{:?}", form.unmapped);
     }
 
     /// 年度预算申请 under two header rows: 资金总额 and the group headers 按收入性质分 /

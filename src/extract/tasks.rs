@@ -16,6 +16,8 @@ struct StatedTotal {
     key: String,
     amount: Amount,
     at: String,
+    /// Its cells in the split funds' other columns, by their keys.
+    extra: Vec<(String, String)>,
 }
 
 /// Column positions of the task fields, once the header row has been seen.
@@ -28,6 +30,11 @@ pub struct TaskReader {
     /// The section's label as written, which names a stated total in `details`.
     section: String,
     total: Option<StatedTotal>,
+    /// The funds column's header as written (`预算金额（万元）`).
+    funds_header: String,
+    /// Columns under a split funds header other than the funds' own (`财政拨款`), with
+    /// their keys in a task's `extra` (`预算金额（万元）/财政拨款`).
+    extra_columns: Vec<(u32, String)>,
 }
 
 impl TaskReader {
@@ -51,6 +58,12 @@ impl TaskReader {
             total.key.clone(),
             serde_json::Value::String(total.amount.raw.clone()),
         );
+        for (key, text) in &total.extra {
+            form.details.insert(
+                format!("{}/{key}", total.key),
+                serde_json::Value::String(text.clone()),
+            );
+        }
         let Some(stated) = total.amount.value else {
             return;
         };
@@ -95,6 +108,13 @@ impl TaskReader {
                 .find(|l| l.task_field() == Some(TaskField::Funds))
                 .and_then(|l| l.header_unit())
                 .or(self.default_unit);
+            self.funds_header = cells
+                .iter()
+                .zip(labels)
+                .find(|(_, l)| l.task_field() == Some(TaskField::Funds))
+                .map(|(c, _)| label_text(&c.text))
+                .unwrap_or_default();
+            self.extra_columns.clear();
             for i in from..rows.cells(r).len() {
                 if rows.label(r, i).task_field().is_some() {
                     rows.take(r, i);
@@ -122,6 +142,7 @@ impl TaskReader {
             funds: None,
             goal: None,
             at: String::new(),
+            extra: serde_json::Map::new(),
         };
         let mut first_loc = None;
         for &(col, field) in &self.columns {
@@ -147,15 +168,34 @@ impl TaskReader {
                 TaskField::Goal => task.goal = text,
             }
         }
+        for (key, text) in self.extra_cells(rows, r, from) {
+            task.extra.insert(key, serde_json::Value::String(text));
+        }
         if let Some(at) = first_loc {
             task.at = at;
             out.push(task);
         }
     }
 
+    /// The row's cells in the split funds' other columns, taken, by their keys.
+    fn extra_cells(&self, rows: &mut Rows<'_>, r: usize, from: usize) -> Vec<(String, String)> {
+        let mut found = Vec::new();
+        for (col, key) in &self.extra_columns {
+            let Some((i, cell)) = rows
+                .covering(r, *col)
+                .filter(|&(i, c)| i >= from && c.col == *col)
+            else {
+                continue;
+            };
+            found.push((key.clone(), cell.text.clone()));
+            rows.take(r, i);
+        }
+        found
+    }
+
     /// The row under a header whose 预算金额 splits into 总额 | 财政拨款 | 其他资金: no
-    /// task. The funds column's own sub-header (总额) is taken; the others stay
-    /// unmapped with the amounts under them, which a task has no field for.
+    /// task. The funds column's own sub-header (总额) is taken; the others become the
+    /// keys of the tasks' `extra` cells under them (`预算金额（万元）/财政拨款`).
     fn funds_sub_header(&mut self, rows: &mut Rows<'_>, r: usize, from: usize) -> bool {
         let cells = &rows.cells(r)[from..];
         let labels = &rows.labels(r)[from..];
@@ -170,9 +210,12 @@ impl TaskReader {
             .iter()
             .find(|&&(_, f)| f == TaskField::Funds)
             .map(|&(col, _)| col);
-        if let Some(i) =
-            (from..rows.cells(r).len()).find(|&i| Some(rows.cells(r)[i].col) == funds_col)
-        {
+        for i in from..rows.cells(r).len() {
+            let cell = &rows.cells(r)[i];
+            if Some(cell.col) != funds_col {
+                let key = format!("{}/{}", self.funds_header, label_text(&cell.text));
+                self.extra_columns.push((cell.col, key));
+            }
             rows.take(r, i);
         }
         true
@@ -207,13 +250,17 @@ impl TaskReader {
         if amount.value.is_none() {
             return false;
         }
-        self.total = Some(StatedTotal {
-            key: format!("{}/{}", self.section, label_text(&name.text)),
-            amount,
-            at: funds.loc.render(),
-        });
+        let key = format!("{}/{}", self.section, label_text(&name.text));
+        let at = funds.loc.render();
         rows.take(r, name_i);
         rows.take(r, funds_i);
+        let extra = self.extra_cells(rows, r, from);
+        self.total = Some(StatedTotal {
+            key,
+            amount,
+            at,
+            extra,
+        });
         true
     }
 }

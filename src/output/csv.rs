@@ -106,6 +106,7 @@ pub const TASKS_HEADERS: &[&str] = &[
     "content",
     "goal",
     "at",
+    "extra",
 ];
 /// `findings.csv` columns.
 pub const FINDINGS_HEADERS: &[&str] =

@@ -125,6 +125,8 @@ pub struct TaskRow<'a> {
     content: Option<&'a str>,
     goal: Option<&'a str>,
     at: &'a str,
+    /// JSON text, empty when the task has no extra cells.
+    extra: Cow<'a, str>,
 }
 
 /// The tasks of a form as rows.
@@ -140,6 +142,11 @@ pub fn task_rows(form: &Form) -> impl Iterator<Item = TaskRow<'_>> {
         content: task.content.as_deref(),
         goal: task.goal.as_deref(),
         at: &task.at,
+        extra: if task.extra.is_empty() {
+            Cow::Borrowed("")
+        } else {
+            Cow::Owned(serde_json::Value::Object(task.extra.clone()).to_string())
+        },
     })
 }
 
