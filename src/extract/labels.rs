@@ -38,6 +38,8 @@ pub const SECTION_LABELS: &[(&str, Section)] = &[
     ("单位名称", Section::Department),
     // The national template's (财政部, 2015): normalized, so with ASCII brackets.
     ("部门(单位)名称", Section::Department),
+    ("预算部门(单位)名称", Section::Department),
+    ("预算单位名称", Section::Department),
     ("预算单位", Section::Department),
     ("预算整体情况", Section::Budget),
     ("部门预算整体情况", Section::Budget),
@@ -73,6 +75,8 @@ pub const SECTION_LABELS: &[(&str, Section)] = &[
     ("年度目标", Section::AnnualGoal),
     ("本年度目标", Section::AnnualGoal),
     ("年度总体目标", Section::AnnualGoal),
+    ("年度履职目标", Section::AnnualGoal),
+    ("部门年度目标", Section::AnnualGoal),
     ("年度重点工作任务", Section::Tasks),
     ("部门年度重点工作任务", Section::Tasks),
     ("重点工作任务", Section::Tasks),

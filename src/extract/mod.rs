@@ -764,6 +764,13 @@ mod tests {
              年度绩效指标\t一级指标\t二级指标\t三级指标\t指标值\n\
              \t产出指标\t数量指标\t某数量\t10个\n");
         assert_eq!(form.details["职责概述"], "负责全市某某工作。");
+        let newer =
+            one("某局2024年部门整体绩效目标表\n预算部门（单位）名称\t某局\n年度履职目标\t目标一\n");
+        assert_eq!(
+            (newer.department.as_deref(), newer.annual_goal.as_deref()),
+            (Some("某局"), Some("目标一"))
+        );
+        assert!(newer.unmapped.is_empty(), "{:?}", newer.unmapped);
         assert_eq!(form.budget[0].key.as_deref(), Some("total"));
         assert_eq!(form.tasks[0].name.as_deref(), Some("任务一"));
         assert_eq!(
