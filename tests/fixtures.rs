@@ -107,6 +107,7 @@ fixture_tests! {
     main_tasks_template_text: "main-tasks-template-text" / "input.txt",
     project_application_text: "project-application-text" / "input.txt",
     project_last_year_text: "project-last-year-text" / "input.txt",
+    older_template_html: "older-template-html" / "input.html",
 }
 
 /// The document without what necessarily differs between renderings of one form: the
@@ -516,4 +517,34 @@ fn variant_facts_hold() {
     assert_eq!(first["annual"]["value"], 20);
     assert_eq!(first["extra"]["上年度实际水平"], "18公里");
     assert_eq!(last_year["findings"], Value::Array(Vec::new()));
+
+    // The older template as a page with its cells merged (rowspan, colspan): group
+    // headers over the budget's labels, 预算金额 split under the tasks' header, a
+    // 金额合计 row, an empty 成本指标 row.
+    let older = extract("older-template-html/input.html");
+    let groups: Vec<String> = texts(&older["budget"], "group");
+    assert_eq!(
+        groups,
+        [
+            "年度预算申请（万元）",
+            "按收入性质分",
+            "按收入性质分",
+            "按收入性质分",
+            "按支出性质分",
+            "按支出性质分"
+        ]
+    );
+    assert_eq!(
+        older["tasks"][0]["extra"]["预算金额（万元）/财政拨款"],
+        "11,000.00"
+    );
+    assert_eq!(older["details"]["年度主要任务/金额合计"], "12,800.00");
+    assert_eq!(older["indicators"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        older["findings"][0]["code"], "indicators.category_empty",
+        "{}",
+        older["findings"]
+    );
+    assert_eq!(older["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(older["unmapped"], Value::Array(Vec::new()));
 }

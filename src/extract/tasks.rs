@@ -114,11 +114,14 @@ impl TaskReader {
                 .find(|(_, l)| l.task_field() == Some(TaskField::Funds))
                 .map(|(c, _)| label_text(&c.text))
                 .unwrap_or_default();
+            // Any other header (备注) heads a column of the tasks' `extra`.
             self.extra_columns.clear();
             for i in from..rows.cells(r).len() {
-                if rows.label(r, i).task_field().is_some() {
-                    rows.take(r, i);
+                if rows.label(r, i).task_field().is_none() {
+                    let cell = &rows.cells(r)[i];
+                    self.extra_columns.push((cell.col, label_text(&cell.text)));
                 }
+                rows.take(r, i);
             }
             return;
         }
