@@ -34,6 +34,7 @@ use super::labels::{
 use super::rows::Rows;
 use crate::document::{Finding, Indicator, Op, Severity, Value, ValueKind};
 use crate::model::Cell;
+use crate::validate::TOLERANCE;
 
 /// The key in `details` of the weights' total a 合计 row states.
 const WEIGHT_TOTAL_KEY: &str = "绩效指标/权重合计";
@@ -207,7 +208,7 @@ impl IndicatorReader {
     ) {
         if let Some((text, stated, at)) = self.weight_total.take() {
             details.insert(WEIGHT_TOTAL_KEY.into(), serde_json::Value::String(text));
-            if (self.weights - stated).abs() > 0.005 {
+            if (self.weights - stated).abs() > TOLERANCE {
                 findings.push(Finding {
                     severity: Severity::Warning,
                     code: "indicators.weight_sum_mismatch".into(),

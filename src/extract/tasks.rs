@@ -2,6 +2,8 @@
 //! their header texts. After a page break the section label may repeat in the first
 //! cell of a data row: such a row is data, not a new header. A 合计 row under the tasks
 //! is no task: its amount is kept in `details` and checked against the tasks' funds.
+//! Columns that are no task field (备注, or 财政拨款 under a 预算金额 split into 总额 |
+//! 财政拨款 | 其他资金) go to each task's `extra`.
 
 use super::labels::{is_total_label, label_text, Label, TaskField};
 use super::rows::Rows;
@@ -16,7 +18,7 @@ struct StatedTotal {
     key: String,
     amount: Amount,
     at: String,
-    /// Its cells in the split funds' other columns, by their keys.
+    /// Its cells in the extra columns, by their keys.
     extra: Vec<(String, String)>,
 }
 
@@ -32,8 +34,9 @@ pub struct TaskReader {
     total: Option<StatedTotal>,
     /// The funds column's header as written (`预算金额（万元）`).
     funds_header: String,
-    /// Columns under a split funds header other than the funds' own (`财政拨款`), with
-    /// their keys in a task's `extra` (`预算金额（万元）/财政拨款`).
+    /// Columns that are no task field, with their keys in a task's `extra`: other
+    /// headers (`备注`), and the columns under a split funds header other than the
+    /// funds' own (`预算金额（万元）/财政拨款`).
     extra_columns: Vec<(u32, String)>,
 }
 
@@ -180,7 +183,7 @@ impl TaskReader {
         }
     }
 
-    /// The row's cells in the split funds' other columns, taken, by their keys.
+    /// The row's cells in the extra columns, taken, by their keys.
     fn extra_cells(&self, rows: &mut Rows<'_>, r: usize, from: usize) -> Vec<(String, String)> {
         let mut found = Vec::new();
         for (col, key) in &self.extra_columns {
