@@ -373,6 +373,18 @@ pub struct Finding {
     pub at: Option<String>,
 }
 
+impl Finding {
+    /// A finding of `code`, as the validator and the extractors make them.
+    pub fn new(severity: Severity, code: &str, message: String, at: Option<String>) -> Self {
+        Finding {
+            severity,
+            code: code.to_string(),
+            message,
+            at,
+        }
+    }
+}
+
 /// A non-empty cell or line no field took.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Unmapped {

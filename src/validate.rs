@@ -24,7 +24,7 @@ pub fn validate(form: &mut Form, sections: &[Section], grid: &Grid) {
     let extracted = std::mem::take(&mut form.findings);
     let mut findings = Vec::with_capacity(extracted.len() + grid.notes.len());
     for note in &grid.notes {
-        findings.push(finding(
+        findings.push(Finding::new(
             note.severity(),
             note.code,
             note.message.clone(),
@@ -39,15 +39,6 @@ pub fn validate(form: &mut Form, sections: &[Section], grid: &Grid) {
     check_values(form, &mut findings);
     findings.extend(extracted);
     form.findings = findings;
-}
-
-fn finding(severity: Severity, code: &str, message: String, at: Option<String>) -> Finding {
-    Finding {
-        severity,
-        code: code.to_string(),
-        message,
-        at,
-    }
 }
 
 /// A department form whose title names another department than its 部门名称: most
@@ -69,7 +60,7 @@ fn check_department(form: &Form, sections: &[Section], findings: &mut Vec<Findin
     if in_order(&department_chars, &named_chars) || in_order(&named_chars, &department_chars) {
         return;
     }
-    findings.push(finding(
+    findings.push(Finding::new(
         Severity::Warning,
         "form.department_mismatch",
         format!(
@@ -92,7 +83,7 @@ fn check_sections(form: &Form, sections: &[Section], findings: &mut Vec<Finding>
         || !form.indicators.is_empty()
         || form.overall_goal.is_some();
     if !found_anything {
-        findings.push(finding(
+        findings.push(Finding::new(
             Severity::Error,
             "form.unrecognized",
             "no section of a budget performance form was found (部门名称, 预算整体情况, 总体绩效目标, 年度重点工作任务, 指标)".into(),
@@ -128,7 +119,7 @@ fn check_sections(form: &Form, sections: &[Section], findings: &mut Vec<Finding>
         missing.push("绩效指标 (一级/二级/三级指标)");
     }
     for name in missing {
-        findings.push(finding(
+        findings.push(Finding::new(
             Severity::Warning,
             "section.missing",
             format!("the form has no {name} section"),
@@ -257,7 +248,7 @@ fn check_budget(
             let sum: f64 = values.iter().sum();
             if (sum - stated).abs() > TOLERANCE {
                 let labels: Vec<&str> = split.iter().map(|l| l.label.as_str()).collect();
-                findings.push(finding(
+                findings.push(Finding::new(
                     Severity::Warning,
                     "budget.sum_mismatch",
                     format!(
@@ -303,7 +294,7 @@ fn check_budget(
             continue;
         }
         let (more, less) = if diff > 0.0 { (a, b) } else { (b, a) };
-        findings.push(finding(
+        findings.push(Finding::new(
             Severity::Warning,
             "budget.sum_mismatch",
             format!(
@@ -336,7 +327,7 @@ fn check_task_funds(form: &Form, groups: &[Option<BudgetGroup>], findings: &mut 
     let available = project.unwrap_or(0.0) + development.unwrap_or(0.0);
     let total: f64 = funds().sum();
     if total > available + TOLERANCE {
-        findings.push(finding(
+        findings.push(Finding::new(
             Severity::Warning,
             "tasks.funds_exceed_budget",
             format!(
@@ -358,7 +349,7 @@ fn check_values(form: &Form, findings: &mut Vec<Finding>) {
     for indicator in &form.indicators {
         for value in [&indicator.period, &indicator.annual].into_iter().flatten() {
             if value.kind == ValueKind::Text && has_digit(&value.raw) {
-                findings.push(finding(
+                findings.push(Finding::new(
                     Severity::Warning,
                     "value.unparsed",
                     format!(
@@ -382,7 +373,7 @@ fn check_values(form: &Form, findings: &mut Vec<Finding>) {
     for (label, amount, at) in amounts {
         let Some(amount) = amount else { continue };
         if amount.value.is_none() && !amount.raw.trim().is_empty() {
-            findings.push(finding(
+            findings.push(Finding::new(
                 Severity::Warning,
                 "amount.unparsed",
                 format!("{label}: the amount {:?} could not be read", amount.raw),

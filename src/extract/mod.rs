@@ -152,15 +152,15 @@ static YEAR_LINE: LazyLock<Regex> = LazyLock::new(|| {
 /// The finding for a year line that contradicts the title's year (a form copied from
 /// another year's, half changed): the title's year is kept, the line's is said.
 fn year_mismatch(title_year: i32, line_year: i32, line: &Cell) -> Finding {
-    Finding {
-        severity: Severity::Warning,
-        code: "form.year_mismatch".into(),
-        message: format!(
+    Finding::new(
+        Severity::Warning,
+        "form.year_mismatch",
+        format!(
             "the title says {title_year}, the line {} under it {line_year}; the title's year is kept",
             line.text.trim()
         ),
-        at: Some(line.loc.render()),
-    }
+        Some(line.loc.render()),
+    )
 }
 
 fn new_form(source: Source, form_id: String) -> Form {
@@ -506,14 +506,14 @@ fn unsupported(
     }
     fill_identity(&mut form);
     form.form_kind = FormKind::Unknown;
-    form.findings.push(Finding {
-        severity: Severity::Error,
-        code: "form.unsupported_kind".into(),
-        message: format!(
+    form.findings.push(Finding::new(
+        Severity::Error,
+        "form.unsupported_kind",
+        format!(
             "a self-evaluation form (绩效自评表, marked by {marker}): its values are what was achieved, not targets, so it is not read"
         ),
-        at: None,
-    });
+        None,
+    ));
     form
 }
 

@@ -76,18 +76,18 @@ impl TaskReader {
             .filter_map(|t| t.funds.as_ref()?.value)
             .sum();
         if (funds - stated).abs() > TOLERANCE {
-            form.findings.push(Finding {
-                severity: Severity::Warning,
-                code: "tasks.sum_mismatch".into(),
-                message: format!(
+            form.findings.push(Finding::new(
+                Severity::Warning,
+                "tasks.sum_mismatch",
+                format!(
                     "the tasks' funds add up to {}万元, but {} says {}万元 (difference {}万元)",
                     format_wan(funds),
                     total.key,
                     format_wan(stated),
                     format_wan(funds - stated)
                 ),
-                at: Some(total.at),
-            });
+                Some(total.at),
+            ));
         }
     }
 

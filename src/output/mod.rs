@@ -397,16 +397,16 @@ impl OutputDir {
             let year = year
                 .map(|y| y.to_string())
                 .unwrap_or_else(|| "(no year)".into());
-            let finding = Finding {
-                severity: Severity::Warning,
-                code: "form.duplicate_department".into(),
-                message: format!(
+            let finding = Finding::new(
+                Severity::Warning,
+                "form.duplicate_department",
+                format!(
                     "{department} {year} is claimed by {} files: {}{more}",
                     files.len(),
                     named.join(", ")
                 ),
-                at: None,
-            };
+                None,
+            );
             for form in claimants.iter() {
                 findings.push(Amendment {
                     ordinal: form.ordinal,
