@@ -18,7 +18,9 @@
 
 use std::borrow::Cow;
 
-use super::labels::{budget_key, label_text, Label};
+use super::labels::{
+    budget_key, is_column_title, is_money_label, is_note_header, label_text, Label,
+};
 use super::rows::Rows;
 use crate::document::{Amount, BudgetLine};
 use crate::model::Cell;
@@ -73,25 +75,11 @@ pub struct BudgetReader {
     note_col: Option<u32>,
 }
 
-/// Headers of a column of notes on the budget lines, which go to the line of this
-/// year's amount on the same row.
-const NOTE_HEADERS: &[&str] = &[
-    "资金测算依据及说明",
-    "资金测算依据",
-    "测算依据及说明",
-    "测算依据",
-    "备注",
-    "说明",
-];
-
 /// The amount in `cell`, if it reads as one.
 fn amount_of(cell: &Cell, unit: Option<&str>) -> Option<Amount> {
     let amount = parse_amount(&cell.text, cell.number, unit);
     amount.value.is_some().then_some(amount)
 }
-
-/// Headers of a label column that name no group, only the column (`项目 | 本年度申请金额`).
-const COLUMN_TITLES: &[&str] = &["项目", "名称", "内容", "项目名称", "支出内容", "明细"];
 
 /// `资金总额:438.768` → (`资金总额`, `438.768`), when the left side is a budget label, or
 /// a money word the keys do not name (`自有资金：30`, `事业收入：10`) before an amount
@@ -102,20 +90,8 @@ fn split_key_value(text: &str) -> Option<(&str, &str)> {
         text[..at].trim(),
         text[at..].trim_start_matches([':', '：']).trim(),
     );
-    let named = budget_key(label).is_some() || (is_money_word(label) && is_bare_amount(value));
+    let named = budget_key(label).is_some() || (is_money_label(label) && is_bare_amount(value));
     (named && !value.is_empty()).then_some((label, value))
-}
-
-/// Words that make a short label one of money (资金, 收入, 拨款, 经费…).
-const MONEY_WORDS: &[&str] = &[
-    "资金", "收入", "拨款", "支出", "经费", "基金", "结转", "金额", "补助", "款",
-];
-
-/// Whether `label` is a short label of money: a budget line the keys do not name.
-fn is_money_word(label: &str) -> bool {
-    label.chars().count() <= 12
-        && !label.chars().any(|c| c.is_ascii_digit())
-        && MONEY_WORDS.iter().any(|word| label.contains(word))
 }
 
 impl BudgetReader {
@@ -394,7 +370,7 @@ impl BudgetReader {
                 header.header_unit(),
                 header.bare().chars().count() <= 20,
             );
-            if NOTE_HEADERS.contains(&label_text(&cell.text).as_str()) {
+            if is_note_header(&cell.text) {
                 rows.take(r, i);
                 self.note_col = Some(cell.col);
                 continue;
@@ -407,7 +383,7 @@ impl BudgetReader {
                         // A label column headed by a mere column title (项目, 名称) is
                         // grouped under the section's label.
                         let title = label_text(&g.text);
-                        let name = if COLUMN_TITLES.contains(&title.as_str()) {
+                        let name = if is_column_title(&title) {
                             self.section.clone()
                         } else {
                             Some(title)

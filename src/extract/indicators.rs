@@ -28,12 +28,12 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::labels::{
-    category_of, header_field, indicator_field, is_level1_name, is_total_label, label_line,
-    label_text, target_group, IndicatorField, Label, Target,
+    category_of, header_field, indicator_field, is_level1_name, label_line, label_text,
+    target_group, IndicatorField, Label, Target,
 };
 use super::rows::Rows;
-use crate::document::{Finding, Indicator, Op, Severity, Value, ValueKind};
-use crate::model::Cell;
+use crate::document::{Finding, Form, Indicator, Op, Severity, Value, ValueKind};
+use crate::model::{Cell, Loc};
 use crate::validate::TOLERANCE;
 
 /// The key in `details` of the weights' total a 合计 row states.
@@ -88,7 +88,7 @@ struct Side {
     /// The row and cell where `level2` was written, and whether an indicator has been
     /// read under it: a category row left empty (成本指标 with nothing beside it) is
     /// said, not passed over.
-    level2_at: Option<(usize, String)>,
+    level2_at: Option<(usize, Loc)>,
     level2_filled: bool,
 }
 
@@ -117,7 +117,7 @@ pub struct IndicatorReader {
 struct EmptyCategory {
     row: usize,
     name: Arc<str>,
-    at: String,
+    at: Loc,
 }
 
 /// A header cell, with the column group it stands under.
@@ -201,46 +201,43 @@ impl IndicatorReader {
     /// Ends the grid: its findings so far, and each category still open that no
     /// indicator filled, go to `findings`; a 合计 row's total weight goes to `details`,
     /// and is checked against the weights (`indicators.weight_sum_mismatch`).
-    pub fn flush(
-        &mut self,
-        findings: &mut Vec<Finding>,
-        details: &mut serde_json::Map<String, serde_json::Value>,
-    ) {
+    pub fn flush(&mut self, form: &mut Form) {
         if let Some((text, stated, at)) = self.weight_total.take() {
-            details.insert(WEIGHT_TOTAL_KEY.into(), serde_json::Value::String(text));
+            form.details
+                .insert(WEIGHT_TOTAL_KEY.into(), serde_json::Value::String(text));
             if (self.weights - stated).abs() > TOLERANCE {
-                findings.push(Finding {
-                    severity: Severity::Warning,
-                    code: "indicators.weight_sum_mismatch".into(),
-                    message: format!(
+                form.findings.push(Finding::new(
+                    Severity::Warning,
+                    "indicators.weight_sum_mismatch",
+                    format!(
                         "the indicators' weights add up to {}, but the 合计 row says {}",
                         self.weights, stated
                     ),
-                    at: Some(at),
-                });
+                    Some(at),
+                ));
             }
         }
         for side in &mut self.sides {
             side.close_level2(&mut self.empty_categories);
         }
-        findings.extend(self.empty_categories.drain(..).map(|empty| Finding {
-            severity: Severity::Info,
-            code: "indicators.category_empty".into(),
-            message: format!(
-                "no indicator is set under {}: its row is left empty",
-                empty.name
-            ),
-            at: Some(empty.at),
-        }));
+        form.findings
+            .extend(self.empty_categories.drain(..).map(|empty| {
+                Finding::new(
+                    Severity::Info,
+                    "indicators.category_empty",
+                    format!(
+                        "no indicator is set under {}: its row is left empty",
+                        empty.name
+                    ),
+                    Some(empty.at.render()),
+                )
+            }));
     }
 
     /// A row whose first cell is 合计/总计 and whose weight column holds a number: the
     /// weights' stated total, taken.
     fn weight_total_row(&mut self, rows: &mut Rows<'_>, r: usize) {
-        let Some(first) = rows.cells(r).first() else {
-            return;
-        };
-        if !is_total_label(&first.text) {
+        if rows.cells(r).is_empty() || !rows.label(r, 0).is_total() {
             return;
         }
         let weight_col = self.columns.iter().find_map(|c| {
@@ -612,7 +609,8 @@ impl Side {
         let name: Option<Arc<str>> = cell.map(|(_, cell)| label_line(&cell.text).into());
         self.category = name.as_deref().and_then(category_of);
         self.level2 = name;
-        self.level2_at = cell.map(|(r, cell)| (r, cell.loc.render()));
+        // Rendered only if the category turns out empty.
+        self.level2_at = cell.map(|(r, cell)| (r, cell.loc.clone()));
     }
 
     /// Closes the level-2 name being filled down: one that no indicator filled is an

@@ -395,6 +395,15 @@ impl<'t> Label<'t> {
         amount_header(self.bare(), self.header_unit())
     }
 
+    /// Whether it names a row the total of the rows above (合计, 总计, 小计, and short
+    /// ones ending so: 金额合计, 权重合计): a row of a table that is no entry of it, but
+    /// the sum the form states for them.
+    pub fn is_total(&self) -> bool {
+        let bare = self.bare();
+        bare == "小计"
+            || bare.chars().count() <= 6 && (bare.ends_with("合计") || bare.ends_with("总计"))
+    }
+
     /// The budget group it heads ([`budget_group`]).
     pub fn budget_group(&self) -> Option<BudgetGroup> {
         self.vocab.budget_group
@@ -954,13 +963,48 @@ fn unit_in_header(label: &str) -> Option<&'static str> {
     first.map(|k| UNITS[k])
 }
 
-/// Whether a row's label names it the total of the rows above (合计, 总计, 小计, and
-/// short ones ending so: 金额合计, 权重合计): a row of a table that is no entry of it,
-/// but the sum the form states for them.
-pub fn is_total_label(text: &str) -> bool {
-    let label = label_text(text);
-    label == "小计"
-        || label.chars().count() <= 6 && (label.ends_with("合计") || label.ends_with("总计"))
+/// Headers of a column of notes on the budget lines (资金测算依据及说明, 备注): each note
+/// goes to the line of this year's amount on its row.
+pub const NOTE_HEADERS: &[&str] = &[
+    "资金测算依据及说明",
+    "资金测算依据",
+    "测算依据及说明",
+    "测算依据",
+    "备注",
+    "说明",
+];
+
+/// Whether a header heads a column of notes on the budget lines ([`NOTE_HEADERS`]).
+pub fn is_note_header(text: &str) -> bool {
+    NOTE_HEADERS.contains(&label_text(text).as_str())
+}
+
+/// Headers of a budget label column that name no group, only the column
+/// (`项目 | 本年度申请金额`): its lines take the section's label as their group.
+pub const COLUMN_TITLES: &[&str] = &["项目", "名称", "内容", "项目名称", "支出内容", "明细"];
+
+/// Whether a label column's header is a mere column title ([`COLUMN_TITLES`]).
+pub fn is_column_title(label: &str) -> bool {
+    COLUMN_TITLES.contains(&label)
+}
+
+/// Words that make a short label one of money (资金, 收入, 拨款, 经费…): a budget line
+/// the keys do not name (`自有资金：30`).
+pub const MONEY_WORDS: &[&str] = &[
+    "资金", "收入", "拨款", "支出", "经费", "基金", "结转", "金额", "补助", "款",
+];
+
+/// Whether `label` is a short label of money ([`MONEY_WORDS`]), without digits.
+pub fn is_money_label(label: &str) -> bool {
+    label.chars().count() <= 12
+        && !label.chars().any(|c| c.is_ascii_digit())
+        && MONEY_WORDS.iter().any(|word| label.contains(word))
+}
+
+/// Whether a bare label heads the funds' own column under a split 预算金额 (总额 |
+/// 财政拨款 | 其他资金), besides the budget labels.
+pub fn is_funds_sub_header(bare: &str) -> bool {
+    matches!(bare, "总额" | "金额" | "小计")
 }
 
 /// Whether a header names an amount column (`预算金额(万元)`, `金额`, `资金(万元)`).

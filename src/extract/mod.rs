@@ -281,7 +281,7 @@ fn field_row(rows: &mut Rows<'_>, r: usize, form: &mut Form) -> bool {
 fn close(mode: &mut Mode, form: &mut Form) {
     match mode {
         Mode::Budget(reader) => reader.flush(&mut form.budget),
-        Mode::Indicators(reader) => reader.flush(&mut form.findings, &mut form.details),
+        Mode::Indicators(reader) => reader.flush(form),
         Mode::Tasks(reader) => reader.flush(form),
         _ => {}
     }

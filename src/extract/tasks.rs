@@ -5,7 +5,7 @@
 //! Columns that are no task field (备注, or 财政拨款 under a 预算金额 split into 总额 |
 //! 财政拨款 | 其他资金) go to each task's `extra`.
 
-use super::labels::{is_total_label, label_text, Label, TaskField};
+use super::labels::{is_funds_sub_header, label_text, Label, TaskField};
 use super::rows::Rows;
 use crate::document::{Amount, Finding, Form, Severity, Task};
 use crate::normalize::parse_amount;
@@ -205,9 +205,8 @@ impl TaskReader {
     fn funds_sub_header(&mut self, rows: &mut Rows<'_>, r: usize, from: usize) -> bool {
         let cells = &rows.cells(r)[from..];
         let labels = &rows.labels(r)[from..];
-        let is_sub_header = |label: &Label<'_>| {
-            label.budget_key().is_some() || matches!(label.bare(), "总额" | "金额" | "小计")
-        };
+        let is_sub_header =
+            |label: &Label<'_>| label.budget_key().is_some() || is_funds_sub_header(label.bare());
         if cells.len() < 2 || !labels.iter().all(is_sub_header) {
             return false;
         }
@@ -245,7 +244,8 @@ impl TaskReader {
         // Content or goal of its own: a task named so. (A 合计 merged across the name
         // and content columns covers both, but is one cell.)
         let other = |field| column(field).is_some_and(|(i, _)| i != name_i);
-        if !is_total_label(&name.text) || other(TaskField::Content) || other(TaskField::Goal) {
+        if !rows.label(r, name_i).is_total() || other(TaskField::Content) || other(TaskField::Goal)
+        {
             return false;
         }
         let amount = parse_amount(
