@@ -522,7 +522,24 @@ fn wps_office_files() {
     let dir = Dir::new("hostile-wps");
     let xls = fixture_bytes("guangzhou-2024-xls/input.xls");
     let doc = ole2_with(&["WordDocument", "1Table"]);
-    folder(&dir, &[("budget.et", &xls), ("letter.wps", &doc)]);
+    // A .et of the old WPS format (its own binary, no OLE2): refused, saying what the
+    // name promised.
+    let old_wps: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 32) as u8).collect();
+    folder(
+        &dir,
+        &[
+            ("budget.et", &xls),
+            ("letter.wps", &doc),
+            ("old.et", &old_wps),
+        ],
+    );
+    let (_, rows) = refused(
+        &dir,
+        "old.et",
+        &[],
+        &["not an OLE2 compound file, as a .et file should be"],
+    );
+    assert_eq!(row(&rows, "old.et").status, "error");
     let (_, rows) = refused(
         &dir,
         "letter.wps",

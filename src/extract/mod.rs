@@ -1044,6 +1044,19 @@ mod tests {
         );
     }
 
+    /// A column beside the tasks' fields (备注) is kept in each task's `extra` under its
+    /// header, not left unmapped.
+    #[test]
+    fn a_tasks_column_of_no_field_goes_to_extra() {
+        let form = one("部门名称\t某局\n\
+             年度重点工作任务\t名称\t主要实施内容\t拟投入的资金(万元)\t备注\n\
+             \t任务一\t内容一\t300\t跨年度实施\n\
+             \t任务二\t内容二\t400\t\n");
+        assert_eq!(form.tasks[0].extra["备注"], "跨年度实施");
+        assert!(form.tasks[1].extra.is_empty());
+        assert!(form.unmapped.is_empty(), "{:?}", form.unmapped);
+    }
+
     /// A year line under a title that has a year: the same year is taken (it is
     /// understood, not left unmapped); another year is a warning at the line, the
     /// title's year kept.

@@ -731,6 +731,24 @@ mod tests {
         );
     }
 
+    /// A quote that would pair with one too far below (past [`MAX_QUOTED_BREAKS`] line
+    /// breaks) opens no quoted cell: the lines between keep their own rows.
+    #[test]
+    fn a_quote_paired_too_far_below_is_text() {
+        let text = format!(
+            "\"开头\t甲\n{}末尾\"\t乙\n",
+            "中间\t丙\n".repeat(MAX_QUOTED_BREAKS + 1)
+        );
+        let grid = read(text.as_bytes(), &ReadLimits::default()).unwrap();
+        let rows = cells(&grid);
+        assert_eq!(rows.len(), MAX_QUOTED_BREAKS + 3);
+        assert_eq!(rows[0][0].0, "\"开头");
+        assert_eq!(
+            rows[1][0],
+            ("中间".to_string(), "line 2 field 1".to_string())
+        );
+    }
+
     #[test]
     fn csv_reads_like_tab_separated_text() {
         let tsv = "部门名称\t广州市司法局\t\n\t基本支出\t153,069.97\n\n总体绩效目标\t目标\t\n";
