@@ -180,11 +180,15 @@ fn collect_holding(
 ) -> io::Result<Inputs> {
     // Compared by the real path: `-o out` and a walk from `.` name one folder two ways.
     let output = output.and_then(|dir| dir.canonicalize().ok());
+    // Told by name first: only a folder named as the output folder (or a link, which
+    // may lead there under another name) costs a lookup of its real path, not every
+    // folder of the tree.
     let is_output = |entry: &walkdir::DirEntry| {
         entry.file_type().is_dir()
-            && output
-                .as_deref()
-                .is_some_and(|out| entry.path().canonicalize().ok().as_deref() == Some(out))
+            && output.as_deref().is_some_and(|out| {
+                (out.file_name() == Some(entry.file_name()) || entry.path_is_symlink())
+                    && entry.path().canonicalize().ok().as_deref() == Some(out)
+            })
     };
     // A table of this run's, left in the output folder by the last run, where the folder
     // is itself read (`extract forms -o forms`, or `forms/*` named). The name is looked

@@ -310,6 +310,39 @@ fn csv_forms_are_read_and_the_output_folder_inside_the_tree_is_not() {
     );
 }
 
+/// The output folder reached through a link of another name inside the tree is not
+/// searched either: it is told by its real path, not its name.
+#[cfg(unix)]
+#[test]
+fn the_output_folder_behind_a_link_is_not_searched() {
+    let dir = Dir::new("cli-output-behind-link");
+    dir.write(
+        "tree/form.csv",
+        fixture_bytes("guangzhou-2024-csv/input.csv"),
+    );
+    let out = dir.join("tree/out");
+    run(extract_into(dir.join("tree"), &out).arg("--quiet"), 0);
+    std::os::unix::fs::symlink(&out, dir.join("tree/link")).unwrap();
+    run(extract_into(dir.join("tree"), &out).arg("--quiet"), 0);
+    let listed: Vec<(String, String, String)> = files_by_name(&dir.read("tree/out/files.csv"))
+        .into_iter()
+        .map(|(name, row)| (name, row.status, row.error))
+        .collect();
+    let skipped = "this run's output folder (-o): not searched";
+    assert_eq!(
+        listed,
+        [
+            (
+                "form.csv".into(),
+                "warning".into(),
+                "2 warning findings: budget.sum_mismatch".into()
+            ),
+            ("link".into(), "skipped".into(), skipped.into()),
+            ("out".into(), "skipped".into(), skipped.into()),
+        ]
+    );
+}
+
 /// An output folder that is the folder read (`extract forms -o forms`): the next run
 /// lists the last run's tables as skipped instead of reading them as forms, whether it
 /// finds them in a walk or is handed them by name (a shell's `forms/*`). A CSV form
