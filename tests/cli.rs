@@ -475,6 +475,33 @@ fn check_prints_findings_and_exits_by_severity() {
     assert!(String::from_utf8_lossy(&output.stdout).contains("form.unrecognized"));
 }
 
+/// A budget line's note and a detail continued over several rows are shown, the
+/// detail's later lines indented under it.
+#[test]
+fn inspect_shows_notes_and_details_line_by_line() {
+    let output = run(
+        jixiao().args(["inspect", "fixtures/project-last-year-text/input.txt"]),
+        0,
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("     note: 按修补面积每平方米120元测算"),
+        "{text}"
+    );
+
+    let dir = Dir::new("inspect-details");
+    let path = dir.write(
+        "form.txt",
+        "部门名称\t某局\n部门职能\t（一）第一项。\n\t（二）第二项。\n",
+    );
+    let output = run(jixiao().arg("inspect").arg(&path), 0);
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("  部门职能: （一）第一项。\n    （二）第二项。\n"),
+        "{text}"
+    );
+}
+
 #[test]
 fn inspect_shows_parts_locations_and_findings() {
     let output = run(
