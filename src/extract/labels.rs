@@ -1042,6 +1042,28 @@ pub fn split_label(text: &str) -> Option<(&str, &str)> {
     (at <= MAX_LABEL_BYTES).then(|| (&text[..at], &text[at + len..]))
 }
 
+/// Where a labelled value ends when more fields follow it on its line, as the line
+/// under a form has them (`填报人：张三　联系电话：020-1234　填报日期：…`): at white space
+/// followed by a field's label ([`field_of`]) and a colon. Returns the value (trimmed)
+/// and the next field, its label and its text (which may hold more fields in turn).
+pub fn next_inline_field(text: &str) -> (&str, Option<(Field, &str, &str)>) {
+    let mut chars = text.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        if !c.is_whitespace() {
+            continue;
+        }
+        while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
+        let Some(&(at, _)) = chars.peek() else { break };
+        let Some((label, rest)) = split_label(&text[at..]) else {
+            continue;
+        };
+        if let Some(field) = field_of(label) {
+            return (text[..at].trim(), Some((field, label, rest)));
+        }
+    }
+    (text.trim(), None)
+}
+
 /// A section label and its text in one cell or paragraph: `总体目标：……`.
 pub fn section_with_text(text: &str) -> Option<(Section, &str)> {
     let (label, rest) = split_label(text)?;

@@ -236,35 +236,28 @@ fn field_row(rows: &mut Rows<'_>, r: usize, form: &mut Form) -> bool {
             i += 1; // a cell that is no label: left for unmapped
             continue;
         };
-        let (label, inline) = match inline {
-            None => (labels::label_text(&cells[i].text), None),
-            Some((label, value)) => (
-                labels::label_text(label),
-                Some(value.trim().to_string()).filter(|v| !v.is_empty()),
-            ),
-        };
         rows.take(r, i);
-        let value = match inline {
-            Some(value) => Some(value),
-            None if i + 1 < cells.len() && field_at(rows, i + 1).is_none() => {
+        let Some((label, value)) = inline else {
+            let label = labels::label_text(&cells[i].text);
+            if i + 1 < cells.len() && field_at(rows, i + 1).is_none() {
+                rows.take(r, i + 1);
+                set_field(form, field, label, cells[i + 1].text.clone());
                 i += 1;
-                rows.take(r, i);
-                Some(cells[i].text.clone())
             }
-            None => None,
+            i += 1;
+            continue;
         };
-        i += 1;
-        let Some(value) = value else { continue };
-        let project = form.project.get_or_insert_with(Default::default);
-        match field {
-            Field::ProjectName => project.name = Some(value),
-            Field::CompetentDepartment => project.competent_department = Some(value),
-            Field::ImplementingUnit => project.implementing_unit = Some(value),
-            Field::ProjectPeriod => project.period = Some(value),
-            Field::Detail => {
-                form.details.insert(label, serde_json::Value::String(value));
+        // One cell may hold several fields, a line of them.
+        let (mut field, mut label, mut text) = (field, label, value);
+        loop {
+            let (value, next) = labels::next_inline_field(text);
+            if !value.is_empty() {
+                set_field(form, field, labels::label_text(label), value.to_string());
             }
+            let Some(next) = next else { break };
+            (field, label, text) = next;
         }
+        i += 1;
     }
     if form
         .project
@@ -274,6 +267,21 @@ fn field_row(rows: &mut Rows<'_>, r: usize, form: &mut Form) -> bool {
         form.project = None;
     }
     true
+}
+
+/// Puts a labelled field's value where its field goes: a project's own fields, or the
+/// details under the label as written.
+fn set_field(form: &mut Form, field: Field, label: String, value: String) {
+    let project = form.project.get_or_insert_with(Default::default);
+    match field {
+        Field::ProjectName => project.name = Some(value),
+        Field::CompetentDepartment => project.competent_department = Some(value),
+        Field::ImplementingUnit => project.implementing_unit = Some(value),
+        Field::ProjectPeriod => project.period = Some(value),
+        Field::Detail => {
+            form.details.insert(label, serde_json::Value::String(value));
+        }
+    }
 }
 
 /// Ends the section being read: a budget's pending lines are written, a grid's empty
@@ -1306,6 +1314,34 @@ mod tests {
             "{:?}",
             form.findings
         );
+        assert!(form.unmapped.is_empty(), "{:?}", form.unmapped);
+    }
+
+    #[test]
+    fn a_line_of_several_labelled_fields_gives_each_its_own() {
+        let form = one(
+            "项目名称：社区 养老 服务\t主管部门：某区民政局 实施单位：某街道\n\
+             填报人：张三　　联系电话：020-1234 5678　填报日期：2024年1月5日\n\
+             填报单位（盖章）：　　　联系人：　　\n",
+        );
+        let details: Vec<(&str, &str)> = form
+            .details
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            details,
+            vec![
+                ("填报人", "张三"),
+                // White space inside a value, not before a label, stays in it.
+                ("联系电话", "020-1234 5678"),
+                ("填报日期", "2024年1月5日"),
+            ]
+        );
+        let project = form.project.as_ref().expect("project");
+        assert_eq!(project.name.as_deref(), Some("社区 养老 服务"));
+        assert_eq!(project.competent_department.as_deref(), Some("某区民政局"));
+        assert_eq!(project.implementing_unit.as_deref(), Some("某街道"));
         assert!(form.unmapped.is_empty(), "{:?}", form.unmapped);
     }
 
