@@ -43,7 +43,9 @@
 //! **Text outside tables** is split into lines the same way (a `<br>` ends one too) and
 //! only what belongs to the form is kept, as [`Block::Paragraph`]s numbered among the
 //! kept ones (`paragraph n`): the **last three content lines before each table**, taken
-//! back to the previous table or the nearest navigation. A line or table is:
+//! back to the previous table or the nearest navigation, and the **first three after
+//! it**, up to the next navigation or page chrome (a form's `填报人：… 填报日期：…` line
+//! sits under its table). A line or table is:
 //!
 //! * *navigation* when at least half of its characters are link text (`<a href>`) or
 //!   sit in `<nav>`, `<footer>`, `<aside>`, `<menu>` or `<select>`, or when it is short
@@ -55,7 +57,7 @@
 //!   "发布时间：…" line);
 //! * *content* otherwise.
 //!
-//! Text after the last table (footers, contact lines, share buttons) is dropped, as are
+//! Text further from the tables (footers, contact lines, share buttons) is dropped, as are
 //! the page's `<title>` and `<head>`. So a page's title and a `单位：万元` line above the
 //! form are read; its menus, breadcrumb and footer are neither read nor reported. A
 //! page with no table at all keeps every content line instead (its navigation and
@@ -94,6 +96,8 @@ const SNIFF_BYTES: usize = 4096;
 
 /// Content lines kept before a table.
 const KEPT_BEFORE_TABLE: usize = 3;
+/// Content lines kept after a table (a form's 填报人 / 填报日期 line sits there).
+const KEPT_AFTER_TABLE: usize = 3;
 
 /// A line (or a small table) longer than this is content whatever words it contains.
 const SHORT_LINE_CHARS: u64 = 200;
@@ -1562,15 +1566,28 @@ impl Builder<'_> {
         format!("{place}, source line {line}")
     }
 
-    /// Keeps the tables and, before each, the last content lines since the previous
-    /// table or navigation; numbers what is kept. A page with no table keeps all its
-    /// content lines instead: whatever stands in the form's place (a form written as
-    /// prose, a notice) is then read or reported, not dropped.
+    /// Keeps the tables and, around each, the content lines next to it: the last
+    /// [`KEPT_BEFORE_TABLE`] since the previous table or navigation, and the first
+    /// [`KEPT_AFTER_TABLE`] up to the next navigation or page chrome (where a page's
+    /// footer starts); numbers what is kept. A page with no table keeps all its content
+    /// lines instead: whatever stands in the form's place (a form written as prose, a
+    /// notice) is then read or reported, not dropped.
     fn assemble(&mut self, pieces: Vec<Piece>) -> Result<Vec<Block>> {
         let mut blocks = Vec::new();
         let mut pending: VecDeque<String> = VecDeque::new();
         let mut content: Vec<String> = Vec::new();
         let (mut paragraphs, mut tables) = (0u32, 0u32);
+        // Lines still to keep after the table just kept.
+        let mut after = 0;
+        let mut keep_line = |blocks: &mut Vec<Block>, line: String| -> Result<()> {
+            self.count()?;
+            paragraphs += 1;
+            let loc = Loc::Paragraph {
+                paragraph: paragraphs,
+            };
+            blocks.push(Block::Paragraph(Cell::text(0, line, loc)));
+            Ok(())
+        };
         for piece in pieces {
             match piece {
                 Piece::Text {
@@ -1578,6 +1595,11 @@ impl Builder<'_> {
                     kind: Kind::Content,
                 } => {
                     for line in text.split('\n').map(trim).filter(|l| !l.is_empty()) {
+                        if after > 0 {
+                            after -= 1;
+                            keep_line(&mut blocks, line.to_string())?;
+                            continue;
+                        }
                         if pending.len() == KEPT_BEFORE_TABLE {
                             pending.pop_front();
                         }
@@ -1592,21 +1614,19 @@ impl Builder<'_> {
                 }
                 | Piece::Table(Done {
                     kind: Kind::Nav, ..
-                }) => pending.clear(),
+                }) => {
+                    pending.clear();
+                    after = 0;
+                }
                 Piece::Text {
                     kind: Kind::Chrome, ..
                 }
                 | Piece::Table(Done {
                     kind: Kind::Chrome, ..
-                }) => {}
+                }) => after = 0,
                 Piece::Table(Done { mut table, .. }) => {
                     for line in pending.drain(..) {
-                        self.count()?;
-                        paragraphs += 1;
-                        let loc = Loc::Paragraph {
-                            paragraph: paragraphs,
-                        };
-                        blocks.push(Block::Paragraph(Cell::text(0, line, loc)));
+                        keep_line(&mut blocks, line)?;
                     }
                     tables += 1;
                     for cell in table.rows.iter_mut().flat_map(|r| &mut r.cells) {
@@ -1615,6 +1635,7 @@ impl Builder<'_> {
                         }
                     }
                     blocks.push(Block::Table(table));
+                    after = KEPT_AFTER_TABLE;
                 }
             }
         }
@@ -1757,8 +1778,7 @@ mod tests {
             vec![vec!["a", "b1\nb2"], vec!["c", "de", "f"], vec![]],
             "an empty <tr> is kept as an empty row"
         );
-        // Text after the last table is not the form's.
-        assert!(paragraphs(&b).is_empty());
+        assert_eq!(paragraphs(&b), vec![("after".into(), "paragraph 1".into())]);
     }
 
     #[test]
@@ -1914,7 +1934,8 @@ mod tests {
                     "paragraph 1".into()
                 ),
                 ("单位：万元".into(), "paragraph 2".into()),
-                ("注：第二张表".into(), "paragraph 3".into()),
+                ("（续表）".into(), "paragraph 3".into()),
+                ("注：第二张表".into(), "paragraph 4".into()),
             ]
         );
         let t = tables(&b);
@@ -1930,6 +1951,43 @@ mod tests {
         let b = blocks("<p>1<p>2<p>3<p>4<br>5<table><tr><td>a<td>b</table>");
         let kept: Vec<String> = paragraphs(&b).into_iter().map(|p| p.0).collect();
         assert_eq!(kept, vec!["3", "4", "5"]);
+    }
+
+    #[test]
+    fn the_lines_under_a_table_are_kept_up_to_the_footer() {
+        let kept = |html: &str| -> Vec<String> {
+            paragraphs(&blocks(html)).into_iter().map(|p| p.0).collect()
+        };
+        // A form's signature line is the form's; the footer after it is not.
+        assert_eq!(
+            kept(
+                "<table><tr><td>a<td>b</table><p>填报人：张三　联系电话：020-1234</p>\
+                 <div>版权所有：某局</div><p>地址：广州市</p>"
+            ),
+            vec!["填报人：张三　联系电话：020-1234"]
+        );
+        // At most three, the nearest; navigation ends them as well.
+        assert_eq!(
+            kept("<table><tr><td>a<td>b</table><p>1<p>2<p>3<p>4"),
+            vec!["1", "2", "3"]
+        );
+        assert_eq!(
+            kept("<table><tr><td>a<td>b</table><p>1<div><a href=/>首页</a></div><p>2"),
+            vec!["1"]
+        );
+        // Between two tables: three after the first and three before the second.
+        let b = blocks(
+            "<table><tr><td>a<td>b</table><p>1<p>2<p>3<p>4<p>5<p>6<p>7\
+             <table><tr><td>c<td>d</table>",
+        );
+        let texts: Vec<&str> = b
+            .iter()
+            .map(|block| match block {
+                Block::Paragraph(c) => c.text.as_str(),
+                Block::Table(_) => "table",
+            })
+            .collect();
+        assert_eq!(texts, ["table", "1", "2", "3", "5", "6", "7", "table"]);
     }
 
     #[test]
