@@ -120,33 +120,81 @@ fn is_title(label: &Label<'_>) -> bool {
         && label.section().is_none()
 }
 
-static YEAR: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})\s*年").expect("valid regex"));
+/// A year as officials write it: `2024`, in full-width digits `２０２４`, or in Chinese
+/// numerals `二〇二四` (`二零二四`, `二○二四`).
+const YEAR_DIGITS: &str =
+    r"(?:19|20|１９|２０)\d{2}|(?:一九|二[〇零○Ｏ])[〇零○Ｏ一二三四五六七八九]{2}";
 
-/// The year `text` names (`2024年`): that of the first match of [`YEAR`]. Found with
-/// `find`, not `captures`, which allocates: the year group is the match's first four
-/// chars, so it is its first four bytes whenever it parses (as ASCII digits).
+static YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"({YEAR_DIGITS})\s*年")).expect("valid regex"));
+
+/// The year `text` names (`2024年`, `二〇二四年`): that of the first match of [`YEAR`].
+/// Found with `find`, not `captures`, which allocates: the year is the match's first
+/// four chars.
 fn year_in(text: &str) -> Option<i32> {
-    YEAR.find(text)?.as_str().get(..4)?.parse().ok()
+    year_value(YEAR.find(text)?.as_str())
+}
+
+/// The value of the four digits `text` starts with, in any of [`YEAR_DIGITS`]' forms.
+fn year_value(text: &str) -> Option<i32> {
+    let mut year = 0;
+    let mut chars = text.chars();
+    for _ in 0..4 {
+        let digit = match chars.next()? {
+            c @ '0'..='9' => c as u32 - '0' as u32,
+            c @ '０'..='９' => c as u32 - '０' as u32,
+            '〇' | '零' | '○' | 'Ｏ' => 0,
+            c => "一二三四五六七八九".chars().position(|d| d == c)? as u32 + 1,
+        };
+        year = year * 10 + digit as i32;
+    }
+    Some(year)
 }
 
 /// The department a title names before its year (`广州市司法局` of
-/// `广州市司法局2024年部门整体…`): none when what stands there is the form's own name
-/// (`部门整体支出绩效目标申报表（2024年度）`), which no department's name ends or
-/// begins like.
+/// `广州市司法局2024年部门整体…`), or after it when the title starts with the year
+/// (`2024年度广州市司法局部门整体…`, up to the form's own name): none when what stands
+/// there is the form's own name (`部门整体支出绩效目标申报表（2024年度）`), which no
+/// department's name ends or begins like.
 pub(crate) fn title_department(title: &str) -> Option<&str> {
     let year = YEAR.find(title)?;
     let before = title[..year.start()]
         .trim_end_matches(|c: char| c.is_whitespace() || "（(【[：:-—".contains(c))
         .trim_start();
+    if before.is_empty() {
+        return department_after_year(&title[year.end()..]);
+    }
     let names_the_form =
         before.ends_with('表') || before.contains("部门整体") || before.contains("绩效目标");
-    (!before.is_empty() && !names_the_form).then_some(before)
+    (!names_the_form).then_some(before)
+}
+
+/// Words that start a form's own name in its title, after the department's.
+const FORM_NAME_STARTS: &[&str] = &[
+    "部门整体",
+    "单位整体",
+    "整体支出",
+    "整体预算",
+    "部门预算",
+    "项目支出",
+    "预算绩效",
+    "绩效目标",
+];
+
+/// The department between a title's leading year and the form's own name.
+fn department_after_year(rest: &str) -> Option<&str> {
+    let rest = rest
+        .strip_prefix('度')
+        .unwrap_or(rest)
+        .trim_start_matches(|c: char| c.is_whitespace() || "）)】]：:-—".contains(c));
+    let end = FORM_NAME_STARTS.iter().filter_map(|w| rest.find(w)).min()?;
+    let department = rest[..end].trim_end();
+    (!department.is_empty()).then_some(department)
 }
 
 /// A year line under the title: `（2024年度）`, `2024年`.
 static YEAR_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[（(]?\s*((?:19|20)\d{2})\s*年度?\s*[)）]?$").expect("valid regex")
+    Regex::new(&format!(r"^[（(]?\s*({YEAR_DIGITS})\s*年度?\s*[)）]?$")).expect("valid regex")
 });
 
 /// The finding for a year line that contradicts the title's year (a form copied from
@@ -458,7 +506,7 @@ fn extract_one(
                 rows.take(r, 0);
                 let line_year = YEAR_LINE
                     .captures(first.text.trim())
-                    .and_then(|c| c[1].parse().ok());
+                    .and_then(|c| year_value(&c[1]));
                 match (form.year, line_year) {
                     (None, year) => form.year = year,
                     (Some(title_year), Some(year)) if year != title_year => {
@@ -565,9 +613,9 @@ mod tests {
         /// digits (full-width, Arabic-Indic) and spaces the text writes.
         #[test]
         fn years_read_off_the_match_are_those_of_the_group(
-            text in "[某局 ]{0,2}(19|20|2０|1)[0-9２٢０]{0,3}[ \u{3000}年度]{0,2}[0-9年]{0,5}",
+            text in "[某局 ]{0,2}(19|20|2０|２０|1|一九|二〇|二零)[0-9２٢０〇零二四九]{0,3}[ \u{3000}年度]{0,2}[0-9年]{0,5}",
         ) {
-            let captured = YEAR.captures(&text).and_then(|c| c[1].parse().ok());
+            let captured = YEAR.captures(&text).and_then(|c| year_value(&c[1]));
             proptest::prop_assert_eq!(year_in(&text), captured);
         }
     }
@@ -1098,6 +1146,68 @@ mod tests {
                 Some("line 2 field 1")
             )]
         );
+    }
+
+    /// Years written in Chinese numerals or full-width digits, as official documents
+    /// write them, are years; a number that is no year is not.
+    #[test]
+    fn years_in_chinese_numerals_and_full_width_digits_are_read() {
+        let year_of = |title: &str, line: &str| {
+            one(&format!(
+                "{title}\n{line}\n部门名称\t某局\n预算整体情况\t收入来源\t金额(万元)\n\t财政拨款\t10\n"
+            ))
+            .year
+        };
+        assert_eq!(
+            year_of("二〇二四年度某局部门整体支出绩效目标申报表", ""),
+            Some(2024)
+        );
+        assert_eq!(
+            year_of("某局二零二三年部门整体支出绩效目标申报表", ""),
+            Some(2023)
+        );
+        assert_eq!(
+            year_of("某局部门整体支出绩效目标申报表", "（二○二五年度）"),
+            Some(2025)
+        );
+        assert_eq!(
+            year_of("某局２０２４年部门整体支出绩效目标申报表", ""),
+            Some(2024)
+        );
+        assert_eq!(
+            year_of("某局一九九九年部门整体支出绩效目标申报表", ""),
+            Some(1999)
+        );
+        // 二十四年 and 三〇二四年 are no years of a form.
+        assert_eq!(year_of("某局二十四年部门整体支出绩效目标申报表", ""), None);
+        assert_eq!(
+            year_of("某局三〇二四年部门整体支出绩效目标申报表", ""),
+            None
+        );
+    }
+
+    #[test]
+    fn a_title_that_starts_with_its_year_names_the_department_after_it() {
+        for (title, department) in [
+            (
+                "2024年度广州市某某局部门整体支出绩效目标申报表",
+                Some("广州市某某局"),
+            ),
+            (
+                "二〇二四年 市委宣传部部门整体预算绩效目标表",
+                Some("市委宣传部"),
+            ),
+            ("2024年某区教育局项目支出绩效目标申报表", Some("某区教育局")),
+            ("2024年部门整体支出绩效目标申报表", None),
+            ("2024年度预算绩效目标申报表", None),
+            (
+                "广州市司法局2024年部门整体预算绩效目标申报表",
+                Some("广州市司法局"),
+            ),
+            ("部门整体支出绩效目标申报表（2024年度）", None),
+        ] {
+            assert_eq!(title_department(title), department, "{title}");
+        }
     }
 
     /// A category row left empty is said once, where it is written (a slipped one too);
