@@ -573,6 +573,27 @@ fn unsupported(
     form
 }
 
+/// A budget code written with a department's name (主管部门及代码: `[135001]某市民政局`,
+/// `某市民政局（135001）`, `某市民政局 135001`): the name and the code. The department
+/// is the key the summary groups by, so one department's forms must not split over
+/// years that wrote the code and years that did not.
+static DEPARTMENT_CODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:[\[【［(（]\s*(?P<lead>\d{3,12})\s*[\]】］)）]|(?P<bare>\d{3,12})\s)\s*(?P<name1>.*\D.*?)$|^(?P<name2>.*?\D)\s*(?:[\[【［(（]\s*(?P<trail>\d{3,12})\s*[\]】］)）]|\s(?P<spaced>\d{3,12}))$",
+    )
+    .expect("valid regex")
+});
+
+fn department_code(department: &str) -> Option<(&str, &str)> {
+    let found = DEPARTMENT_CODE.captures(department.trim())?;
+    let name = found.name("name1").or(found.name("name2"))?.as_str().trim();
+    let code = ["lead", "bare", "trail", "spaced"]
+        .iter()
+        .find_map(|group| found.name(group))?
+        .as_str();
+    (!name.is_empty()).then_some((name, code))
+}
+
 /// Department, year and kind from whatever the form gave: the title first for the year,
 /// 部门名称 first for the department, each falling back to the other.
 fn fill_identity(form: &mut Form) {
@@ -588,6 +609,11 @@ fn fill_identity(form: &mut Form) {
     }
     if form.department.is_none() {
         form.department = title_department(title).map(str::to_string);
+    }
+    if let Some((name, code)) = form.department.as_deref().and_then(department_code) {
+        let (name, code) = (name.to_string(), code.to_string());
+        form.details.entry("部门代码").or_insert(code.into());
+        form.department = Some(name);
     }
     let kind_text = labels::normalize_label(title);
     let has_project = form.project.as_ref().is_some_and(|p| p.name.is_some());
@@ -1207,6 +1233,35 @@ mod tests {
             ("部门整体支出绩效目标申报表（2024年度）", None),
         ] {
             assert_eq!(title_department(title), department, "{title}");
+        }
+    }
+
+    #[test]
+    fn a_code_written_with_the_department_goes_to_details() {
+        for (written, name, code) in [
+            ("[135001]某市民政局", "某市民政局", Some("135001")),
+            ("【135】 某市民政局", "某市民政局", Some("135")),
+            ("135001 某市民政局", "某市民政局", Some("135001")),
+            ("某市民政局（135001）", "某市民政局", Some("135001")),
+            ("某市民政局 135001", "某市民政局", Some("135001")),
+            ("某市第2人民医院", "某市第2人民医院", None),
+            ("某市民政局12", "某市民政局12", None),
+        ] {
+            let form = one(&format!(
+                "项目支出绩效目标申报表\n项目名称\t养老补助\n主管部门及代码\t{written}\n"
+            ));
+            assert_eq!(form.department.as_deref(), Some(name), "{written}");
+            assert_eq!(
+                form.details.get("部门代码").and_then(|c| c.as_str()),
+                code,
+                "{written}"
+            );
+            let project = form.project.as_ref().unwrap();
+            assert_eq!(
+                project.competent_department.as_deref(),
+                Some(written),
+                "kept as written"
+            );
         }
     }
 
