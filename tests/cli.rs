@@ -461,6 +461,27 @@ fn value_reads_lines_in_order_one_object_each() {
 }
 
 #[test]
+fn value_reads_its_arguments_instead_of_stdin() {
+    // stdin is left open and never read: arguments given, it is not waited on.
+    let child = jixiao()
+        .args(["value", "12月底前", "≥3000件", "--year", "2024"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let values: Vec<Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(values.len(), 2);
+    assert_eq!(values[0]["value"], "2024-12-31");
+    assert_eq!(values[1]["value"], 3000);
+}
+
+#[test]
 fn check_prints_findings_and_exits_by_severity() {
     let output = run(
         jixiao().args(["check", "fixtures/guangzhou-2024-text/input.txt"]),

@@ -58,7 +58,8 @@ enum Command {
     Inspect(inspect::Args),
     /// Extract and validate only; print the findings; exit 1 if any form has an error finding.
     Check(check::Args),
-    /// Read indicator values, one per line on stdin; write one Value JSON object per line.
+    /// Read indicator values, one per line on stdin (or as arguments); write one Value
+    /// JSON object per line.
     Value(value::Args),
     /// Print the JSON Schema of the form document.
     Schema,
