@@ -263,6 +263,7 @@ pub const READER_NOTE_CODES: &[(&str, Severity)] = &[
     ("input.encoding_errors", Severity::Warning),
     ("input.extension_mismatch", Severity::Info),
     ("input.zip_recovered", Severity::Warning),
+    ("input.formulas_not_calculated", Severity::Warning),
 ];
 
 /// A soft problem a reader met that does not stop the file from being read.

@@ -26,7 +26,7 @@ use self::shared_strings::SharedStrings;
 use self::styles::Styles;
 use self::xml::{local_name, raw_attr, text_attr, unescape, utf8_part, Xml};
 use super::Package;
-use crate::model::{Block, Grid};
+use crate::model::{Block, Grid, ReaderNote};
 use crate::{Error, ReadLimits, Result};
 
 const WORKBOOK: &str = "xl/workbook.xml";
@@ -84,8 +84,10 @@ pub(crate) fn read_package(package: Package<'_>, limits: &ReadLimits) -> Result<
         strings: &strings,
         styles: &styles,
         date1904: workbook.date1904,
+        recalculate_on_load: workbook.recalculate_on_load,
     };
     let mut budget = sheet::Budget::new(limits.max_cells);
+    let mut uncalculated = sheet::Uncalculated::default();
     let mut blocks = Vec::with_capacity(workbook.sheets.len());
     for entry in &workbook.sheets {
         let rel = rels.iter().find(|r| r.id == entry.rel_id).ok_or_else(|| {
@@ -111,13 +113,54 @@ pub(crate) fn read_package(package: Package<'_>, limits: &ReadLimits) -> Result<
         };
         let part = find_part(&package, &target).ok_or_else(missing)?;
         let bytes = package.read(&part)?.ok_or_else(missing)?;
-        let table = sheet::read(&utf8_part(&bytes), &part, &entry.name, &ctx, &mut budget)?;
+        let xml = utf8_part(&bytes);
+        let table = sheet::read(
+            &xml,
+            &part,
+            &entry.name,
+            &ctx,
+            &mut budget,
+            &mut uncalculated,
+        )?;
         blocks.push(Block::Table(table));
     }
+    let mut notes: Vec<ReaderNote> = package.recovery_note().into_iter().collect();
+    notes.extend(uncalculated_note(&uncalculated));
     Ok(Grid {
         blocks,
         encoding: None,
-        notes: package.recovery_note().into_iter().collect(),
+        notes,
+    })
+}
+
+/// The note for formula cells whose results were not saved, or saved as placeholders.
+fn uncalculated_note(uncalculated: &sheet::Uncalculated) -> Option<ReaderNote> {
+    let (place, formula) = uncalculated.first.as_ref()?;
+    let cells = |count: u64| match count {
+        1 => "1 formula cell has".to_string(),
+        n => format!("{n} formula cells have"),
+    };
+    let mut what = Vec::new();
+    if uncalculated.missing > 0 {
+        what.push(format!(
+            "{} no saved result (their results are not read)",
+            cells(uncalculated.missing)
+        ));
+    }
+    if uncalculated.placeholders > 0 {
+        what.push(format!(
+            "{} a saved result that may be a placeholder, read as saved (the workbook asks \
+             Excel to recalculate it when opened: the program that wrote it did not)",
+            cells(uncalculated.placeholders)
+        ));
+    }
+    Some(ReaderNote {
+        code: "input.formulas_not_calculated",
+        message: format!(
+            "{}; the first at {place} (={formula}); open and save the file in Excel or WPS \
+             to calculate them",
+            what.join("; ")
+        ),
     })
 }
 
@@ -125,6 +168,9 @@ pub(crate) fn read_package(package: Package<'_>, limits: &ReadLimits) -> Result<
 struct Workbook {
     sheets: Vec<SheetEntry>,
     date1904: bool,
+    /// `<calcPr fullCalcOnLoad="1"/>`: the writer did not calculate the formulas and
+    /// left placeholders (0) for Excel to replace when it opens the file.
+    recalculate_on_load: bool,
 }
 
 struct SheetEntry {
@@ -137,6 +183,7 @@ fn parse_workbook(bytes: &[u8]) -> Result<Workbook> {
     let mut workbook = Workbook {
         sheets: Vec::new(),
         date1904: false,
+        recalculate_on_load: false,
     };
     loop {
         match xml.next()? {
@@ -144,6 +191,12 @@ fn parse_workbook(bytes: &[u8]) -> Result<Workbook> {
                 "workbookPr" => {
                     workbook.date1904 =
                         matches!(raw_attr(&e, "date1904").as_deref(), Some("1" | "true"));
+                }
+                "calcPr" => {
+                    workbook.recalculate_on_load = matches!(
+                        raw_attr(&e, "fullCalcOnLoad").as_deref(),
+                        Some("1" | "true")
+                    );
                 }
                 "sheet" => {
                     let name = text_attr(&e, "name")

@@ -29,6 +29,8 @@ pub(crate) struct Context<'w> {
     pub strings: &'w SharedStrings,
     pub styles: &'w Styles,
     pub date1904: bool,
+    /// The workbook's formulas were left for Excel to calculate when it opens the file.
+    pub recalculate_on_load: bool,
 }
 
 /// The file-wide allowance of cells, row slots and merged regions.
@@ -85,6 +87,21 @@ impl Budget {
     }
 }
 
+/// Formula cells whose results the workbook does not hold: programs that write XLSX
+/// without calculating it (a script's library, an export) save no result, or a
+/// placeholder (0) and a request that Excel recalculate the workbook on opening. Neither
+/// can be read as the form's figure, so the reader says how many and where the first
+/// is, rather than drop them, or pass a placeholder on, unsaid.
+#[derive(Debug, Default)]
+pub(crate) struct Uncalculated {
+    /// Formula cells without a result.
+    pub missing: u64,
+    /// Formula cells with a result the workbook asks to recalculate.
+    pub placeholders: u64,
+    /// The first one's place (`'Sheet1'!C8`) and formula.
+    pub first: Option<(String, String)>,
+}
+
 /// A merged region, 0-based and inclusive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Merge {
@@ -119,6 +136,7 @@ enum Collect {
     Nothing,
     Value,
     InlineText,
+    Formula,
 }
 
 /// Reads one worksheet part; `part` names it in errors, `name` is the sheet's name.
@@ -128,6 +146,7 @@ pub(crate) fn read(
     name: &str,
     ctx: &Context<'_>,
     budget: &mut Budget,
+    uncalculated: &mut Uncalculated,
 ) -> Result<Table> {
     let sheet: Arc<str> = Arc::from(name);
     let mut xml = Xml::new(bytes, "xlsx", part);
@@ -140,6 +159,9 @@ pub(crate) fn read(
     let mut pending: Option<Pending> = None;
     let mut has_value = false;
     let mut value = String::new();
+    // The cell's formula, if it has one (its text kept only while none has been said).
+    let mut has_formula = false;
+    let mut formula = String::new();
     let mut collect = Collect::Nothing;
     let (mut in_is, mut in_rph) = (false, false);
 
@@ -168,6 +190,7 @@ pub(crate) fn read(
                             pending = Some(cell);
                             value.clear();
                             has_value = false;
+                            has_formula = false;
                             in_is = false;
                             in_rph = false;
                         }
@@ -181,6 +204,13 @@ pub(crate) fn read(
                         has_value = true;
                     }
                     "t" if in_is && !in_rph && !empty => collect = Collect::InlineText,
+                    "f" if pending.is_some() => {
+                        has_formula = true;
+                        if uncalculated.first.is_none() && !empty {
+                            formula.clear();
+                            collect = Collect::Formula;
+                        }
+                    }
                     "rPh" if in_is && !empty => in_rph = true,
                     "mergeCell" => {
                         if let Some(merge) = attr_str(e, "ref").and_then(parse_range) {
@@ -204,23 +234,45 @@ pub(crate) fn read(
                 "sheetData" => in_sheet_data = false,
                 "c" => {
                     if let Some(cell) = pending.take() {
-                        if has_value {
+                        // A formula string may be empty; any other result may not.
+                        let empty_string = has_value && cell.kind == CellType::FormulaString;
+                        let missing = value.trim().is_empty() && !empty_string;
+                        if has_formula && (missing || ctx.recalculate_on_load) {
+                            if missing {
+                                uncalculated.missing += 1;
+                            } else {
+                                uncalculated.placeholders += 1;
+                            }
+                            uncalculated.first.get_or_insert_with(|| {
+                                let place = Loc::Sheet {
+                                    sheet: Arc::clone(&sheet),
+                                    row: cell.row,
+                                    col: cell.col,
+                                };
+                                (place.render(), formula.trim().to_string())
+                            });
+                        }
+                        if has_value && !(has_formula && missing) {
                             store(&mut rows, cell, &value, ctx, &sheet, &xml, budget)?;
                         }
                     }
                     collect = Collect::Nothing;
                 }
-                "v" | "t" => collect = Collect::Nothing,
+                "v" | "t" | "f" => collect = Collect::Nothing,
                 "is" => in_is = false,
                 "rPh" => in_rph = false,
                 _ => {}
             },
             Event::Eof => break,
-            other => {
-                if collect != Collect::Nothing {
+            other => match collect {
+                Collect::Nothing => {}
+                Collect::Formula => {
+                    push_text(&mut formula, other);
+                }
+                Collect::Value | Collect::InlineText => {
                     push_text(&mut value, other);
                 }
-            }
+            },
         }
     }
 

@@ -120,7 +120,10 @@ fn form_workbook() -> Vec<u8> {
 fn form_workbook_reads_exactly() {
     let grid = read(&form_workbook(), &ReadLimits::default()).unwrap();
     assert_eq!(grid.encoding, None);
-    assert!(grid.notes.is_empty());
+    // rust_xlsxwriter asks Excel to recalculate: the formula's result is said to be
+    // possibly a placeholder (it is read as saved).
+    let notes: Vec<&str> = grid.notes.iter().map(|n| n.code).collect();
+    assert_eq!(notes, ["input.formulas_not_calculated"]);
     let tables = tables(&grid);
     assert_eq!(tables.len(), 2);
     assert_eq!(tables[0].name.as_deref(), Some("申报表"));
@@ -262,6 +265,80 @@ fn cell_types_without_styles() {
             vec![],
             vec![n("'Sheet1'!B4", "153069.97", 153069.97)],
         ]
+    );
+}
+
+#[test]
+fn formulas_saved_without_results_are_said_not_dropped() {
+    let body = r#"<sheetData>
+<row r="1"><c r="A1"><v>1</v></c><c r="B1" t="str"><f>""</f><v></v></c><c r="C1"><f>1+1</f><v>2</v></c></row>
+<row r="2"><c r="A2"><v>2</v></c></row>
+<row r="3"><c r="A3"><f>SUM(A1:A2)</f></c><c r="B3"><f t="shared" ref="B3:C3" si="0">A3*2</f><v/></c>
+<c r="C3"><f t="shared" si="0"/><v></v></c></row>
+</sheetData>"#;
+    let grid = read(&one_sheet(body, &["部门名称"]), &ReadLimits::default()).unwrap();
+    assert_eq!(
+        only_table(&grid),
+        vec![
+            vec![n("'Sheet1'!A1", "1", 1.0), n("'Sheet1'!C1", "2", 2.0)],
+            vec![n("'Sheet1'!A2", "2", 2.0)],
+        ],
+        "an empty string result is no missing result; a saved one is read"
+    );
+    let notes: Vec<(&str, &str)> = grid
+        .notes
+        .iter()
+        .map(|n| (n.code, n.message.as_str()))
+        .collect();
+    assert_eq!(
+        notes,
+        [(
+            "input.formulas_not_calculated",
+            "3 formula cells have no saved result (their results are not read); the first at \
+             'Sheet1'!A3 (=SUM(A1:A2)); open and save the file in Excel or WPS to calculate them"
+        )]
+    );
+    assert_eq!(grid.notes[0].severity(), crate::document::Severity::Warning);
+
+    // A workbook whose formulas all have results says nothing.
+    let body = r#"<sheetData><row r="1"><c r="A1"><f>1+1</f><v>2</v></c></row></sheetData>"#;
+    let grid = read(&one_sheet(body, &["部门名称"]), &ReadLimits::default()).unwrap();
+    assert!(grid.notes.is_empty(), "{:?}", grid.notes);
+}
+
+/// A library that does not calculate (rust_xlsxwriter, Python's XlsxWriter) saves 0 for
+/// every formula and asks Excel to recalculate on opening: the 0 is read as saved, and
+/// said to be possibly a placeholder.
+#[test]
+fn placeholder_results_of_a_workbook_to_recalculate_are_said() {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "合计").unwrap();
+    sheet.write_formula(0, 1, "=SUM(B2:B3)").unwrap();
+    sheet.write_number(1, 1, 10.0).unwrap();
+    sheet
+        .write_formula(2, 1, Formula::new("=5*2").set_result("10"))
+        .unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    let grid = read(&bytes, &ReadLimits::default()).unwrap();
+    assert_eq!(
+        only_table(&grid)[0],
+        vec![s("'Sheet1'!A1", "合计"), n("'Sheet1'!B1", "0", 0.0)]
+    );
+    let notes: Vec<(&str, &str)> = grid
+        .notes
+        .iter()
+        .map(|n| (n.code, n.message.as_str()))
+        .collect();
+    assert_eq!(
+        notes,
+        [(
+            "input.formulas_not_calculated",
+            "2 formula cells have a saved result that may be a placeholder, read as saved (the \
+             workbook asks Excel to recalculate it when opened: the program that wrote it did \
+             not); the first at 'Sheet1'!B1 (=SUM(B2:B3)); open and save the file in Excel or \
+             WPS to calculate them"
+        )]
     );
 }
 
