@@ -22,8 +22,8 @@ const HELD_INPUTS: usize = 4_096;
 
 /// Extensions read when found inside a folder.
 pub const FORM_EXTENSIONS: &[&str] = &[
-    "xlsx", "xlsm", "xls", "et", "ods", "docx", "doc", "wps", "txt", "tsv", "csv", "text", "html",
-    "htm",
+    "xlsx", "xlsm", "xltx", "xltm", "xls", "et", "ett", "ods", "docx", "docm", "dotx", "dotm",
+    "doc", "wps", "wpt", "txt", "tsv", "csv", "text", "html", "htm",
 ];
 
 /// One input of a run.

@@ -155,10 +155,10 @@ fn extension(path: &str) -> String {
 /// the form says so: an archivist should know the name is wrong.
 fn extension_mismatch(format: Format, path: &str) -> Option<ReaderNote> {
     let named = match extension(path).as_str() {
-        "xlsx" | "xlsm" => Format::Xlsx,
-        "xls" | "et" => Format::Xls,
+        "xlsx" | "xlsm" | "xltx" | "xltm" => Format::Xlsx,
+        "xls" | "et" | "ett" => Format::Xls,
         "ods" => Format::Ods,
-        "docx" => Format::Docx,
+        "docx" | "docm" | "dotx" | "dotm" => Format::Docx,
         "html" | "htm" => Format::Html,
         "txt" | "tsv" | "csv" => Format::Text,
         _ => return None,
@@ -180,11 +180,11 @@ fn extension_mismatch(format: Format, path: &str) -> Option<ReaderNote> {
 fn misnamed(error: Error, format: Format, path: &str) -> Error {
     let ext = extension(path);
     let (named, container) = match ext.as_str() {
-        "xlsx" | "xlsm" => ("xlsx", "a zip archive"),
-        "docx" => ("docx", "a zip archive"),
+        "xlsx" | "xlsm" | "xltx" | "xltm" => ("xlsx", "a zip archive"),
+        "docx" | "docm" | "dotx" | "dotm" => ("docx", "a zip archive"),
         "ods" => ("ods", "a zip archive"),
-        "xls" | "et" => ("xls", "an OLE2 compound file"),
-        "doc" | "wps" => ("doc", "an OLE2 compound file"),
+        "xls" | "et" | "ett" => ("xls", "an OLE2 compound file"),
+        "doc" | "wps" | "wpt" => ("doc", "an OLE2 compound file"),
         _ => return error,
     };
     match (format, error.kind()) {

@@ -556,6 +556,42 @@ fn wps_office_files() {
         .contains("input.extension_mismatch"));
 }
 
+/// Office's macro-enabled and template names hold the same packages: they are walked
+/// and read as the workbook or document they are, with no word about their names.
+#[test]
+fn macro_enabled_and_template_office_files() {
+    let dir = Dir::new("hostile-macro-template");
+    let bytes = |fixture: &str| {
+        fixture_bytes(&format!(
+            "{fixture}/input.{}",
+            &fixture[fixture.rfind('-').unwrap() + 1..]
+        ))
+    };
+    folder(
+        &dir,
+        &[
+            ("a.xlsm", &bytes("guangzhou-2024-xlsx")),
+            ("b.xltx", &bytes("two-row-header-xlsx")),
+            ("c.docm", &bytes("guangzhou-2024-docx")),
+            ("d.dotx", &bytes("columns-reordered-docx")),
+        ],
+    );
+    let (_, rows) = extract(&dir, &["--format", "csv"], 0);
+    for (name, format) in [
+        ("a.xlsm", "xlsx"),
+        ("b.xltx", "xlsx"),
+        ("c.docm", "docx"),
+        ("d.dotx", "docx"),
+    ] {
+        let file = row(&rows, name);
+        assert_eq!(file.format, format, "{file:?}");
+        assert_ne!(file.status, "error", "{file:?}");
+    }
+    assert!(!dir
+        .read("out/findings.csv")
+        .contains("input.extension_mismatch"));
+}
+
 /// The Guangzhou workbook with its dimension claiming A1:XFD1048576 and a cell at
 /// XFD1048576: our XLSX reader pays for real cells only, so it is read, quickly. An XLS
 /// whose DIMENSIONS record claims the whole grid is refused before calamine reserves it.
