@@ -18,6 +18,8 @@
 //!   one sheet, with merged section and indicator cells and numeric amounts;
 //! * `guangzhou-2024-docx/input.docx`: the title paragraph, then the form as two tables
 //!   split at the seed's page break, with gridSpan/vMerge merges and split runs;
+//! * `guangzhou-2024-excel-xml/input.xml`: the sheet of the XLSX as an Excel 2003 XML
+//!   spreadsheet (what budget systems export, often named `.xls`);
 //! * the template-variant workbooks and documents of `examples/common/variants.rs`
 //!   (`sheets-per-form-xlsx`, `two-forms-docx`, `two-row-header-xlsx`,
 //!   `two-row-header-docx`, `columns-reordered-docx`), forms laid out unlike the seed.
@@ -70,6 +72,10 @@ fn main() -> Result<()> {
         ),
         ("guangzhou-2024-xlsx/input.xlsx", render::xlsx(&seed)?),
         ("guangzhou-2024-docx/input.docx", render::docx(&seed)?),
+        (
+            "guangzhou-2024-excel-xml/input.xml",
+            render::excel_xml(&seed).into_bytes(),
+        ),
     ];
     outputs.extend(variants::all()?);
     let mut stale = Vec::new();

@@ -116,6 +116,10 @@ pub(crate) fn extract_hashed(
     };
     let format = identified.format;
     report.format = Some(format);
+    if let Some(e) = not_a_spreadsheet_xml(format, path) {
+        report.result = Err(e.with_path(path));
+        return report;
+    }
     report.result = read_grid(bytes, identified, options)
         .map_err(|e| misnamed(e, format, path).with_path(path))
         .map(|mut grid| {
@@ -150,6 +154,18 @@ fn extension(path: &str) -> String {
         .unwrap_or_default()
 }
 
+/// `.xml` is walked for the Excel 2003 XML spreadsheets that budget systems export; any
+/// other XML (a Word 2003 document, a system's own data) is refused, not read as a text
+/// form and reported as one that has no sections.
+fn not_a_spreadsheet_xml(format: Format, path: &str) -> Option<Error> {
+    (extension(path) == "xml" && format != Format::ExcelXml).then(|| {
+        Error::unsupported(
+            "an XML file that is not an Excel 2003 XML spreadsheet (no SpreadsheetML Workbook at its start)",
+            "open it in Excel or Word and save it as .xlsx or .docx",
+        )
+    })
+}
+
 /// A file whose name promises another format than its bytes hold (an Excel 97-2003
 /// workbook saved as `.xlsx`, a web page saved as `.xls`) is read as what it is, and
 /// the form says so: an archivist should know the name is wrong.
@@ -161,6 +177,7 @@ fn extension_mismatch(format: Format, path: &str) -> Option<ReaderNote> {
         "docx" | "docm" | "dotx" | "dotm" => Format::Docx,
         "html" | "htm" => Format::Html,
         "txt" | "tsv" | "csv" => Format::Text,
+        "xml" => Format::ExcelXml,
         _ => return None,
     };
     (named != format).then(|| ReaderNote {

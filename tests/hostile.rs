@@ -556,6 +556,55 @@ fn wps_office_files() {
         .contains("input.extension_mismatch"));
 }
 
+/// Budget systems export Excel 2003 XML spreadsheets named `.xls` or `.xml`: both are
+/// read, the first with a word about its name; an `.xml` that is no spreadsheet is
+/// refused saying so, not read as a text form without sections.
+#[test]
+fn excel_2003_xml_spreadsheets() {
+    let dir = Dir::new("hostile-excel-xml");
+    let sheet = fixture_bytes("guangzhou-2024-excel-xml/input.xml");
+    let text = String::from_utf8(sheet.clone()).unwrap();
+    let other_department = text.replace("广州市司法局", "广州市民政局").into_bytes();
+    folder(
+        &dir,
+        &[
+            ("export.xls", &sheet),
+            ("民政局.xml", &other_department),
+            (
+                "settings.xml",
+                b"<?xml version=\"1.0\"?><config><item>1</item></config>",
+            ),
+        ],
+    );
+    let (reason, rows) = refused(
+        &dir,
+        "settings.xml",
+        &[],
+        &[
+            "not an Excel 2003 XML spreadsheet",
+            "save it as .xlsx or .docx",
+        ],
+    );
+    assert!(!reason.contains("form.unrecognized"), "{reason}");
+    for name in ["export.xls", "民政局.xml"] {
+        let file = row(&rows, name);
+        assert_eq!(file.format, "excel-xml", "{file:?}");
+        assert_ne!(file.status, "error", "{file:?}");
+    }
+    assert!(dir.read("out/forms.csv").contains("广州市民政局"));
+    // Once, for the .xls: its name is the wrong one.
+    let findings = dir.read("out/findings.csv");
+    let misnamed: Vec<&str> = findings
+        .lines()
+        .filter(|l| l.contains("input.extension_mismatch"))
+        .collect();
+    assert_eq!(misnamed.len(), 1, "{findings}");
+    assert!(
+        misnamed[0].contains("named .xls but holds an Excel 2003 XML spreadsheet"),
+        "{findings}"
+    );
+}
+
 /// Office's macro-enabled and template names hold the same packages: they are walked
 /// and read as the workbook or document they are, with no word about their names.
 #[test]

@@ -453,6 +453,85 @@ fn xlsx_of(layout: &Layout) -> Result<Vec<u8>> {
     Ok(workbook.save_to_buffer()?)
 }
 
+// ---------------------------------------------------------------- Excel 2003 XML
+
+/// The form as an Excel 2003 XML spreadsheet (SpreadsheetML 2003) laid out as
+/// [`xlsx`] lays it: merges as `ss:MergeAcross`/`ss:MergeDown`, covered cells left out
+/// and the next cell placed by `ss:Index`, as Excel writes them; amounts as numbers in
+/// the `Standard` format; the title's text in rich-text `<ss:Data>` as Excel writes a
+/// cell with bold runs.
+pub fn excel_xml(form: &FormModel) -> String {
+    let layout = Layout::of(form);
+    let mut out = String::from(
+        "<?xml version=\"1.0\"?>\n<?mso-application progid=\"Excel.Sheet\"?>\n\
+         <Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\"\n \
+         xmlns:o=\"urn:schemas-microsoft-com:office:office\"\n \
+         xmlns:x=\"urn:schemas-microsoft-com:office:excel\"\n \
+         xmlns:ss=\"urn:schemas-microsoft-com:office:spreadsheet\"\n \
+         xmlns:html=\"http://www.w3.org/TR/REC-html40\">\n \
+         <Styles>\n  <Style ss:ID=\"Default\" ss:Name=\"Normal\"><Alignment ss:Vertical=\"Center\"/></Style>\n  \
+         <Style ss:ID=\"money\"><NumberFormat ss:Format=\"Standard\"/></Style>\n \
+         </Styles>\n <Worksheet ss:Name=\"Sheet1\">\n  <Table>\n",
+    );
+    let roles = xlsx_roles(&layout);
+    for (row, line) in layout.form_lines().enumerate() {
+        out.push_str("   <Row>");
+        let mut next_col = 0;
+        for col in 0..COLS {
+            let text = layout.cell(line, col);
+            let mut merge = String::new();
+            match roles.get(&(line, col)) {
+                Some(Role::Covered) => continue,
+                Some(Role::Anchor {
+                    last_line,
+                    last_col,
+                }) => {
+                    if *last_col > col {
+                        merge.push_str(&format!(" ss:MergeAcross=\"{}\"", last_col - col));
+                    }
+                    let rows = layout
+                        .form_lines()
+                        .filter(|l| (line + 1..=*last_line).contains(l))
+                        .count();
+                    if rows > 0 {
+                        merge.push_str(&format!(" ss:MergeDown=\"{rows}\""));
+                    }
+                }
+                None if text.is_empty() => continue,
+                None => {}
+            }
+            let index = if col == next_col {
+                String::new()
+            } else {
+                format!(" ss:Index=\"{}\"", col + 1)
+            };
+            next_col = col + 1;
+            let data = match amount(text) {
+                Some(_) if merge.is_empty() => format!(
+                    "<Cell{index} ss:StyleID=\"money\"><Data ss:Type=\"Number\">{}</Data></Cell>",
+                    text.replace(',', "")
+                ),
+                _ if row == 0 => format!(
+                    "<Cell{index}{merge}><ss:Data ss:Type=\"String\" \
+                     xmlns=\"http://www.w3.org/TR/REC-html40\"><B><Font html:Size=\"16\">{}</Font></B></ss:Data></Cell>",
+                    escape(text)
+                ),
+                _ => format!(
+                    "<Cell{index}{merge}><Data ss:Type=\"String\">{}</Data></Cell>",
+                    escape(text).replace('\n', "&#10;")
+                ),
+            };
+            if let Some(Role::Anchor { last_col, .. }) = roles.get(&(line, col)) {
+                next_col = last_col + 1;
+            }
+            out.push_str(&data);
+        }
+        out.push_str("</Row>\n");
+    }
+    out.push_str("  </Table>\n </Worksheet>\n</Workbook>\n");
+    out
+}
+
 // ---------------------------------------------------------------- DOCX
 
 pub fn escape(text: &str) -> String {

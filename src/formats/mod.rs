@@ -10,6 +10,7 @@ use crate::model::Grid;
 use crate::{Error, ErrorKind, Result};
 
 pub mod docx;
+pub mod excel_xml;
 pub mod html;
 pub mod sheets;
 pub mod text;
@@ -33,6 +34,8 @@ pub enum Format {
     Text,
     /// A web page holding the form as an HTML table.
     Html,
+    /// An Excel 2003 XML spreadsheet (SpreadsheetML 2003), however it is named.
+    ExcelXml,
 }
 
 impl Format {
@@ -45,6 +48,7 @@ impl Format {
             Format::Docx => "a Word document (docx)",
             Format::Text => "text",
             Format::Html => "a web page (html)",
+            Format::ExcelXml => "an Excel 2003 XML spreadsheet (excel-xml)",
         }
     }
 
@@ -57,6 +61,7 @@ impl Format {
             Format::Docx => "docx",
             Format::Text => "text",
             Format::Html => "html",
+            Format::ExcelXml => excel_xml::FORMAT,
         }
     }
 }
@@ -149,6 +154,10 @@ pub fn identify<'a>(bytes: &'a [u8], limits: &ReadLimits) -> Result<Identified<'
     if bytes.starts_with(OLE2_MAGIC) {
         return detect_ole2(bytes).map(Identified::unopened);
     }
+    // Before the page test: the format declares the HTML namespace for rich text.
+    if excel_xml::sniff(bytes) {
+        return Ok(Identified::unopened(Format::ExcelXml));
+    }
     if html::sniff(bytes) {
         return Ok(Identified::unopened(Format::Html));
     }
@@ -221,6 +230,7 @@ pub fn read_identified(bytes: &[u8], file: Identified<'_>, limits: &ReadLimits) 
         Format::Docx => docx::read(bytes, limits),
         Format::Text => text::read(bytes, limits),
         Format::Html => html::read(bytes, limits),
+        Format::ExcelXml => excel_xml::read(bytes, limits),
     }
 }
 
