@@ -94,6 +94,13 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded> {
             note: None,
         });
     }
+    if let Some((text, encoding)) = cut_in_a_char(bytes) {
+        return Ok(Decoded {
+            text,
+            encoding: encoding_name(encoding),
+            note: Some(replaced_note(encoding)),
+        });
+    }
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(bytes, true);
     let encoding = detector.guess(Some(b"cn"), true);
@@ -118,6 +125,28 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded> {
         text: text.into_owned(),
         encoding: encoding_name(encoding),
         note: Some(note),
+    })
+}
+
+/// A text whose one fault is its last char, cut short with the file (a copy that
+/// stopped in the middle of a char): UTF-8 or GB18030 up to a last one to three bytes
+/// that begin a char. Read with U+FFFD in the cut char's place, however short the text
+/// (a longer one is [`nearly_utf8`]'s, or the detector's).
+fn cut_in_a_char(bytes: &[u8]) -> Option<(String, &'static Encoding)> {
+    if let Err(e) = std::str::from_utf8(bytes) {
+        if e.error_len().is_none() && e.valid_up_to() > 0 {
+            let text = std::str::from_utf8(&bytes[..e.valid_up_to()]).ok()?;
+            return Some((format!("{text}\u{FFFD}"), UTF_8));
+        }
+    }
+    (1..=3.min(bytes.len().saturating_sub(1))).find_map(|cut| {
+        let (head, tail) = bytes.split_at(bytes.len() - cut);
+        // A GB18030 char starts with a byte from 0x81; what follows it is any byte.
+        if tail[0] < 0x81 {
+            return None;
+        }
+        let text = GB18030.decode_without_bom_handling_and_without_replacement(head)?;
+        Some((format!("{text}\u{FFFD}"), GB18030))
     })
 }
 
@@ -641,6 +670,27 @@ mod tests {
             .map(|c| c as u8)
             .collect();
         assert!(nearly_utf8(&latin1).is_none());
+    }
+
+    /// However short the copy, a cut in its last char is only that: a UTF-8 or a
+    /// GB18030 text cut after a char's first byte(s) is read, the cut char replaced.
+    #[test]
+    fn a_text_cut_in_its_last_char_is_read_however_short() {
+        let utf8 = "佳局".as_bytes();
+        let gb = GB18030.encode("广州市司法局2024年").0.into_owned();
+        let cases: [(&[u8], &str, &str); 3] = [
+            (&utf8[..5], "佳\u{FFFD}", "utf-8"),
+            (&gb[..gb.len() - 1], "广州市司法局2024\u{FFFD}", "gb18030"),
+            (&gb[..7], "广州市\u{FFFD}", "gb18030"),
+        ];
+        for (bytes, text, encoding) in cases {
+            let grid = read(bytes, &ReadLimits::default()).unwrap();
+            assert_eq!(grid.encoding.as_deref(), Some(encoding), "{text}");
+            let line = vec![(text.to_string(), "line 1 field 1".to_string())];
+            assert_eq!(cells(&grid), [line], "{text}");
+            let notes: Vec<_> = grid.notes.iter().map(|n| n.code).collect();
+            assert_eq!(notes, ["input.encoding_errors"], "{text}");
+        }
     }
 
     /// Control characters on a few lines (a flipped bit, a sector of zeros) become one
