@@ -20,6 +20,8 @@
 //!   split at the seed's page break, with gridSpan/vMerge merges and split runs;
 //! * `guangzhou-2024-excel-xml/input.xml`: the sheet of the XLSX as an Excel 2003 XML
 //!   spreadsheet (what budget systems export, often named `.xls`);
+//! * `guangzhou-2024-word-xml/input.xml`: the body of the DOCX as a Word 2003 XML
+//!   document (what old offices saved as "Word XML 文档");
 //! * the template-variant workbooks and documents of `examples/common/variants.rs`
 //!   (`sheets-per-form-xlsx`, `two-forms-docx`, `two-row-header-xlsx`,
 //!   `two-row-header-docx`, `columns-reordered-docx`), forms laid out unlike the seed.
@@ -75,6 +77,10 @@ fn main() -> Result<()> {
         (
             "guangzhou-2024-excel-xml/input.xml",
             render::excel_xml(&seed).into_bytes(),
+        ),
+        (
+            "guangzhou-2024-word-xml/input.xml",
+            render::word_xml(&seed)?.into_bytes(),
         ),
     ];
     outputs.extend(variants::all()?);

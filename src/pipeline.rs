@@ -116,7 +116,7 @@ pub(crate) fn extract_hashed(
     };
     let format = identified.format;
     report.format = Some(format);
-    if let Some(e) = not_a_spreadsheet_xml(format, path) {
+    if let Some(e) = not_office_xml(format, path) {
         report.result = Err(e.with_path(path));
         return report;
     }
@@ -154,13 +154,14 @@ fn extension(path: &str) -> String {
         .unwrap_or_default()
 }
 
-/// `.xml` is walked for the Excel 2003 XML spreadsheets that budget systems export; any
-/// other XML (a Word 2003 document, a system's own data) is refused, not read as a text
-/// form and reported as one that has no sections.
-fn not_a_spreadsheet_xml(format: Format, path: &str) -> Option<Error> {
-    (extension(path) == "xml" && format != Format::ExcelXml).then(|| {
+/// `.xml` is walked for the Excel 2003 XML spreadsheets and Word 2003 XML documents
+/// that budget systems export and old offices saved; any other XML (a system's own
+/// data) is refused, not read as a text form and reported as one that has no sections.
+fn not_office_xml(format: Format, path: &str) -> Option<Error> {
+    let office = matches!(format, Format::ExcelXml | Format::WordXml);
+    (extension(path) == "xml" && !office).then(|| {
         Error::unsupported(
-            "an XML file that is not an Excel 2003 XML spreadsheet (no SpreadsheetML Workbook at its start)",
+            "an XML file that is neither an Excel 2003 XML spreadsheet nor a Word 2003 XML document",
             "open it in Excel or Word and save it as .xlsx or .docx",
         )
     })
@@ -177,7 +178,7 @@ fn extension_mismatch(format: Format, path: &str) -> Option<ReaderNote> {
         "docx" | "docm" | "dotx" | "dotm" => Format::Docx,
         "html" | "htm" => Format::Html,
         "txt" | "tsv" | "csv" => Format::Text,
-        "xml" => Format::ExcelXml,
+        // Either Office XML is at home in a .xml; anything else is refused.
         _ => return None,
     };
     (named != format).then(|| ReaderNote {

@@ -556,20 +556,26 @@ fn wps_office_files() {
         .contains("input.extension_mismatch"));
 }
 
-/// Budget systems export Excel 2003 XML spreadsheets named `.xls` or `.xml`: both are
-/// read, the first with a word about its name; an `.xml` that is no spreadsheet is
-/// refused saying so, not read as a text form without sections.
+/// Budget systems export Excel 2003 XML spreadsheets named `.xls` or `.xml`, and Word
+/// 2003 XML documents named `.doc` or `.xml`: all are read, a misnamed workbook with a
+/// word about its name; an `.xml` that is neither is refused saying so, not read as a
+/// text form without sections.
 #[test]
-fn excel_2003_xml_spreadsheets() {
-    let dir = Dir::new("hostile-excel-xml");
+fn office_2003_xml_files() {
+    let dir = Dir::new("hostile-office-xml");
     let sheet = fixture_bytes("guangzhou-2024-excel-xml/input.xml");
     let text = String::from_utf8(sheet.clone()).unwrap();
     let other_department = text.replace("广州市司法局", "广州市民政局").into_bytes();
+    let word_xml = String::from_utf8(fixture_bytes("guangzhou-2024-word-xml/input.xml"))
+        .unwrap()
+        .replace("广州市司法局", "广州市财政局")
+        .into_bytes();
     folder(
         &dir,
         &[
             ("export.xls", &sheet),
             ("民政局.xml", &other_department),
+            ("导出.doc", &word_xml),
             (
                 "settings.xml",
                 b"<?xml version=\"1.0\"?><config><item>1</item></config>",
@@ -581,17 +587,22 @@ fn excel_2003_xml_spreadsheets() {
         "settings.xml",
         &[],
         &[
-            "not an Excel 2003 XML spreadsheet",
+            "neither an Excel 2003 XML spreadsheet nor a Word 2003 XML document",
             "save it as .xlsx or .docx",
         ],
     );
     assert!(!reason.contains("form.unrecognized"), "{reason}");
-    for name in ["export.xls", "民政局.xml"] {
+    for (name, format) in [
+        ("export.xls", "excel-xml"),
+        ("民政局.xml", "excel-xml"),
+        ("导出.doc", "word-xml"),
+    ] {
         let file = row(&rows, name);
-        assert_eq!(file.format, "excel-xml", "{file:?}");
+        assert_eq!(file.format, format, "{file:?}");
         assert_ne!(file.status, "error", "{file:?}");
     }
-    assert!(dir.read("out/forms.csv").contains("广州市民政局"));
+    let forms = dir.read("out/forms.csv");
+    assert!(forms.contains("广州市民政局") && forms.contains("广州市财政局"));
     // Once, for the .xls: its name is the wrong one.
     let findings = dir.read("out/findings.csv");
     let misnamed: Vec<&str> = findings

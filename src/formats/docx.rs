@@ -1,4 +1,6 @@
-//! DOCX reader: one streaming pass over `word/document.xml` (quick-xml), no DOM.
+//! DOCX reader: one streaming pass over `word/document.xml` (quick-xml), no DOM. It
+//! reads Word 2003 XML documents too ([`read_word_xml`]): the same body elements in the
+//! 2003 namespace, in one XML file.
 //!
 //! What becomes what, in document order:
 //!
@@ -72,6 +74,24 @@ const MAX_GRID: u32 = 16_384;
 /// WordprocessingML, transitional and strict.
 const W_NS: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 const W_STRICT_NS: &str = "http://purl.oclc.org/ooxml/wordprocessingml/main";
+/// Word 2003 XML ("Word XML 文档"): the same body elements in a namespace of its own.
+const W_2003_NS: &str = "http://schemas.microsoft.com/office/word/2003/wordml";
+
+/// The name a Word 2003 XML document has in `source.format`, `files.csv` and errors.
+pub const WORD_XML: &str = "word-xml";
+
+/// What the body being read is, for error messages: the format and, in a package, the
+/// part.
+#[derive(Clone, Copy)]
+struct Origin {
+    format: &'static str,
+    part: Option<&'static str>,
+}
+
+const DOCX: Origin = Origin {
+    format: "docx",
+    part: Some(PART),
+};
 /// Markup compatibility (`mc:AlternateContent`).
 const MC_NS: &str = "http://schemas.openxmlformats.org/markup-compatibility/2006";
 
@@ -87,22 +107,44 @@ pub(crate) fn read_package(package: Package<'_>, limits: &ReadLimits) -> Result<
     let xml = package
         .read(PART)?
         .ok_or_else(|| Error::malformed("docx", None, format!("the package has no {PART} part")))?;
-    let mut grid = parse(&as_utf8(&xml)?, limits)?;
+    let mut grid = parse(&as_utf8(&xml, DOCX)?, limits, DOCX)?;
     grid.notes.extend(package.recovery_note());
     Ok(grid)
+}
+
+/// Whether the bytes are a Word 2003 XML document: XML (after a BOM and white space)
+/// whose start names the Word 2003 namespace and a `wordDocument`.
+pub fn sniff_word_xml(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    let head: Cow<'_, str> = match Encoding::for_bom(head) {
+        Some((encoding, bom)) => encoding.decode_without_bom_handling(&head[bom..]).0,
+        None => String::from_utf8_lossy(head),
+    };
+    head.trim_start().starts_with('<') && head.contains(W_2003_NS) && head.contains("wordDocument")
+}
+
+/// Reads a Word 2003 XML document (one XML file, the body's elements as in a DOCX's
+/// `word/document.xml`, vertical merges spelled `vmerge`; headers, footers and notes,
+/// which it holds inline, are not the form's and are skipped) into the cell model.
+pub fn read_word_xml(bytes: &[u8], limits: &ReadLimits) -> Result<Grid> {
+    let origin = Origin {
+        format: WORD_XML,
+        part: None,
+    };
+    parse(&as_utf8(bytes, origin)?, limits, origin)
 }
 
 /// The part as UTF-8 bytes: as stored (less a BOM), or decoded when it starts with a
 /// UTF-16 BOM. UTF-8 is not validated here: quick-xml checks every piece it reads,
 /// and validating the whole part first would do that work twice.
-fn as_utf8(xml: &[u8]) -> Result<Cow<'_, [u8]>> {
+fn as_utf8(xml: &[u8], origin: Origin) -> Result<Cow<'_, [u8]>> {
     if let Some((encoding, bom_len)) = Encoding::for_bom(xml) {
         if encoding != UTF_8 {
             let (text, had_errors) = encoding.decode_without_bom_handling(&xml[bom_len..]);
             if had_errors {
                 return Err(Error::malformed(
-                    "docx",
-                    Some(PART.into()),
+                    origin.format,
+                    origin.part.map(String::from),
                     format!("not valid {}", encoding.name()),
                 ));
             }
@@ -127,7 +169,9 @@ enum Vocabulary {
 impl Vocabulary {
     fn of(ns: &ResolveResult<'_>) -> Vocabulary {
         match ns {
-            ResolveResult::Bound(Namespace(ns)) if *ns == W_NS || *ns == W_STRICT_NS => {
+            ResolveResult::Bound(Namespace(ns))
+                if *ns == W_NS || *ns == W_STRICT_NS || *ns == W_2003_NS =>
+            {
                 Vocabulary::Word
             }
             ResolveResult::Bound(Namespace(ns)) if *ns == MC_NS => Vocabulary::Compatibility,
@@ -332,8 +376,9 @@ fn tag(vocabulary: Vocabulary, local: &str) -> Tag {
             "tc" => Tag::Tc,
             "gridBefore" => Tag::GridBefore,
             "gridSpan" => Tag::GridSpan,
-            "vMerge" => Tag::VMerge,
-            "hMerge" => Tag::HMerge,
+            // Word 2003 XML spells them in lower case.
+            "vMerge" | "vmerge" => Tag::VMerge,
+            "hMerge" | "hmerge" => Tag::HMerge,
             "sdt" => Tag::Sdt,
             "showingPlcHdr" => Tag::ShowingPlaceholder,
             "sdtContent" => Tag::SdtContent,
@@ -341,6 +386,8 @@ fn tag(vocabulary: Vocabulary, local: &str) -> Tag {
             // no displayed text (tab stops in pPr must not become tabs).
             "del" | "moveFrom" | "delText" | "instrText" | "delInstrText" | "sdtEndPr" | "pPr"
             | "rPr" => Tag::Skip,
+            // Held inline by Word 2003 XML (a DOCX keeps them in parts of their own).
+            "hdr" | "ftr" | "footnote" | "endnote" => Tag::Skip,
             _ => Tag::Other,
         },
         Vocabulary::Compatibility if local == "Fallback" => Tag::Skip,
@@ -414,6 +461,7 @@ enum Frame {
 
 /// The reader's state during the pass.
 struct Builder<'l> {
+    origin: Origin,
     limits: &'l ReadLimits,
     blocks: Vec<Block>,
     frames: Vec<Frame>,
@@ -443,10 +491,11 @@ struct Builder<'l> {
 }
 
 /// Parses the body XML (UTF-8, not yet validated) into a grid.
-fn parse(xml: &[u8], limits: &ReadLimits) -> Result<Grid> {
+fn parse(xml: &[u8], limits: &ReadLimits, origin: Origin) -> Result<Grid> {
     let mut reader = Reader::from_reader(xml);
     let mut namespaces = Namespaces::new(xml);
     let mut b = Builder {
+        origin,
         limits,
         blocks: Vec::new(),
         frames: Vec::new(),
@@ -551,9 +600,9 @@ fn parse(xml: &[u8], limits: &ReadLimits) -> Result<Grid> {
     }
     if b.elements == 0 {
         return Err(Error::malformed(
-            "docx",
-            Some(PART.into()),
-            "the part holds no XML element",
+            origin.format,
+            origin.part.map(String::from),
+            "it holds no XML element",
         ));
     }
     if !b.open.is_empty() || !b.frames.is_empty() {
@@ -944,7 +993,7 @@ impl Builder<'_> {
     /// Where the reader is, for error messages: the top-level table, row and cell, or
     /// the body paragraph, and the byte offset in the part.
     fn place(&self, at: u64) -> String {
-        let mut place = format!("{PART}, ");
+        let mut place = self.origin.part.map_or(String::new(), |p| format!("{p}, "));
         match self.frames.first() {
             Some(Frame::Table(table)) => {
                 place.push_str(&format!("table {}", table.number));
@@ -975,7 +1024,7 @@ impl Builder<'_> {
     }
 
     fn malformed(&self, at: u64, detail: impl Into<String>) -> Error {
-        Error::malformed("docx", Some(self.place(at)), detail)
+        Error::malformed(self.origin.format, Some(self.place(at)), detail)
     }
 }
 
@@ -1068,6 +1117,57 @@ mod tests {
         assert_eq!(
             crate::formats::detect(&bytes, &ReadLimits::default()).unwrap(),
             crate::Format::Docx
+        );
+    }
+
+    /// Word 2003 XML: the body's elements in the 2003 namespace, `vmerge` in lower case,
+    /// the header and a footnote inline (not read); told from its bytes; its errors name
+    /// its format and no package part.
+    #[test]
+    fn word_2003_xml_reads_as_its_body_says() {
+        let body = format!(
+            "<w:p><w:r><w:t>标题</w:t></w:r><w:r><w:footnote><w:p><w:r><w:t>脚注</w:t></w:r></w:p></w:footnote></w:r></w:p>\
+             <w:tbl><w:tr>{}{}</w:tr><w:tr>{}{}</w:tr></w:tbl>\
+             <w:sectPr><w:hdr w:type=\"odd\">{}</w:hdr><w:ftr w:type=\"odd\">{}</w:ftr></w:sectPr>",
+            tc(r#"<w:vmerge w:val="restart"/>"#, &p("预算整体情况")),
+            tc("", &p("a")),
+            tc("<w:vmerge/>", "<w:p/>"),
+            tc("", &p("b")),
+            p("页眉"),
+            p("第1页"),
+        );
+        let xml = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<?mso-application progid=\"Word.Document\"?>\n\
+             <w:wordDocument xmlns:w=\"{W_2003_NS}\" xmlns:wx=\"http://schemas.microsoft.com/office/word/2003/auxHint\">\
+             <w:body><wx:sect>{body}</wx:sect></w:body></w:wordDocument>"
+        );
+        assert!(sniff_word_xml(xml.as_bytes()));
+        assert!(!sniff_word_xml(docx(&p("x")).as_slice()));
+        assert_eq!(
+            crate::formats::detect(xml.as_bytes(), &ReadLimits::default()).unwrap(),
+            crate::Format::WordXml
+        );
+        let grid = read_word_xml(xml.as_bytes(), &ReadLimits::default()).unwrap();
+        let paragraphs: Vec<&str> = grid
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Paragraph(c) => Some(c.text.as_str()),
+                Block::Table(_) => None,
+            })
+            .collect();
+        assert_eq!(paragraphs, ["标题"], "no footnote, header or footer text");
+        let table = tables(&grid)[0];
+        assert_eq!(table.rows[0].cells[0].row_span, 2, "vmerge merges down");
+        assert_eq!(table.rows[1].cells[0].text, "b");
+
+        let cut = &xml[..xml.find("<w:sectPr>").unwrap()];
+        let err = read_word_xml(cut.as_bytes(), &ReadLimits::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("word-xml") && !err.contains("word/document.xml"),
+            "{err}"
         );
     }
 

@@ -36,6 +36,8 @@ pub enum Format {
     Html,
     /// An Excel 2003 XML spreadsheet (SpreadsheetML 2003), however it is named.
     ExcelXml,
+    /// A Word 2003 XML document (WordprocessingML 2003), however it is named.
+    WordXml,
 }
 
 impl Format {
@@ -49,6 +51,7 @@ impl Format {
             Format::Text => "text",
             Format::Html => "a web page (html)",
             Format::ExcelXml => "an Excel 2003 XML spreadsheet (excel-xml)",
+            Format::WordXml => "a Word 2003 XML document (word-xml)",
         }
     }
 
@@ -62,6 +65,7 @@ impl Format {
             Format::Text => "text",
             Format::Html => "html",
             Format::ExcelXml => excel_xml::FORMAT,
+            Format::WordXml => docx::WORD_XML,
         }
     }
 }
@@ -158,6 +162,9 @@ pub fn identify<'a>(bytes: &'a [u8], limits: &ReadLimits) -> Result<Identified<'
     if excel_xml::sniff(bytes) {
         return Ok(Identified::unopened(Format::ExcelXml));
     }
+    if docx::sniff_word_xml(bytes) {
+        return Ok(Identified::unopened(Format::WordXml));
+    }
     if html::sniff(bytes) {
         return Ok(Identified::unopened(Format::Html));
     }
@@ -231,6 +238,7 @@ pub fn read_identified(bytes: &[u8], file: Identified<'_>, limits: &ReadLimits) 
         Format::Text => text::read(bytes, limits),
         Format::Html => html::read(bytes, limits),
         Format::ExcelXml => excel_xml::read(bytes, limits),
+        Format::WordXml => docx::read_word_xml(bytes, limits),
     }
 }
 
