@@ -22,6 +22,9 @@
 //!   spreadsheet (what budget systems export, often named `.xls`);
 //! * `guangzhou-2024-word-xml/input.xml`: the body of the DOCX as a Word 2003 XML
 //!   document (what old offices saved as "Word XML 文档");
+//! * `guangzhou-2024-mht/input.mht`: the web page fixture (made by
+//!   `scripts/make-html-fixture`) as the sheet of a single-file web page that Excel
+//!   saves, with its frame page, tab strip and an image;
 //! * the template-variant workbooks and documents of `examples/common/variants.rs`
 //!   (`sheets-per-form-xlsx`, `two-forms-docx`, `two-row-header-xlsx`,
 //!   `two-row-header-docx`, `columns-reordered-docx`), forms laid out unlike the seed.
@@ -83,6 +86,10 @@ fn main() -> Result<()> {
             render::word_xml(&seed)?.into_bytes(),
         ),
     ];
+    let page_path = root.join("guangzhou-2024-html/input.html");
+    let page =
+        std::fs::read(&page_path).with_context(|| format!("reading {}", page_path.display()))?;
+    outputs.push(("guangzhou-2024-mht/input.mht", render::mht_excel(&page)));
     outputs.extend(variants::all()?);
     let mut stale = Vec::new();
     for (name, bytes) in outputs {

@@ -23,7 +23,7 @@ const HELD_INPUTS: usize = 4_096;
 /// Extensions read when found inside a folder.
 pub const FORM_EXTENSIONS: &[&str] = &[
     "xlsx", "xlsm", "xltx", "xltm", "xls", "et", "ett", "ods", "docx", "docm", "dotx", "dotm",
-    "doc", "wps", "wpt", "txt", "tsv", "csv", "text", "html", "htm", "xml",
+    "doc", "wps", "wpt", "txt", "tsv", "csv", "text", "html", "htm", "mht", "mhtml", "xml",
 ];
 
 /// One input of a run.

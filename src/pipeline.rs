@@ -177,6 +177,7 @@ fn extension_mismatch(format: Format, path: &str) -> Option<ReaderNote> {
         "ods" => Format::Ods,
         "docx" | "docm" | "dotx" | "dotm" => Format::Docx,
         "html" | "htm" => Format::Html,
+        "mht" | "mhtml" => Format::Mht,
         "txt" | "tsv" | "csv" => Format::Text,
         // Either Office XML is at home in a .xml; anything else is refused.
         _ => return None,

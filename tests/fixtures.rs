@@ -87,6 +87,7 @@ fixture_tests! {
     guangzhou_2024_ods: "guangzhou-2024-ods" / "input.ods",
     guangzhou_2024_excel_xml: "guangzhou-2024-excel-xml" / "input.xml",
     guangzhou_2024_word_xml: "guangzhou-2024-word-xml" / "input.xml",
+    guangzhou_2024_mht: "guangzhou-2024-mht" / "input.mht",
 }
 
 // Template variants: project forms, county templates, several forms in one file

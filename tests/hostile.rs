@@ -617,7 +617,8 @@ fn office_2003_xml_files() {
 }
 
 /// Office's macro-enabled and template names hold the same packages: they are walked
-/// and read as the workbook or document they are, with no word about their names.
+/// and read as the workbook or document they are, with no word about their names; so
+/// is a single-file web page named `.mhtml`.
 #[test]
 fn macro_enabled_and_template_office_files() {
     let dir = Dir::new("hostile-macro-template");
@@ -634,6 +635,7 @@ fn macro_enabled_and_template_office_files() {
             ("b.xltx", &bytes("two-row-header-xlsx")),
             ("c.docm", &bytes("guangzhou-2024-docx")),
             ("d.dotx", &bytes("columns-reordered-docx")),
+            ("e.mhtml", &bytes("guangzhou-2024-mht")),
         ],
     );
     let (_, rows) = extract(&dir, &["--format", "csv"], 0);
@@ -642,6 +644,7 @@ fn macro_enabled_and_template_office_files() {
         ("b.xltx", "xlsx"),
         ("c.docm", "docx"),
         ("d.dotx", "docx"),
+        ("e.mhtml", "mht"),
     ] {
         let file = row(&rows, name);
         assert_eq!(file.format, format, "{file:?}");

@@ -453,6 +453,86 @@ fn xlsx_of(layout: &Layout) -> Result<Vec<u8>> {
     Ok(workbook.save_to_buffer()?)
 }
 
+// ---------------------------------------------------------------- MHTML
+
+/// A page as Excel saves a one-sheet workbook as a single-file web page (.mht): a MIME
+/// message of a frame page (no form: it says the browser lacks frames), the sheet's
+/// page in quoted-printable, the tab strip (links to the sheets) and an image in base64.
+pub fn mht_excel(sheet_page: &[u8]) -> Vec<u8> {
+    const BOUNDARY: &str = "----=_NextPart_01DA5F3C.2B7E41A0";
+    let part = |location: &str, encoding: &str, kind: &str, body: &[u8]| {
+        let mut out = format!(
+            "\r\n--{BOUNDARY}\r\nContent-Location: file:///C:/form/{location}\r\n\
+             Content-Transfer-Encoding: {encoding}\r\nContent-Type: {kind}\r\n\r\n"
+        )
+        .into_bytes();
+        out.extend_from_slice(body);
+        out
+    };
+    let frames = concat!(
+        "<html xmlns:x=\"urn:schemas-microsoft-com:office:excel\"><head>",
+        "<meta name=\"Excel Workbook Frameset\"><meta http-equiv=Content-Type content=\"text/html; charset=gb2312\">",
+        "</head><frameset rows=\"*,39\" border=0 width=0 frameborder=no framespacing=0>",
+        "<frame src=\"form_files/sheet001.htm\" name=\"frSheet\">",
+        "<frame src=\"form_files/tabstrip.htm\" name=\"frTabs\" marginwidth=0 marginheight=0>",
+        "<noframes><body><p>此页面使用了框架，而您的浏览器不支持框架。</p></body></noframes></frameset></html>",
+    );
+    let tabs = concat!(
+        "<html><head><meta http-equiv=Content-Type content=\"text/html; charset=gb2312\"></head>",
+        "<body topmargin=0 leftmargin=0 bgcolor=\"#808080\"><table border=0 cellspacing=1><tr>",
+        "<td bgcolor=\"#FFFFFF\" nowrap><b><small><small>&nbsp;<a href=\"sheet001.htm\" target=\"frSheet\">",
+        "<font face=\"Arial\" color=\"#000000\">Sheet1</font></a>&nbsp;</small></small></b></td>",
+        "</tr></table></body></html>",
+    );
+    let gb = |text: &str| encoding_rs::GB18030.encode(text).0.into_owned();
+    let mut out = format!(
+        "MIME-Version: 1.0\r\nX-Document-Type: Workbook\r\n\
+         Content-Type: multipart/related; boundary=\"{BOUNDARY}\"\r\n\r\n\
+         此文档为“单个文件网页”，也称为“Web 档案”文件。"
+    )
+    .into_bytes();
+    out = [
+        out,
+        part("form.htm", "quoted-printable", "text/html; charset=\"gb2312\"", &quoted_printable(&gb(frames))),
+        part("form_files/sheet001.htm", "quoted-printable", "text/html; charset=\"gb2312\"", &quoted_printable(sheet_page)),
+        part("form_files/tabstrip.htm", "quoted-printable", "text/html; charset=\"gb2312\"", &quoted_printable(&gb(tabs))),
+        part("form_files/image001.png", "base64", "image/png", b"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==\r\n"),
+    ]
+    .concat();
+    out.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    out
+}
+
+/// Quoted-printable as Office writes it: lines of at most 76 chars, `=` at the end of a
+/// line that continues, `=XX` for bytes that are not printable ASCII.
+fn quoted_printable(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    let mut line = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' {
+            out.extend_from_slice(b"\r\n");
+            line = 0;
+            continue;
+        }
+        if b == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            continue;
+        }
+        let literal = (b'!'..=b'~').contains(&b) && b != b'=' || b == b' ';
+        let piece = if literal {
+            vec![b]
+        } else {
+            format!("={b:02X}").into_bytes()
+        };
+        if line + piece.len() > 75 {
+            out.extend_from_slice(b"=\r\n");
+            line = 0;
+        }
+        line += piece.len();
+        out.extend_from_slice(&piece);
+    }
+    out
+}
+
 // ---------------------------------------------------------------- Word 2003 XML
 
 /// The form as a Word 2003 XML document ("Word XML 文档"), the body of [`docx`] in

@@ -12,6 +12,7 @@ use crate::{Error, ErrorKind, Result};
 pub mod docx;
 pub mod excel_xml;
 pub mod html;
+pub mod mht;
 pub mod sheets;
 pub mod text;
 pub mod xlsx;
@@ -38,6 +39,8 @@ pub enum Format {
     ExcelXml,
     /// A Word 2003 XML document (WordprocessingML 2003), however it is named.
     WordXml,
+    /// A single-file web page (MHTML), as Word and Excel save one.
+    Mht,
 }
 
 impl Format {
@@ -52,6 +55,7 @@ impl Format {
             Format::Html => "a web page (html)",
             Format::ExcelXml => "an Excel 2003 XML spreadsheet (excel-xml)",
             Format::WordXml => "a Word 2003 XML document (word-xml)",
+            Format::Mht => "a single-file web page (mht)",
         }
     }
 
@@ -66,6 +70,7 @@ impl Format {
             Format::Html => "html",
             Format::ExcelXml => excel_xml::FORMAT,
             Format::WordXml => docx::WORD_XML,
+            Format::Mht => mht::FORMAT,
         }
     }
 }
@@ -165,6 +170,9 @@ pub fn identify<'a>(bytes: &'a [u8], limits: &ReadLimits) -> Result<Identified<'
     if docx::sniff_word_xml(bytes) {
         return Ok(Identified::unopened(Format::WordXml));
     }
+    if mht::sniff(bytes) {
+        return Ok(Identified::unopened(Format::Mht));
+    }
     if html::sniff(bytes) {
         return Ok(Identified::unopened(Format::Html));
     }
@@ -239,6 +247,7 @@ pub fn read_identified(bytes: &[u8], file: Identified<'_>, limits: &ReadLimits) 
         Format::Html => html::read(bytes, limits),
         Format::ExcelXml => excel_xml::read(bytes, limits),
         Format::WordXml => docx::read_word_xml(bytes, limits),
+        Format::Mht => mht::read(bytes, limits),
     }
 }
 
