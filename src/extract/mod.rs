@@ -266,28 +266,42 @@ fn self_evaluation_marker(rows: &Rows<'_>, range: std::ops::Range<usize>) -> Opt
 /// Reads a labelled field row (`项目名称 | X | 主管部门 | Y`, or `项目名称：X` in one
 /// cell) into the form. Returns false when the row is not one.
 fn field_row(rows: &mut Rows<'_>, r: usize, form: &mut Form) -> bool {
-    let cells = rows.cells(r);
-    // The field cell `i` names: by its whole text, or by the label before a colon.
-    let field_at = |rows: &Rows<'_>, i: usize| -> Option<(Field, Option<(&str, &str)>)> {
-        if let Some(field) = rows.label(r, i).field() {
-            return Some((field, None));
-        }
-        let (label, value) = labels::split_label(&cells[i].text)?;
-        Some((labels::field_of(label)?, Some((label, value))))
-    };
-    if cells.is_empty() || field_at(rows, 0).is_none() {
+    if field_at(rows, r, 0).is_none() {
         return false;
     }
-    let mut i = 0;
+    fields_from(rows, r, 0, form);
+    true
+}
+
+/// The field cell `i` of row `r` names: by its whole text, or by the label before a
+/// colon (with that label and the text after the colon).
+fn field_at<'g>(
+    rows: &Rows<'g>,
+    r: usize,
+    i: usize,
+) -> Option<(Field, Option<(&'g str, &'g str)>)> {
+    let cell = rows.cells(r).get(i)?;
+    if let Some(field) = rows.label(r, i).field() {
+        return Some((field, None));
+    }
+    let (label, value) = labels::split_label(&cell.text)?;
+    Some((labels::field_of(label)?, Some((label, value))))
+}
+
+/// Reads the labelled fields of row `r` from cell `start` on; a cell that is no label
+/// is left for unmapped.
+fn fields_from(rows: &mut Rows<'_>, r: usize, start: usize, form: &mut Form) {
+    let cells = rows.cells(r);
+    let mut i = start;
     while i < cells.len() {
-        let Some((field, inline)) = field_at(rows, i) else {
+        let Some((field, inline)) = field_at(rows, r, i) else {
             i += 1; // a cell that is no label: left for unmapped
             continue;
         };
         rows.take(r, i);
         let Some((label, value)) = inline else {
             let label = labels::label_text(&cells[i].text);
-            if i + 1 < cells.len() && field_at(rows, i + 1).is_none() {
+            if i + 1 < cells.len() && field_at(rows, r, i + 1).is_none() {
                 rows.take(r, i + 1);
                 set_field(form, field, label, cells[i + 1].text.clone());
                 i += 1;
@@ -314,7 +328,6 @@ fn field_row(rows: &mut Rows<'_>, r: usize, form: &mut Form) -> bool {
     {
         form.project = None;
     }
-    true
 }
 
 /// Puts a labelled field's value where its field goes: a project's own fields, or the
@@ -410,7 +423,10 @@ fn extract_one(
             close(&mut mode, &mut form);
             mode = match section {
                 Section::Department => {
-                    form.department = rows.take_rest(r, 1);
+                    // The name is the next cell; the row may go on with other fields
+                    // (联系人 | 张三 | 联系电话 | …), and what no field takes is unmapped.
+                    form.department = rows.take_span(r, 1, 2);
+                    fields_from(rows, r, 2, &mut form);
                     Mode::Between
                 }
                 Section::OverallGoal | Section::PeriodGoal | Section::AnnualGoal => {
@@ -1209,6 +1225,30 @@ mod tests {
         assert_eq!(
             year_of("某局三〇二四年部门整体支出绩效目标申报表", ""),
             None
+        );
+    }
+
+    /// A 部门名称 row that goes on with other fields gives the department its name
+    /// alone; the fields go to details, a pair no field names to unmapped.
+    #[test]
+    fn the_department_row_may_hold_other_fields() {
+        let form = one("某局2024年部门整体支出绩效目标申报表\n\
+             部门名称\t广州市某某局\t部门编码\t101001\t联系人\t张三\t联系电话：020-1234\n");
+        assert_eq!(form.department.as_deref(), Some("广州市某某局"));
+        let details: Vec<(&str, &str)> = form
+            .details
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str().unwrap()))
+            .collect();
+        assert_eq!(details, [("联系人", "张三"), ("联系电话", "020-1234")]);
+        let unmapped: Vec<(&str, &str)> = form
+            .unmapped
+            .iter()
+            .map(|u| (u.text.as_str(), u.at.as_str()))
+            .collect();
+        assert_eq!(
+            unmapped,
+            [("部门编码", "line 2 field 3"), ("101001", "line 2 field 4")]
         );
     }
 

@@ -97,8 +97,14 @@ impl<'g> Rows<'g> {
     /// Takes every cell of row `r` from index `from` on and joins their texts with
     /// newlines; `None` when there are none.
     pub fn take_rest(&mut self, r: usize, from: usize) -> Option<String> {
-        let rest = self.rows[r].get(from..).filter(|rest| !rest.is_empty())?;
-        self.taken_mut(r)[from..].fill(true);
+        self.take_span(r, from, self.rows[r].len())
+    }
+
+    /// [`Rows::take_rest`] of the cells `from..to` only.
+    pub fn take_span(&mut self, r: usize, from: usize, to: usize) -> Option<String> {
+        let to = to.min(self.rows[r].len());
+        let rest = self.rows[r].get(from..to).filter(|rest| !rest.is_empty())?;
+        self.taken_mut(r)[from..to].fill(true);
         let mut joined = String::with_capacity(rest.iter().map(|c| c.text.len() + 1).sum());
         for (k, cell) in rest.iter().enumerate() {
             if k > 0 {
