@@ -428,6 +428,16 @@ fn an_output_folder_that_cannot_be_made_fails_the_run() {
     );
 }
 
+/// A successful run's stdout, one JSON value a line.
+fn json_lines(output: std::process::Output) -> Vec<Value> {
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 #[test]
 fn value_reads_lines_in_order_one_object_each() {
     use std::io::Write;
@@ -443,13 +453,7 @@ fn value_reads_lines_in_order_one_object_each() {
         .unwrap()
         .write_all("≥3000件\n\n低于0.2%\r\n全覆盖".as_bytes())
         .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success());
-    let values: Vec<Value> = String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let values = json_lines(child.wait_with_output().unwrap());
     assert_eq!(values.len(), 4, "same count as the input lines");
     assert_eq!(values[0]["value"], 3000);
     assert_eq!(
@@ -469,13 +473,7 @@ fn value_reads_its_arguments_instead_of_stdin() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success());
-    let values: Vec<Value> = String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let values = json_lines(child.wait_with_output().unwrap());
     assert_eq!(values.len(), 2);
     assert_eq!(values[0]["value"], "2024-12-31");
     assert_eq!(values[1]["value"], 3000);

@@ -680,6 +680,22 @@ mod tests {
         extract(grid, &source, "0123456789abcdef")
     }
 
+    /// The form's details as (label, text) pairs, in order.
+    fn details_of(form: &Form) -> Vec<(&str, &str)> {
+        form.details
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str().unwrap()))
+            .collect()
+    }
+
+    /// The form's unmapped cells as (text, location) pairs, in order.
+    fn unmapped_of(form: &Form) -> Vec<(&str, &str)> {
+        form.unmapped
+            .iter()
+            .map(|u| (u.text.as_str(), u.at.as_str()))
+            .collect()
+    }
+
     fn one(tsv: &str) -> Form {
         let mut all = forms(tsv);
         assert_eq!(all.len(), 1, "one form expected");
@@ -1235,17 +1251,9 @@ mod tests {
         let form = one("某局2024年部门整体支出绩效目标申报表\n\
              部门名称\t广州市某某局\t部门编码\t101001\t联系人\t张三\t联系电话：020-1234\n");
         assert_eq!(form.department.as_deref(), Some("广州市某某局"));
-        let details: Vec<(&str, &str)> = form
-            .details
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str().unwrap()))
-            .collect();
+        let details = details_of(&form);
         assert_eq!(details, [("联系人", "张三"), ("联系电话", "020-1234")]);
-        let unmapped: Vec<(&str, &str)> = form
-            .unmapped
-            .iter()
-            .map(|u| (u.text.as_str(), u.at.as_str()))
-            .collect();
+        let unmapped = unmapped_of(&form);
         assert_eq!(
             unmapped,
             [("部门编码", "line 2 field 3"), ("101001", "line 2 field 4")]
@@ -1424,11 +1432,7 @@ mod tests {
     #[test]
     fn what_no_field_takes_is_unmapped_with_its_place() {
         let form = one("某某2024年部门整体预算绩效目标申报表\n说明：金额保留两位小数\n部门名称\t某局\n一级指标\t二级指标\t三级指标\t年度指标值\n产出指标\t数量指标\t人数\t5人\n审核：李四\t\t\t\n");
-        let unmapped: Vec<_> = form
-            .unmapped
-            .iter()
-            .map(|u| (u.text.as_str(), u.at.as_str()))
-            .collect();
+        let unmapped = unmapped_of(&form);
         assert_eq!(
             unmapped,
             vec![
@@ -1529,11 +1533,7 @@ mod tests {
              填报人：张三　　联系电话：020-1234 5678　填报日期：2024年1月5日\n\
              填报单位（盖章）：　　　联系人：　　\n",
         );
-        let details: Vec<(&str, &str)> = form
-            .details
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str().unwrap()))
-            .collect();
+        let details = details_of(&form);
         assert_eq!(
             details,
             vec![

@@ -268,6 +268,14 @@ fn cell_types_without_styles() {
     );
 }
 
+/// The grid's reader notes as (code, message) pairs.
+fn notes_of(grid: &Grid) -> Vec<(&str, &str)> {
+    grid.notes
+        .iter()
+        .map(|n| (n.code, n.message.as_str()))
+        .collect()
+}
+
 #[test]
 fn formulas_saved_without_results_are_said_not_dropped() {
     let body = r#"<sheetData>
@@ -285,11 +293,7 @@ fn formulas_saved_without_results_are_said_not_dropped() {
         ],
         "an empty string result is no missing result; a saved one is read"
     );
-    let notes: Vec<(&str, &str)> = grid
-        .notes
-        .iter()
-        .map(|n| (n.code, n.message.as_str()))
-        .collect();
+    let notes = notes_of(&grid);
     assert_eq!(
         notes,
         [(
@@ -325,11 +329,7 @@ fn placeholder_results_of_a_workbook_to_recalculate_are_said() {
         only_table(&grid)[0],
         vec![s("'Sheet1'!A1", "合计"), n("'Sheet1'!B1", "0", 0.0)]
     );
-    let notes: Vec<(&str, &str)> = grid
-        .notes
-        .iter()
-        .map(|n| (n.code, n.message.as_str()))
-        .collect();
+    let notes = notes_of(&grid);
     assert_eq!(
         notes,
         [(
