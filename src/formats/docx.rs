@@ -112,15 +112,11 @@ pub(crate) fn read_package(package: Package<'_>, limits: &ReadLimits) -> Result<
     Ok(grid)
 }
 
-/// Whether the bytes are a Word 2003 XML document: XML (after a BOM and white space)
-/// whose start names the Word 2003 namespace and a `wordDocument`.
+/// Whether the bytes are a Word 2003 XML document: XML whose root is a `wordDocument`
+/// and whose start names the Word 2003 namespace.
 pub fn sniff_word_xml(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(4096)];
-    let head: Cow<'_, str> = match Encoding::for_bom(head) {
-        Some((encoding, bom)) => encoding.decode_without_bom_handling(&head[bom..]).0,
-        None => String::from_utf8_lossy(head),
-    };
-    head.trim_start().starts_with('<') && head.contains(W_2003_NS) && head.contains("wordDocument")
+    super::xml_root(bytes)
+        .is_some_and(|(head, root)| root == "wordDocument" && head.contains(W_2003_NS))
 }
 
 /// Reads a Word 2003 XML document (one XML file, the body's elements as in a DOCX's

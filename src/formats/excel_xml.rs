@@ -49,18 +49,11 @@ const SNIFF_BYTES: usize = 4096;
 const MAX_ROWS: u32 = 1_048_576;
 const MAX_COLUMNS: u32 = 16_384;
 
-/// Whether the bytes are an Excel 2003 XML spreadsheet: XML (after a BOM and white
-/// space) naming the SpreadsheetML namespace and a `Workbook` element near its start.
+/// Whether the bytes are an Excel 2003 XML spreadsheet: XML whose root is a `Workbook`
+/// and whose start names the SpreadsheetML namespace.
 pub fn sniff(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
-    let head: Cow<'_, str> = match Encoding::for_bom(head) {
-        Some((encoding, bom)) => encoding.decode_without_bom_handling(&head[bom..]).0,
-        // Declared encodings (GB2312…) keep the ASCII markup ASCII.
-        None => String::from_utf8_lossy(head),
-    };
-    head.trim_start().starts_with('<')
-        && head.contains(NAMESPACE)
-        && (head.contains("<Workbook") || head.contains(":Workbook"))
+    super::xml_root(bytes)
+        .is_some_and(|(head, root)| root == "Workbook" && head.contains(NAMESPACE))
 }
 
 /// Reads an Excel 2003 XML spreadsheet into the cell model (see the module

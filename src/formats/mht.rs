@@ -25,13 +25,22 @@ const SNIFF_BYTES: usize = 4096;
 /// Whether the bytes are a MIME multipart message, as a single-file web page is: a
 /// `MIME-Version` header and a `multipart/related` content type among its first lines.
 pub fn sniff(bytes: &[u8]) -> bool {
+    // A message starts with a header name; a form's text or a page does not.
+    if !bytes
+        .trim_ascii_start()
+        .first()
+        .is_some_and(u8::is_ascii_alphabetic)
+    {
+        return false;
+    }
     let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
-    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
-    let headers = head.split("\n\n").next().unwrap_or("");
-    head.trim_start()
-        .starts_with(|c: char| c.is_ascii_alphabetic())
-        && head.contains("mime-version:")
-        && (headers.contains("multipart/related") || head.contains("multipart/related"))
+    let headers =
+        match memchr::memmem::find(head, b"\n\n").or(memchr::memmem::find(head, b"\r\n\r\n")) {
+            Some(end) => &head[..end],
+            None => head,
+        };
+    let headers = String::from_utf8_lossy(headers).to_ascii_lowercase();
+    headers.contains("mime-version:") && headers.contains("multipart/related")
 }
 
 /// Reads a single-file web page (see the module documentation for the rules).

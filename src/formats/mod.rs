@@ -2,9 +2,13 @@
 //!
 //! The format is chosen from the bytes, not the file name ([`detect`]): a zip holding
 //! `xl/` is XLSX, one holding `word/` is DOCX, an OLE2 container is a legacy XLS (or a
-//! Word .doc / an encrypted workbook, which get a clear error), a page with HTML markup
-//! is HTML, anything else is text.
+//! Word .doc / an encrypted workbook, which get a clear error), an XML document whose
+//! root is an Excel 2003 `Workbook` or a Word 2003 `wordDocument` is that, a MIME
+//! message is a single-file web page, a page with HTML markup is HTML, anything else is
+//! text.
 //! Every reader obeys the same [`ReadLimits`], so hostile files are refused, not read.
+
+use std::borrow::Cow;
 
 use crate::model::Grid;
 use crate::{Error, ErrorKind, Result};
@@ -177,6 +181,41 @@ pub fn identify<'a>(bytes: &'a [u8], limits: &ReadLimits) -> Result<Identified<'
         return Ok(Identified::unopened(Format::Html));
     }
     Ok(Identified::unopened(Format::Text))
+}
+
+/// The start of an XML document as text, and its root element's local name (`Workbook`
+/// of `<ss:Workbook …>`), past a BOM, the declaration, processing instructions,
+/// comments and a doctype; `None` when the bytes do not open with markup. Only the
+/// first 4 KB are looked at, and a text that does not start with `<` costs nothing.
+pub(crate) fn xml_root(bytes: &[u8]) -> Option<(Cow<'_, str>, &'static str)> {
+    let head = &bytes[..bytes.len().min(4096)];
+    let text: Cow<'_, str> = match encoding_rs::Encoding::for_bom(head) {
+        Some((encoding, bom)) => encoding.decode_without_bom_handling(&head[bom..]).0,
+        None if head.trim_ascii_start().starts_with(b"<") => String::from_utf8_lossy(head),
+        None => return None,
+    };
+    let mut rest = text.trim_start();
+    loop {
+        rest = rest.strip_prefix('<')?;
+        let skip_to = if rest.starts_with('?') {
+            "?>"
+        } else if rest.starts_with("!--") {
+            "-->"
+        } else if rest.starts_with('!') {
+            ">"
+        } else {
+            break;
+        };
+        rest = rest[rest.find(skip_to)? + skip_to.len()..].trim_start();
+    }
+    let name = rest
+        .split(|c: char| c.is_whitespace() || c == '>' || c == '/')
+        .next()?;
+    let local = name.rsplit(':').next()?;
+    let root = ["Workbook", "wordDocument"]
+        .into_iter()
+        .find(|r| *r == local)?;
+    Some((text, root))
 }
 
 /// Whether the bytes end as a zip without a comment does (Office writes none): with
