@@ -171,18 +171,22 @@ fn not_office_xml(format: Format, path: &str) -> Option<Error> {
 /// workbook saved as `.xlsx`, a web page saved as `.xls`) is read as what it is, and
 /// the form says so: an archivist should know the name is wrong.
 fn extension_mismatch(format: Format, path: &str) -> Option<ReaderNote> {
-    let named = match extension(path).as_str() {
-        "xlsx" | "xlsm" | "xltx" | "xltm" => Format::Xlsx,
-        "xls" | "et" | "ett" => Format::Xls,
-        "ods" => Format::Ods,
-        "docx" | "docm" | "dotx" | "dotm" => Format::Docx,
-        "html" | "htm" => Format::Html,
-        "mht" | "mhtml" => Format::Mht,
-        "txt" | "tsv" | "csv" => Format::Text,
-        // Either Office XML is at home in a .xml; anything else is refused.
+    let named: &[Format] = match extension(path).as_str() {
+        "xlsx" | "xlsm" | "xltx" | "xltm" => &[Format::Xlsx],
+        "xls" | "et" | "ett" => &[Format::Xls],
+        "ods" => &[Format::Ods],
+        "docx" | "docm" | "dotx" | "dotm" => &[Format::Docx],
+        "html" | "htm" => &[Format::Html],
+        "mht" | "mhtml" => &[Format::Mht],
+        "txt" | "tsv" | "csv" => &[Format::Text],
+        // Either Office XML is at home in a .xml (anything else is refused).
+        "xml" => &[Format::ExcelXml, Format::WordXml],
+        // A Word binary document is refused; whatever else a .doc holds (a page or a
+        // Word 2003 XML document that a system exported) is read, and said.
+        "doc" | "wps" | "wpt" => &[],
         _ => return None,
     };
-    (named != format).then(|| ReaderNote {
+    (!named.contains(&format)).then(|| ReaderNote {
         code: "input.extension_mismatch",
         message: format!(
             "named .{} but holds {}; read as {}",
