@@ -593,21 +593,32 @@ fn unsupported(
 /// `某市民政局（135001）`, `某市民政局 135001`): the name and the code. The department
 /// is the key the summary groups by, so one department's forms must not split over
 /// years that wrote the code and years that did not.
-static DEPARTMENT_CODE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?:[\[【［(（]\s*(?P<lead>\d{3,12})\s*[\]】］)）]|(?P<bare>\d{3,12})\s)\s*(?P<name1>.*\D.*?)$|^(?P<name2>.*?\D)\s*(?:[\[【［(（]\s*(?P<trail>\d{3,12})\s*[\]】］)）]|\s(?P<spaced>\d{3,12}))$",
-    )
-    .expect("valid regex")
-});
-
 fn department_code(department: &str) -> Option<(&str, &str)> {
-    let found = DEPARTMENT_CODE.captures(department.trim())?;
-    let name = found.name("name1").or(found.name("name2"))?.as_str().trim();
-    let code = ["lead", "bare", "trail", "spaced"]
-        .iter()
-        .find_map(|group| found.name(group))?
-        .as_str();
-    (!name.is_empty()).then_some((name, code))
+    const OPEN: &[char] = &['[', '【', '［', '(', '（'];
+    const CLOSE: &[char] = &[']', '】', '］', ')', '）'];
+    let is_code = |s: &str| (3..=12).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    let text = department.trim();
+    let (code, name) = if let Some(rest) = text.strip_prefix(OPEN) {
+        let (code, name) = rest.split_once(CLOSE)?;
+        (code.trim(), name)
+    } else if let Some(rest) = text.strip_suffix(CLOSE) {
+        let (name, code) = rest.rsplit_once(OPEN)?;
+        (code.trim(), name)
+    } else {
+        // A bare code stands apart from the name, before or after it.
+        let (first, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+        let (before, last) = text.rsplit_once(char::is_whitespace).unwrap_or(("", text));
+        if is_code(first) {
+            (first, rest)
+        } else {
+            (last, before)
+        }
+    };
+    let name = name.trim();
+    let names_something = name
+        .chars()
+        .any(|c| !c.is_ascii_digit() && !c.is_whitespace());
+    (is_code(code) && names_something).then_some((name, code))
 }
 
 /// Department, year and kind from whatever the form gave: the title first for the year,

@@ -190,7 +190,15 @@ pub fn identify<'a>(bytes: &'a [u8], limits: &ReadLimits) -> Result<Identified<'
 pub(crate) fn xml_root(bytes: &[u8]) -> Option<(Cow<'_, str>, &'static str)> {
     let head = &bytes[..bytes.len().min(4096)];
     let text: Cow<'_, str> = match encoding_rs::Encoding::for_bom(head) {
-        Some((encoding, bom)) => encoding.decode_without_bom_handling(&head[bom..]).0,
+        Some((encoding, bom)) => {
+            // A text form in UTF-16 is not decoded whole to be turned away.
+            let start = &head[bom..head.len().min(bom + 64)];
+            let start = encoding.decode_without_bom_handling(start).0;
+            if !start.trim_start().starts_with('<') {
+                return None;
+            }
+            encoding.decode_without_bom_handling(&head[bom..]).0
+        }
         None if head.trim_ascii_start().starts_with(b"<") => String::from_utf8_lossy(head),
         None => return None,
     };
