@@ -73,7 +73,8 @@ pub fn read(bytes: &[u8], limits: &ReadLimits) -> Result<Grid> {
 fn html_part(part: &[u8], number: usize, limits: &ReadLimits) -> Result<Option<Grid>> {
     let (headers, content) = split_headers(part);
     let kind = header(headers, "content-type").unwrap_or_default();
-    if !kind.to_ascii_lowercase().starts_with("text/html") {
+    // A part cut off in its headers (the file cut short) has nothing to read.
+    if !kind.to_ascii_lowercase().starts_with("text/html") || content.trim_ascii().is_empty() {
         return Ok(None);
     }
     let place = |inner: Option<&str>| {
@@ -419,6 +420,20 @@ mod tests {
         );
         let grid = read(&bytes, &ReadLimits::default()).unwrap();
         assert_eq!(texts(&grid).len(), 3);
+        // Cut in the headers of a second page: the first is read.
+        let mut bytes = message(
+            &[(
+                "text/html",
+                "7bit",
+                b"<table><tr><td>a</td><td>b</td></tr></table>",
+            )],
+            false,
+        );
+        bytes.extend_from_slice(
+            format!("\r\n--{BOUNDARY}\r\nContent-Type: text/html\r\nContent-Tra").as_bytes(),
+        );
+        let grid = read(&bytes, &ReadLimits::default()).unwrap();
+        assert_eq!(texts(&grid).len(), 2);
     }
 
     #[test]
