@@ -264,6 +264,7 @@ pub const READER_NOTE_CODES: &[(&str, Severity)] = &[
     ("input.extension_mismatch", Severity::Info),
     ("input.zip_recovered", Severity::Warning),
     ("input.formulas_not_calculated", Severity::Warning),
+    ("input.cut_short", Severity::Warning),
 ];
 
 /// A soft problem a reader met that does not stop the file from being read.

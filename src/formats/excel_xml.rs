@@ -19,6 +19,9 @@
 //! Encoding: a BOM, else the XML declaration's `encoding` (`GB2312` and `GBK` read as
 //! GB18030, their superset), else UTF-8; bytes not valid in it are an error.
 //!
+//! A copy cut short is read up to the last whole cell before the cut, with the note
+//! `input.cut_short`; markup broken before the end is an error.
+//!
 //! Safety: nesting, cell and row limits are the XLSX reader's ([`super::xlsx::xml`],
 //! [`ReadLimits::max_cells`]); indexes beyond Excel's grid are errors, never
 //! allocations.
@@ -33,7 +36,7 @@ use quick_xml::events::{BytesStart, Event};
 use super::xlsx::numfmt::NumFmt;
 use super::xlsx::sheet::{iso_date_cell, order_cells, Budget};
 use super::xlsx::xml::{local_name, push_text, raw_attr, text_attr, trim_cell, Xml};
-use crate::model::{Block, Cell, Grid, Loc, Row, Table};
+use crate::model::{Block, Cell, Grid, Loc, ReaderNote, Row, Table};
 use crate::{Error, ReadLimits, Result};
 
 /// The format's name in `source.format`, `files.csv` and errors.
@@ -60,11 +63,11 @@ pub fn sniff(bytes: &[u8]) -> bool {
 /// documentation for the rules).
 pub fn read(bytes: &[u8], limits: &ReadLimits) -> Result<Grid> {
     let text = decode(bytes)?;
-    let blocks = parse(text.as_bytes(), limits)?;
+    let (blocks, notes) = parse(text.as_bytes(), limits)?;
     Ok(Grid {
         blocks,
         encoding: None,
-        notes: Vec::new(),
+        notes,
     })
 }
 
@@ -75,6 +78,12 @@ fn decode(bytes: &[u8]) -> Result<Cow<'_, str>> {
         None => (declared_encoding(bytes).unwrap_or(UTF_8), bytes),
     };
     let encoding = if encoding == GBK { GB18030 } else { encoding };
+    // A copy cut in the middle of its last char: the XML is cut there too, and the
+    // reader says so; the char's first bytes are no error of their own.
+    let body = match std::str::from_utf8(body) {
+        Err(e) if encoding == UTF_8 && e.error_len().is_none() => &body[..e.valid_up_to()],
+        _ => body,
+    };
     let (text, had_errors) = encoding.decode_without_bom_handling(body);
     if had_errors {
         return Err(Error::malformed(
@@ -120,7 +129,7 @@ struct Sheet {
     next_col: u32,
 }
 
-fn parse(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<Block>> {
+fn parse(bytes: &[u8], limits: &ReadLimits) -> Result<(Vec<Block>, Vec<ReaderNote>)> {
     let mut xml = Xml::new(bytes, FORMAT, "XML");
     let mut budget = Budget::new(limits.max_cells);
     let mut formats: HashMap<String, NumFmt> = HashMap::new();
@@ -131,8 +140,23 @@ fn parse(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<Block>> {
     // Depth inside the cell's <Data> (rich text nests elements in it), and inside a
     // <Comment>, whose own <Data> is not the cell's value.
     let (mut in_data, mut in_comment) = (0u32, 0u32);
+    // Where the file was cut, when it was.
+    let mut cut: Option<String> = None;
     loop {
-        let event = xml.next()?;
+        let event = match xml.next() {
+            Ok(event) => event,
+            // A copy cut short: what was read before the cut is kept (the cell being
+            // read when it came is not: its text may be cut too).
+            Err(_) if xml.at_end() && (sheet.is_some() || !blocks.is_empty()) => {
+                cut = Some(match &sheet {
+                    Some(sheet) => format!("row {} of sheet '{}'", sheet.row + 1, sheet.name),
+                    None => "the end of its last sheet".to_string(),
+                });
+                blocks.extend(sheet.take().map(finish));
+                break;
+            }
+            Err(e) => return Err(e),
+        };
         match &event {
             Event::Start(e) | Event::Empty(e) => {
                 let empty = matches!(event, Event::Empty(_));
@@ -247,7 +271,16 @@ fn parse(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<Block>> {
             "the workbook has no worksheet",
         ));
     }
-    Ok(blocks)
+    let notes = cut
+        .map(|at| ReaderNote {
+            code: "input.cut_short",
+            message: format!(
+                "the file ends inside its XML (a copy cut short): read up to {at}; what followed is lost"
+            ),
+        })
+        .into_iter()
+        .collect();
+    Ok((blocks, notes))
 }
 
 /// `'Sheet1'!C4`, for errors.
@@ -499,9 +532,53 @@ mod tests {
         assert!(err.contains("ss:Index \"0\" is not 1 to 1048576"), "{err}");
         let err = read_str(&book("", "")).unwrap_err().to_string();
         assert!(err.contains("no worksheet"), "{err}");
-        let err = read_str(&book("", "<Worksheet ss:Name=\"S\"><Table><Row>"))
+        // Bad markup before the end is an error; a cut (below) is not.
+        let err = read_str(&book("", "<Worksheet ss:Name=\"S\"><Table><Row></Cell>"))
             .unwrap_err()
             .to_string();
+        assert!(
+            err.contains("excel-xml") && err.contains("bad XML"),
+            "{err}"
+        );
+    }
+
+    /// A copy cut short is read up to the last whole cell, and says so; the cell the
+    /// cut falls in is not read (its number may be cut), nor a char cut in two.
+    #[test]
+    fn a_copy_cut_short_is_read_up_to_the_cut() {
+        let whole = book(
+            "",
+            r#"<Worksheet ss:Name="表"><Table><Row><Cell><Data ss:Type="String">部门名称</Data></Cell><Cell><Data ss:Type="String">某局</Data></Cell></Row>
+               <Row><Cell><Data ss:Type="String">财政拨款</Data></Cell><Cell><Data ss:Type="Number">153069.97</Data></Cell></Row></Table></Worksheet>"#,
+        );
+        for cut in [whole.find("3069").unwrap(), whole.find("财政").unwrap() + 4] {
+            let grid = read(&whole.as_bytes()[..cut], &ReadLimits::default()).unwrap();
+            let got: Vec<String> = cells(&grid).into_iter().map(|c| c.1).collect();
+            assert!(
+                got.starts_with(&["部门名称".to_string(), "某局".to_string()]),
+                "{got:?}"
+            );
+            assert!(
+                !got.iter()
+                    .any(|t| t.starts_with("1530") || t.contains('\u{FFFD}')),
+                "{got:?}"
+            );
+            let notes: Vec<_> = grid
+                .notes
+                .iter()
+                .map(|n| (n.code, n.message.as_str()))
+                .collect();
+            assert_eq!(
+                notes,
+                [(
+                    "input.cut_short",
+                    "the file ends inside its XML (a copy cut short): read up to row 2 of sheet '表'; what followed is lost"
+                )]
+            );
+        }
+        // Cut before any sheet began: nothing to read.
+        let head = &whole[..whole.find("<Worksheet").unwrap()];
+        let err = read_str(head).unwrap_err().to_string();
         assert!(err.contains("excel-xml"), "{err}");
     }
 

@@ -23,6 +23,7 @@ pub(crate) struct Xml<'a> {
     format: &'static str,
     part: &'a str,
     depth: u32,
+    len: usize,
 }
 
 impl<'a> Xml<'a> {
@@ -39,7 +40,14 @@ impl<'a> Xml<'a> {
             format,
             part,
             depth: 0,
+            len: bytes.len(),
         }
+    }
+
+    /// Whether the reader has met the end of the bytes: after an error, whether the
+    /// error is the document being cut short rather than bad markup before its end.
+    pub fn at_end(&self) -> bool {
+        self.reader.buffer_position() as usize >= self.len
     }
 
     /// The next event; `Eof` only when every element is closed. Inlined into each
