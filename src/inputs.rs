@@ -20,12 +20,6 @@ use crate::spool::{write_bytes, Decoder, Record, Sorted};
 /// Inputs held in memory before they are sorted and written out as a run (under 1 MB).
 const HELD_INPUTS: usize = 4_096;
 
-/// Extensions read when found inside a folder.
-pub const FORM_EXTENSIONS: &[&str] = &[
-    "xlsx", "xlsm", "xltx", "xltm", "xls", "et", "ett", "ods", "docx", "docm", "dotx", "dotm",
-    "doc", "wps", "wpt", "txt", "tsv", "csv", "text", "html", "htm", "mht", "mhtml", "xml",
-];
-
 /// One input of a run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {
@@ -274,7 +268,7 @@ fn collect_holding(
                         .extension()
                         .map(|e| e.to_string_lossy().to_ascii_lowercase())
                         .unwrap_or_default();
-                    if FORM_EXTENSIONS.contains(&ext.as_str()) {
+                    if crate::formats::named(&ext).is_some() {
                         inputs.push(Input::Read(entry.into_path()), &keep)?;
                     } else {
                         let reason = if ext.is_empty() {

@@ -158,8 +158,9 @@ fn extension(path: &str) -> String {
 /// that budget systems export and old offices saved; any other XML (a system's own
 /// data) is refused, not read as a text form and reported as one that has no sections.
 fn not_office_xml(format: Format, path: &str) -> Option<Error> {
-    let office = matches!(format, Format::ExcelXml | Format::WordXml);
-    (extension(path) == "xml" && !office).then(|| {
+    let ext = extension(path);
+    let at_home = formats::named(&ext).is_some_and(|n| n.formats.contains(&format));
+    (ext == "xml" && !at_home).then(|| {
         Error::unsupported(
             "an XML file that is neither an Excel 2003 XML spreadsheet nor a Word 2003 XML document",
             "open it in Excel or Word and save it as .xlsx or .docx",
@@ -171,21 +172,7 @@ fn not_office_xml(format: Format, path: &str) -> Option<Error> {
 /// workbook saved as `.xlsx`, a web page saved as `.xls`) is read as what it is, and
 /// the form says so: an archivist should know the name is wrong.
 fn extension_mismatch(format: Format, path: &str) -> Option<ReaderNote> {
-    let named: &[Format] = match extension(path).as_str() {
-        "xlsx" | "xlsm" | "xltx" | "xltm" => &[Format::Xlsx],
-        "xls" | "et" | "ett" => &[Format::Xls],
-        "ods" => &[Format::Ods],
-        "docx" | "docm" | "dotx" | "dotm" => &[Format::Docx],
-        "html" | "htm" => &[Format::Html],
-        "mht" | "mhtml" => &[Format::Mht],
-        "txt" | "tsv" | "csv" => &[Format::Text],
-        // Either Office XML is at home in a .xml (anything else is refused).
-        "xml" => &[Format::ExcelXml, Format::WordXml],
-        // A Word binary document is refused; whatever else a .doc holds (a page or a
-        // Word 2003 XML document that a system exported) is read, and said.
-        "doc" | "wps" | "wpt" => &[],
-        _ => return None,
-    };
+    let named = formats::named(&extension(path))?.formats;
     (!named.contains(&format)).then(|| ReaderNote {
         code: "input.extension_mismatch",
         message: format!(
@@ -202,13 +189,8 @@ fn extension_mismatch(format: Format, path: &str) -> Option<ReaderNote> {
 /// only what the text reader found.
 fn misnamed(error: Error, format: Format, path: &str) -> Error {
     let ext = extension(path);
-    let (named, container) = match ext.as_str() {
-        "xlsx" | "xlsm" | "xltx" | "xltm" => ("xlsx", "a zip archive"),
-        "docx" | "docm" | "dotx" | "dotm" => ("docx", "a zip archive"),
-        "ods" => ("ods", "a zip archive"),
-        "xls" | "et" | "ett" => ("xls", "an OLE2 compound file"),
-        "doc" | "wps" | "wpt" => ("doc", "an OLE2 compound file"),
-        _ => return error,
+    let Some((named, container)) = formats::named(&ext).and_then(|n| n.container) else {
+        return error;
     };
     match (format, error.kind()) {
         (Format::Text, ErrorKind::Malformed { place, detail, .. }) => {

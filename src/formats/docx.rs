@@ -75,7 +75,7 @@ const MAX_GRID: u32 = 16_384;
 const W_NS: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 const W_STRICT_NS: &str = "http://purl.oclc.org/ooxml/wordprocessingml/main";
 /// Word 2003 XML ("Word XML 文档"): the same body elements in a namespace of its own.
-const W_2003_NS: &str = "http://schemas.microsoft.com/office/word/2003/wordml";
+pub(crate) const W_2003_NS: &str = "http://schemas.microsoft.com/office/word/2003/wordml";
 
 /// The name a Word 2003 XML document has in `source.format`, `files.csv` and errors.
 pub const WORD_XML: &str = "word-xml";
@@ -115,8 +115,7 @@ pub(crate) fn read_package(package: Package<'_>, limits: &ReadLimits) -> Result<
 /// Whether the bytes are a Word 2003 XML document: XML whose root is a `wordDocument`
 /// and whose start names the Word 2003 namespace.
 pub fn sniff_word_xml(bytes: &[u8]) -> bool {
-    super::xml_root(bytes)
-        .is_some_and(|(head, root)| root == "wordDocument" && head.contains(W_2003_NS))
+    super::office_xml(bytes) == Some(super::Format::WordXml)
 }
 
 /// Reads a Word 2003 XML document (one XML file, the body's elements as in a DOCX's

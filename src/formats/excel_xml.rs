@@ -43,7 +43,7 @@ use crate::{Error, ReadLimits, Result};
 pub const FORMAT: &str = "excel-xml";
 
 /// The SpreadsheetML 2003 namespace.
-const NAMESPACE: &str = "urn:schemas-microsoft-com:office:spreadsheet";
+pub(crate) const NAMESPACE: &str = "urn:schemas-microsoft-com:office:spreadsheet";
 
 /// How far into the file the namespace and the declaration are looked for.
 const SNIFF_BYTES: usize = 4096;

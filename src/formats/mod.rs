@@ -167,12 +167,9 @@ pub fn identify<'a>(bytes: &'a [u8], limits: &ReadLimits) -> Result<Identified<'
     if bytes.starts_with(OLE2_MAGIC) {
         return detect_ole2(bytes).map(Identified::unopened);
     }
-    // Before the page test: the format declares the HTML namespace for rich text.
-    if excel_xml::sniff(bytes) {
-        return Ok(Identified::unopened(Format::ExcelXml));
-    }
-    if docx::sniff_word_xml(bytes) {
-        return Ok(Identified::unopened(Format::WordXml));
+    // Before the page test: Excel's format declares the HTML namespace for rich text.
+    if let Some(format) = office_xml(bytes) {
+        return Ok(Identified::unopened(format));
     }
     if mht::sniff(bytes) {
         return Ok(Identified::unopened(Format::Mht));
@@ -181,6 +178,84 @@ pub fn identify<'a>(bytes: &'a [u8], limits: &ReadLimits) -> Result<Identified<'
         return Ok(Identified::unopened(Format::Html));
     }
     Ok(Identified::unopened(Format::Text))
+}
+
+/// The Office 2003 XML format the bytes are, told by the root element and its
+/// namespace near the start: an Excel `Workbook` or a Word `wordDocument`.
+pub(crate) fn office_xml(bytes: &[u8]) -> Option<Format> {
+    let (head, root) = xml_root(bytes)?;
+    match root {
+        "Workbook" if head.contains(excel_xml::NAMESPACE) => Some(Format::ExcelXml),
+        "wordDocument" if head.contains(docx::W_2003_NS) => Some(Format::WordXml),
+        _ => None,
+    }
+}
+
+/// What a file's name promises, by extension (lower case): the formats at home under
+/// it (none for a Word binary `.doc`, which is refused), and, for Office's containers,
+/// the name to give the format and what its bytes should be. Folders are walked for
+/// these extensions; one table, so that walking, the misnamed-file note and the
+/// misnamed-file error agree.
+pub(crate) struct Named {
+    pub extensions: &'static [&'static str],
+    pub formats: &'static [Format],
+    pub container: Option<(&'static str, &'static str)>,
+}
+
+pub(crate) const NAMES: &[Named] = &[
+    Named {
+        extensions: &["xlsx", "xlsm", "xltx", "xltm"],
+        formats: &[Format::Xlsx],
+        container: Some(("xlsx", "a zip archive")),
+    },
+    Named {
+        extensions: &["xls", "et", "ett"],
+        formats: &[Format::Xls],
+        container: Some(("xls", "an OLE2 compound file")),
+    },
+    Named {
+        extensions: &["ods"],
+        formats: &[Format::Ods],
+        container: Some(("ods", "a zip archive")),
+    },
+    Named {
+        extensions: &["docx", "docm", "dotx", "dotm"],
+        formats: &[Format::Docx],
+        container: Some(("docx", "a zip archive")),
+    },
+    // A Word binary document is refused; whatever else a .doc holds (a page, a Word
+    // 2003 XML document a system exported) is read, and said to be misnamed.
+    Named {
+        extensions: &["doc", "wps", "wpt"],
+        formats: &[],
+        container: Some(("doc", "an OLE2 compound file")),
+    },
+    Named {
+        extensions: &["html", "htm"],
+        formats: &[Format::Html],
+        container: None,
+    },
+    Named {
+        extensions: &["mht", "mhtml"],
+        formats: &[Format::Mht],
+        container: None,
+    },
+    Named {
+        extensions: &["txt", "tsv", "csv", "text"],
+        formats: &[Format::Text],
+        container: None,
+    },
+    // Either Office XML is at home in a .xml; any other XML is refused.
+    Named {
+        extensions: &["xml"],
+        formats: &[Format::ExcelXml, Format::WordXml],
+        container: None,
+    },
+];
+
+/// What the extension `ext` (lower case) promises, if it is one of a form's.
+pub(crate) fn named(ext: &str) -> Option<&'static Named> {
+    NAMES.iter().find(|n| n.extensions.contains(&ext))
 }
 
 /// The start of an XML document as text, and its root element's local name (`Workbook`
