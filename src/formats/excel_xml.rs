@@ -34,7 +34,7 @@ use encoding_rs::{Encoding, GB18030, GBK, UTF_8};
 use quick_xml::events::{BytesStart, Event};
 
 use super::xlsx::numfmt::NumFmt;
-use super::xlsx::sheet::{iso_date_cell, order_cells, Budget};
+use super::xlsx::sheet::{bool_text, iso_date_cell, number_cell, order_cells, push_cell, Budget};
 use super::xlsx::xml::{local_name, push_text, raw_attr, text_attr, trim_cell, Xml};
 use crate::model::{Block, Cell, Grid, Loc, ReaderNote, Row, Table};
 use crate::{Error, ReadLimits, Result};
@@ -332,47 +332,32 @@ fn store(
 ) -> Result<()> {
     let raw = trim_cell(&cell.text);
     let (text, number) = match cell.kind.as_deref() {
-        Some("Number") => match raw.parse::<f64>() {
-            Ok(value) if value.is_finite() => {
-                let format = cell.style.as_ref().and_then(|id| formats.get(id));
-                let (text, number) = format.unwrap_or(&NumFmt::General).format(value, false);
-                (trim_cell(&text).to_string(), number)
-            }
-            _ => (raw.to_string(), None),
-        },
-        Some("DateTime") => (iso_date_cell(raw), None),
-        Some("Boolean") => {
-            let text = match raw {
-                "1" | "true" | "TRUE" => "TRUE",
-                "0" | "false" | "FALSE" => "FALSE",
-                other => other,
-            };
-            (text.to_string(), None)
+        Some("Number") => {
+            let format = cell.style.as_ref().and_then(|id| formats.get(id));
+            number_cell(raw, format.unwrap_or(&NumFmt::General), false)
         }
+        Some("DateTime") => (iso_date_cell(raw), None),
+        Some("Boolean") => (bool_text(raw).to_string(), None),
         _ => (raw.replace("\r\n", "\n").replace('\r', "\n"), None),
     };
     if text.is_empty() {
         return Ok(());
     }
-    budget.cell()?;
-    let index = cell.row as usize;
-    if index >= sheet.rows.len() {
-        budget.rows((index + 1 - sheet.rows.len()) as u64)?;
-        sheet.rows.resize_with(index + 1, Row::default);
-    }
-    sheet.rows[index].cells.push(Cell {
+    let row = cell.row;
+    let loc = Loc::Sheet {
+        sheet: Arc::clone(&sheet.name),
+        row,
+        col: cell.col,
+    };
+    let cell = Cell {
         text,
         number,
         col: cell.col,
         col_span: cell.col_span,
         row_span: cell.row_span,
-        loc: Loc::Sheet {
-            sheet: Arc::clone(&sheet.name),
-            row: cell.row,
-            col: cell.col,
-        },
-    });
-    Ok(())
+        loc,
+    };
+    push_cell(&mut sheet.rows, row, cell, budget)
 }
 
 /// A worksheet's table: rows' cells in column order, trailing empty rows dropped.

@@ -375,14 +375,7 @@ fn store(
         CellType::Inline | CellType::FormulaString => {
             (trim_cell(&decode_xstring(raw)).to_string(), None)
         }
-        CellType::Bool => {
-            let text = match raw.trim() {
-                "1" | "true" | "TRUE" => "TRUE",
-                "0" | "false" | "FALSE" => "FALSE",
-                other => other,
-            };
-            (text.to_string(), None)
-        }
+        CellType::Bool => (bool_text(raw.trim()).to_string(), None),
         CellType::Error => (trim_cell(raw).to_string(), None),
         CellType::IsoDate => (iso_date_cell(raw.trim()), None),
         CellType::Number => number_cell(raw.trim(), ctx.styles.format(cell.style), ctx.date1904),
@@ -390,13 +383,8 @@ fn store(
     if text.is_empty() {
         return Ok(());
     }
-    budget.cell()?;
-    let index = cell.row as usize;
-    if index >= rows.len() {
-        budget.rows((index + 1 - rows.len()) as u64)?;
-        rows.resize_with(index + 1, Row::default);
-    }
-    rows[index].cells.push(Cell {
+    let row = cell.row;
+    let cell = Cell {
         text,
         number,
         col: cell.col,
@@ -404,15 +392,42 @@ fn store(
         row_span: 1,
         loc: Loc::Sheet {
             sheet: Arc::clone(sheet),
-            row: cell.row,
+            row,
             col: cell.col,
         },
-    });
+    };
+    push_cell(rows, row, cell, budget)
+}
+
+/// Stores a non-empty cell in row `row` (0-based), growing the rows to reach it, within
+/// the file's allowance.
+pub(crate) fn push_cell(
+    rows: &mut Vec<Row>,
+    row: u32,
+    cell: Cell,
+    budget: &mut Budget,
+) -> Result<()> {
+    budget.cell()?;
+    let index = row as usize;
+    if index >= rows.len() {
+        budget.rows((index + 1 - rows.len()) as u64)?;
+        rows.resize_with(index + 1, Row::default);
+    }
+    rows[index].cells.push(cell);
     Ok(())
 }
 
+/// A boolean cell's text as Excel shows it: `TRUE` or `FALSE` (anything else as written).
+pub(crate) fn bool_text(raw: &str) -> &str {
+    match raw {
+        "1" | "true" | "TRUE" => "TRUE",
+        "0" | "false" | "FALSE" => "FALSE",
+        other => other,
+    }
+}
+
 /// A numeric cell's displayed text and value; text that is not a number is kept as text.
-fn number_cell(raw: &str, format: &NumFmt, date1904: bool) -> (String, Option<f64>) {
+pub(crate) fn number_cell(raw: &str, format: &NumFmt, date1904: bool) -> (String, Option<f64>) {
     match raw.parse::<f64>() {
         Ok(value) if value.is_finite() => {
             let (text, number) = format.format(value, date1904);
