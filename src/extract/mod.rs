@@ -1293,6 +1293,11 @@ mod tests {
         ] {
             assert_eq!(title_department(title), department, "{title}");
         }
+        // A form without 部门名称 takes it from there.
+        let form = one("2024年度广州市某某局部门整体支出绩效目标申报表\n\
+             预算整体情况\t收入来源\t金额(万元)\n\t财政拨款\t10\n");
+        assert_eq!(form.department.as_deref(), Some("广州市某某局"));
+        assert_eq!(form.year, Some(2024));
     }
 
     #[test]
